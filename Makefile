@@ -1,0 +1,31 @@
+# The two commands a reader needs. Both first make sure OpenBLAS is present (Linux only;
+# macOS uses Accelerate and needs nothing).
+SWIFT ?= swift
+UNAME := $(shell uname -s)
+
+.PHONY: run test blas docs bench
+
+run: blas
+	$(SWIFT) build
+	$(SWIFT) run tour
+
+test: blas
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+docs: blas
+	$(SWIFT) run lora-docs
+
+bench: blas
+	$(SWIFT) run -c release lora-bench
+
+blas:
+ifeq ($(UNAME),Linux)
+	@if pkg-config --exists openblas 2>/dev/null; then \
+		echo "make: OpenBLAS found ($$(pkg-config --modversion openblas))"; \
+	else \
+		echo "make: OpenBLAS not found; installing libopenblas-dev and pkg-config with apt-get"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libopenblas-dev pkg-config; \
+	fi
+endif

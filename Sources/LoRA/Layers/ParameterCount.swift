@@ -1,0 +1,59 @@
+/// Trainable and frozen parameter counts of a layer or a model.
+public struct ParameterCount: Equatable, Sendable, CustomStringConvertible {
+    /// Parameters the optimizer updates.
+    public var trainable: Int
+    /// Parameters kept fixed.
+    public var frozen: Int
+
+    public init(trainable: Int = 0, frozen: Int = 0) {
+        self.trainable = trainable
+        self.frozen = frozen
+    }
+
+    /// trainable + frozen.
+    public var total: Int { trainable + frozen }
+    /// trainable / total (0 for an empty model).
+    public var trainableFraction: Double { total == 0 ? 0 : Double(trainable) / Double(total) }
+
+    public static func + (l: ParameterCount, r: ParameterCount) -> ParameterCount {
+        ParameterCount(trainable: l.trainable + r.trainable, frozen: l.frozen + r.frozen)
+    }
+
+    public var description: String {
+        "trainable \(trainable) / total \(total) (\(trainableFraction * 100)% trainable)"
+    }
+
+    /// Parameters of a rank-r update of a (d, k) weight: r·(d + k).
+    public static func loraParameters(rank r: Int, out d: Int, in k: Int) -> Int { r * (d + k) }
+
+    /// The compression ratio r(d + k) / (d·k) of LoRA against the full weight (≈ 2r/d when d = k).
+    public static func compressionRatio(rank r: Int, out d: Int, in k: Int) -> Double {
+        Double(loraParameters(rank: r, out: d, in: k)) / (Double(d) * Double(k))
+    }
+
+    /// The sum over a model's layers.
+    public static func total(of layers: [any ParameterCounting]) -> ParameterCount {
+        layers.reduce(ParameterCount()) { $0 + $1.parameterCount }
+    }
+}
+
+/// Anything that can report its trainable and frozen parameters.
+public protocol ParameterCounting {
+    /// The layer's parameter counts.
+    var parameterCount: ParameterCount { get }
+}
+
+extension Linear: ParameterCounting {
+    /// weight (+ bias) elements, all trainable or all frozen.
+    public var parameterCount: ParameterCount {
+        let n = weight.count + (bias?.count ?? 0)
+        return isTrainable ? ParameterCount(trainable: n) : ParameterCount(frozen: n)
+    }
+}
+
+extension LoRALinear: ParameterCounting {
+    /// r·(in + out) trainable (A and B); the base's weight and bias frozen.
+    public var parameterCount: ParameterCount {
+        ParameterCount(trainable: a.count + b.count, frozen: base.weight.count + (base.bias?.count ?? 0))
+    }
+}

@@ -1,0 +1,105 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
+/// A floating-point type the library can hand to BLAS and LAPACK: `Float` or `Double`.
+///
+/// Every matrix product in the package goes through ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+/// (row-major, transposes expressed as flags, never as copies), and the SVD through LAPACK's
+/// divide-and-conquer `?gesdd`.
+public protocol BLASScalar: BinaryFloatingPoint, Sendable, LosslessStringConvertible
+where Self.RawSignificand: FixedWidthInteger {
+    /// Row-major `C ← α·op(A)·op(B) + β·C` with `op(A)` (m, k) and `op(B)` (k, n).
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// LAPACK `?gesdd` on a column-major (m, n) matrix; returns LAPACK's `info`.
+    static func gesdd(
+        jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+        s: UnsafeMutablePointer<Self>, u: UnsafeMutablePointer<Self>, ldu: Int,
+        vt: UnsafeMutablePointer<Self>, ldvt: Int,
+        work: UnsafeMutablePointer<Self>, lwork: Int, iwork: UnsafeMutablePointer<Int32>) -> Int
+
+    /// Converts from `Double` (the precision used by checks and constructors).
+    init(_ value: Double)
+    /// The value as a `Double`.
+    var doubleValue: Double { get }
+}
+
+@inline(__always)
+private func flag(_ transpose: Bool) -> CBLAS_TRANSPOSE {
+    transpose ? CblasTrans : CblasNoTrans
+}
+
+#if canImport(Accelerate)
+typealias LapackInt = __LAPACK_int
+#else
+typealias LapackInt = Int32
+#endif
+
+extension Float: BLASScalar {
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, flag(transposeA), flag(transposeB),
+            .init(m), .init(n), .init(k), alpha, a, .init(lda), b, .init(ldb), beta, c, .init(ldc))
+    }
+
+    public static func gesdd(
+        jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
+        s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>, ldu: Int,
+        vt: UnsafeMutablePointer<Float>, ldvt: Int,
+        work: UnsafeMutablePointer<Float>, lwork: Int, iwork: UnsafeMutablePointer<Int32>
+    ) -> Int {
+        var job = CChar(bitPattern: jobz)
+        var (mm, nn, la, lu, lvt, lw) = (
+            LapackInt(m), LapackInt(n), LapackInt(lda), LapackInt(ldu), LapackInt(ldvt), LapackInt(lwork))
+        var info: LapackInt = 0
+        iwork.withMemoryRebound(to: LapackInt.self, capacity: 8 * min(m, n)) { iw in
+            sgesdd_(&job, &mm, &nn, a, &la, s, u, &lu, vt, &lvt, work, &lw, iw, &info)
+        }
+        return Int(info)
+    }
+
+    public var doubleValue: Double { Double(self) }
+}
+
+extension Double: BLASScalar {
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, flag(transposeA), flag(transposeB),
+            .init(m), .init(n), .init(k), alpha, a, .init(lda), b, .init(ldb), beta, c, .init(ldc))
+    }
+
+    public static func gesdd(
+        jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+        s: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>, ldu: Int,
+        vt: UnsafeMutablePointer<Double>, ldvt: Int,
+        work: UnsafeMutablePointer<Double>, lwork: Int, iwork: UnsafeMutablePointer<Int32>
+    ) -> Int {
+        var job = CChar(bitPattern: jobz)
+        var (mm, nn, la, lu, lvt, lw) = (
+            LapackInt(m), LapackInt(n), LapackInt(lda), LapackInt(ldu), LapackInt(ldvt), LapackInt(lwork))
+        var info: LapackInt = 0
+        iwork.withMemoryRebound(to: LapackInt.self, capacity: 8 * min(m, n)) { iw in
+            dgesdd_(&job, &mm, &nn, a, &la, s, u, &lu, vt, &lvt, work, &lw, iw, &info)
+        }
+        return Int(info)
+    }
+
+    public var doubleValue: Double { self }
+}

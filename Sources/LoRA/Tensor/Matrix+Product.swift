@@ -1,0 +1,58 @@
+/// Matrix products through BLAS GEMM.
+///
+/// Transposes are flags passed to GEMM (`CblasTrans`), never copies: `x.matmul(w, transposeB: true)`
+/// computes x·Wᵀ reading W in place.
+extension Matrix {
+    /// `c ← alpha · op(a) · op(b) + beta · c`, in place, through GEMM.
+    ///
+    /// - Parameters:
+    ///   - a: left factor; `op(a)` is `a` or `aᵀ` by `transposeA`.
+    ///   - b: right factor; `op(b)` is `b` or `bᵀ` by `transposeB`.
+    ///   - c: the accumulator, shape (rows of op(a), columns of op(b)).
+    /// - Precondition: inner dimensions agree and `c` has the result's shape; the message names all shapes.
+    /// - Complexity: 2·m·n·k floating-point operations, in BLAS.
+    public static func gemm(
+        _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+        alpha: Scalar = 1, beta: Scalar = 0, into c: inout Matrix
+    ) {
+        let (m, ka) = transposeA ? (a.columns, a.rows) : (a.rows, a.columns)
+        let (kb, n) = transposeB ? (b.columns, b.rows) : (b.rows, b.columns)
+        precondition(
+            ka == kb,
+            "Matrix product: \(a.shapeDescription)\(transposeA ? "ᵀ" : "") · \(b.shapeDescription)\(transposeB ? "ᵀ" : "") has inner dimensions \(ka) ≠ \(kb)")
+        precondition(
+            c.rows == m && c.columns == n,
+            "Matrix product: result of \(a.shapeDescription)\(transposeA ? "ᵀ" : "") · \(b.shapeDescription)\(transposeB ? "ᵀ" : "") is (\(m), \(n)) but the output is \(c.shapeDescription)")
+        if m == 0 || n == 0 { return }
+        if ka == 0 {
+            c.storage.withUnsafeMutableBufferPointer { cp in for i in cp.indices { cp[i] *= beta } }
+            return
+        }
+        a.storage.withUnsafeBufferPointer { ap in
+            b.storage.withUnsafeBufferPointer { bp in
+                c.storage.withUnsafeMutableBufferPointer { cp in
+                    Scalar.gemm(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
+                        alpha: alpha, a: ap.baseAddress!, lda: max(1, a.columns),
+                        b: bp.baseAddress!, ldb: max(1, b.columns),
+                        beta: beta, c: cp.baseAddress!, ldc: max(1, n))
+                }
+            }
+        }
+    }
+
+    /// `alpha · op(self) · op(other)` as a new matrix.
+    ///
+    /// ```
+    /// x.matmul(w, transposeB: true)   // (n, in) · (out, in)ᵀ → (n, out)
+    /// ```
+    public func matmul(
+        _ other: Matrix, transposeSelf: Bool = false, transposeB: Bool = false, alpha: Scalar = 1
+    ) -> Matrix {
+        let m = transposeSelf ? columns : rows
+        let n = transposeB ? other.rows : other.columns
+        var c = Matrix.zeros(m, n)
+        Matrix.gemm(self, transposeA: transposeSelf, other, transposeB: transposeB, alpha: alpha, into: &c)
+        return c
+    }
+}

@@ -1,0 +1,2 @@
+/// What chapters use to speak. Filled in by the chapters issue.
+public enum Notebook {}
