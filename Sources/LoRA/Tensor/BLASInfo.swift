@@ -28,6 +28,19 @@ public struct BLASInfo: Sendable, CustomStringConvertible {
     /// The `OPENBLAS_CORETYPE` override in the environment, if any.
     public let coretypeOverride: String?
 
+    /// A description assembled by hand (for tests and for reports from another machine).
+    public init(
+        library: String, configuration: String, kernel: String, threads: Int,
+        cpuFeatures: [String], coretypeOverride: String? = nil
+    ) {
+        self.library = library
+        self.configuration = configuration
+        self.kernel = kernel
+        self.threads = threads
+        self.cpuFeatures = cpuFeatures
+        self.coretypeOverride = coretypeOverride
+    }
+
     /// Reads the linked BLAS and the CPU.
     public static var current: BLASInfo {
         let features = cpuSIMDFeatures()

@@ -90,7 +90,6 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// Element (i, j).
-    @inlinable
     public subscript(i: Int, j: Int) -> Scalar {
         get {
             precondition(i >= 0 && i < rows && j >= 0 && j < columns, "Matrix: index (\(i), \(j)) outside shape (\(rows), \(columns))")

@@ -1,0 +1,16 @@
+import LoRA
+
+/// Naive triple loop: the independent oracle for GEMM.
+func naiveProduct<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) -> Matrix<Double> {
+    Matrix<Double>(rows: a.rows, columns: b.columns) { i, j in
+        (0..<a.columns).reduce(0.0) { $0 + a[i, $1].doubleValue * b[$1, j].doubleValue }
+    }
+}
+
+/// Σ y ⊙ R: a scalar loss whose gradient with respect to y is R.
+func weightedSum(_ y: Matrix<Double>, _ r: Matrix<Double>) -> Double { (y .* r).sum }
+
+/// Scalar types every generic numeric test runs on (STYLE.md 6).
+enum ScalarKind: CaseIterable, CustomStringConvertible { case float, double
+    var description: String { self == .float ? "Float" : "Double" }
+}
