@@ -51,7 +51,11 @@ extension Matrix {
     ) -> Matrix {
         let m = transposeSelf ? columns : rows
         let n = transposeB ? other.rows : other.columns
-        var c = Matrix.zeros(m, n)
+        // GEMM with β = 0 overwrites every element, so the result need not be zero-filled first.
+        var c = Matrix(rows: m, columns: n, storage: [Scalar](unsafeUninitializedCapacity: m * n) { buffer, count in
+            if (transposeSelf ? rows : columns) == 0 { buffer.initialize(repeating: 0) }
+            count = m * n
+        })
         Matrix.gemm(self, transposeA: transposeSelf, other, transposeB: transposeB, alpha: alpha, into: &c)
         return c
     }
