@@ -97,6 +97,7 @@ public struct AdapterConfig: Equatable, Sendable {
 }
 
 extension AdapterConfig: Codable {
+    /// Decodes the JSON form described above.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         peftType = try c.decodeIfPresent(String.self, forKey: .peftType) ?? "LORA"
@@ -114,6 +115,8 @@ extension AdapterConfig: Codable {
         baseModelNameOrPath = try c.decodeIfPresent(String.self, forKey: .baseModelNameOrPath)
         modulesToSave = try c.decodeIfPresent([String].self, forKey: .modulesToSave)
     }
+
+    /// Encodes the JSON form described above.
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

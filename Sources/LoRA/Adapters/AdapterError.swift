@@ -64,6 +64,7 @@ public struct AdapterError: Error, Equatable, Sendable, CustomStringConvertible 
                   problem: error.problem, expected: error.expected, found: error.found)
     }
 
+    /// The message: file, tensor or field, problem, expected and found.
     public var description: String {
         var text = "adapter file '\(file)'"
         if let subject { text += ", \(subjectLabel) '\(subject)'" }

@@ -58,6 +58,7 @@ public struct SafetensorsError: Error, Equatable, Sendable, CustomStringConverti
         self.found = found
     }
 
+    /// The message: file, tensor or field, problem, expected and found.
     public var description: String {
         var text = "safetensors file '\(file)'"
         if let tensor { text += ", tensor '\(tensor)'" }

@@ -15,12 +15,19 @@ import Foundation
 public struct SafetensorsManifest: Codable, Equatable, Sendable {
     /// One tensor's summary.
     public struct Entry: Codable, Equatable, Sendable {
+        /// The tensor's name in the file.
         public var name: String
+        /// Its dtype as written (`"F32"`).
         public var dtype: String
+        /// Its shape.
         public var shape: [Int]
+        /// The number of elements.
         public var count: Int
+        /// Σ values, summed in order in Double, as a shortest round-trip decimal.
         public var sum: String
+        /// The first (up to) 4 values as shortest round-trip decimals of binary32.
         public var first: [String]
+        /// FNV-1a 64 of the values' little-endian F32 bytes, lowercase hex without leading zeros.
         public var fnv1a64: String
     }
 

@@ -29,6 +29,8 @@ public enum TargetModules: Equatable, Sendable, Codable {
         }
     }
 
+    /// Decodes the JSON form described above.
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let list = try? container.decode([String].self) {
@@ -41,6 +43,8 @@ public enum TargetModules: Equatable, Sendable, Codable {
                 .init(codingPath: decoder.codingPath, debugDescription: "expected a list of strings or a string"))
         }
     }
+
+    /// Encodes the JSON form described above.
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
@@ -58,6 +62,8 @@ public enum LoRAWeightInitSetting: Equatable, Sendable, Codable {
     /// A named scheme.
     case scheme(String)
 
+    /// Decodes the JSON form described above.
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let flag = try? container.decode(Bool.self) {
@@ -70,6 +76,8 @@ public enum LoRAWeightInitSetting: Equatable, Sendable, Codable {
                 .init(codingPath: decoder.codingPath, debugDescription: "expected true, false or a string"))
         }
     }
+
+    /// Encodes the JSON form described above.
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
