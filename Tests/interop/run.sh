@@ -4,7 +4,7 @@
 # any mismatch. Usage: Tests/interop/run.sh   (from anywhere; needs python3 with pip)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-python3 -m pip install --quiet --disable-pip-version-check "safetensors>=0.6" numpy 2>&1 | grep -v "Running pip as the 'root' user" || true
+python3 -m pip install --quiet --disable-pip-version-check "safetensors>=0.8" numpy 2>&1 | grep -v "Running pip as the 'root' user" || true
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 swift build --product safetensors-interop
