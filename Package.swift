@@ -55,6 +55,9 @@ let package = Package(
             name: "tour",
             dependencies: ["LoRA"] + chapters.map { .target(name: "ch" + $0) }),
         .executableTarget(
+            name: "safetensors-interop",
+            dependencies: ["LoRA"]),
+        .executableTarget(
             name: "lora-bench",
             dependencies: ["LoRA", blasDependency],
             swiftSettings: optimisedEvenInDebug),
@@ -62,7 +65,8 @@ let package = Package(
         // MARK: - Tests
         .testTarget(
             name: "LoRATests",
-            dependencies: ["LoRA"]),
+            dependencies: ["LoRA"],
+            resources: [.copy("Fixtures")]),
     ] + chapterTargets,
     swiftLanguageModes: [.v6]
 )

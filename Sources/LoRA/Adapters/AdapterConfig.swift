@@ -1,0 +1,177 @@
+import Foundation
+
+/// `adapter_config.json`: the fields of PEFT's `LoraConfig` this package reads and writes.
+///
+/// ```json
+/// { "peft_type": "LORA", "r": 16, "lora_alpha": 32, "target_modules": ["layers.0.attn.q_proj", …],
+///   "lora_dropout": 0.05, "bias": "none", "use_rslora": false, "init_lora_weights": true,
+///   "fan_in_fan_out": false, "task_type": "CAUSAL_LM", "inference_mode": true,
+///   "base_model_name_or_path": null, "modules_to_save": null }
+/// ```
+/// Reading ignores keys it does not know (PEFT writes many more) and fills absent ones with
+/// PEFT's defaults; a key of the wrong JSON type is an ``AdapterError`` naming the field.
+/// Writing always emits every field above (sorted keys, pretty-printed), including `r` and
+/// `lora_alpha`, which PEFT would otherwise fill with 8.
+public struct AdapterConfig: Equatable, Sendable {
+    /// Always `"LORA"` for this package.
+    public var peftType: String = "LORA"
+    /// The rank r.
+    public var r: Int = 8
+    /// α in s = α/r (or α/√r with `useRSLoRA`).
+    public var loraAlpha: Double = 8
+    /// Which modules carry an adapter; this package writes the resolved list of module paths.
+    public var targetModules: TargetModules?
+    /// Modules never adapted, checked before `targetModules`.
+    public var excludeModules: TargetModules?
+    /// Dropout probability on the LoRA branch's input.
+    public var loraDropout: Double = 0
+    /// Which biases are trained: `"none"` (the only value this package supports), `"all"`, `"lora_only"`.
+    public var bias: String = "none"
+    /// s = α/√r instead of α/r.
+    public var useRSLoRA: Bool = false
+    /// How fresh A and B were initialised (informational once weights are loaded).
+    public var initLoRAWeights: LoRAWeightInitSetting = .flag(true)
+    /// `true` when the base stores W as (in, out) (GPT-2's Conv1D); must be `false` here.
+    public var fanInFanOut: Bool = false
+    /// PEFT's task type, e.g. `"CAUSAL_LM"`, or nil.
+    public var taskType: String?
+    /// PEFT sets this to true when saving.
+    public var inferenceMode: Bool = true
+    /// The base model the adapter was trained on, if known.
+    public var baseModelNameOrPath: String?
+    /// Modules saved in full besides the adapters (unsupported here beyond round-tripping the field).
+    public var modulesToSave: [String]?
+
+    /// A config with PEFT's defaults (r = 8, α = 8, no targets).
+    public init() {}
+
+    /// JSON keys, as PEFT spells them.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case peftType = "peft_type", r, loraAlpha = "lora_alpha", targetModules = "target_modules"
+        case excludeModules = "exclude_modules", loraDropout = "lora_dropout", bias
+        case useRSLoRA = "use_rslora", initLoRAWeights = "init_lora_weights", fanInFanOut = "fan_in_fan_out"
+        case taskType = "task_type", inferenceMode = "inference_mode"
+        case baseModelNameOrPath = "base_model_name_or_path", modulesToSave = "modules_to_save"
+    }
+
+    /// The file name PEFT uses.
+    public static let fileName = "adapter_config.json"
+
+    /// Reads `adapter_config.json` from `url`.
+    /// - Throws: ``AdapterError`` (``AdapterError/Kind/invalidConfig`` naming the field, or ``AdapterError/Kind/io``).
+    public static func read(contentsOf url: URL) throws(AdapterError) -> AdapterConfig {
+        let name = url.lastPathComponent
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw AdapterError(file: name, kind: .io, problem: "cannot read the file (\(error.localizedDescription))")
+        }
+        return try decode(data, fileName: name)
+    }
+
+    /// Decodes the JSON bytes of an adapter config; `fileName` is used in messages.
+    public static func decode(_ data: Data, fileName: String) throws(AdapterError) -> AdapterConfig {
+        do {
+            return try JSONDecoder().decode(AdapterConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw AdapterError(decoding: error, fileName: fileName)
+        } catch {
+            throw AdapterError(file: fileName, kind: .invalidConfig, problem: "not a valid config (\(error))")
+        }
+    }
+
+    /// Pretty-printed JSON with sorted keys and a final newline; the same config gives the same bytes.
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings, numbers and booleans cannot fail.
+        var data = try! encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Writes the config atomically to `url`.
+    /// - Throws: ``AdapterError`` of kind ``AdapterError/Kind/io``.
+    public func write(to url: URL) throws(AdapterError) {
+        do { try AtomicFile.write([UInt8](encoded()), to: url) } catch { throw AdapterError(error) }
+    }
+}
+
+extension AdapterConfig: Codable {
+    /// Decodes the JSON form described above.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        peftType = try c.decodeIfPresent(String.self, forKey: .peftType) ?? "LORA"
+        r = try c.decodeIfPresent(Int.self, forKey: .r) ?? 8
+        loraAlpha = try c.decodeIfPresent(Double.self, forKey: .loraAlpha) ?? 8
+        targetModules = try c.decodeIfPresent(TargetModules.self, forKey: .targetModules)
+        excludeModules = try c.decodeIfPresent(TargetModules.self, forKey: .excludeModules)
+        loraDropout = try c.decodeIfPresent(Double.self, forKey: .loraDropout) ?? 0
+        bias = try c.decodeIfPresent(String.self, forKey: .bias) ?? "none"
+        useRSLoRA = try c.decodeIfPresent(Bool.self, forKey: .useRSLoRA) ?? false
+        initLoRAWeights = try c.decodeIfPresent(LoRAWeightInitSetting.self, forKey: .initLoRAWeights) ?? .flag(true)
+        fanInFanOut = try c.decodeIfPresent(Bool.self, forKey: .fanInFanOut) ?? false
+        taskType = try c.decodeIfPresent(String.self, forKey: .taskType)
+        inferenceMode = try c.decodeIfPresent(Bool.self, forKey: .inferenceMode) ?? true
+        baseModelNameOrPath = try c.decodeIfPresent(String.self, forKey: .baseModelNameOrPath)
+        modulesToSave = try c.decodeIfPresent([String].self, forKey: .modulesToSave)
+    }
+
+    /// Encodes the JSON form described above.
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(peftType, forKey: .peftType)
+        try c.encode(r, forKey: .r)
+        // α is an int in PEFT; write 32 rather than 32.0 when it is whole.
+        if loraAlpha.rounded() == loraAlpha, abs(loraAlpha) < 1e15 {
+            try c.encode(Int(loraAlpha), forKey: .loraAlpha)
+        } else {
+            try c.encode(loraAlpha, forKey: .loraAlpha)
+        }
+        try c.encode(targetModules, forKey: .targetModules)
+        if let excludeModules { try c.encode(excludeModules, forKey: .excludeModules) }
+        try c.encode(loraDropout, forKey: .loraDropout)
+        try c.encode(bias, forKey: .bias)
+        try c.encode(useRSLoRA, forKey: .useRSLoRA)
+        try c.encode(initLoRAWeights, forKey: .initLoRAWeights)
+        try c.encode(fanInFanOut, forKey: .fanInFanOut)
+        try c.encode(taskType, forKey: .taskType)
+        try c.encode(inferenceMode, forKey: .inferenceMode)
+        try c.encode(baseModelNameOrPath, forKey: .baseModelNameOrPath)
+        try c.encode(modulesToSave, forKey: .modulesToSave)
+    }
+}
+
+extension AdapterError {
+    /// Turns a `DecodingError` into a message naming the config field and the expected type.
+    init(decoding error: DecodingError, fileName: String) {
+        func field(_ path: [any CodingKey]) -> String? {
+            path.isEmpty ? nil : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case let .typeMismatch(type, context), let .valueNotFound(type, context):
+            self.init(file: fileName, subject: field(context.codingPath), kind: .invalidConfig,
+                      problem: "wrong type", expected: Self.jsonTypeName(type), found: context.debugDescription)
+        case let .keyNotFound(key, context):
+            self.init(file: fileName, subject: field(context.codingPath + [key]), kind: .invalidConfig, problem: "missing")
+        case let .dataCorrupted(context):
+            self.init(file: fileName, subject: field(context.codingPath), kind: .invalidConfig,
+                      problem: "not valid JSON or not an object (\(context.debugDescription))")
+        @unknown default:
+            self.init(file: fileName, kind: .invalidConfig, problem: "\(error)")
+        }
+    }
+
+    private static func jsonTypeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is String.Type: "a string"
+        case is [String].Type: "a list of strings"
+        case is TargetModules.Type: "a list of strings or a string"
+        case is LoRAWeightInitSetting.Type: "true, false or a string"
+        default: "\(type)"
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// Saving and loading LoRA adapters as PEFT does: a directory with `adapter_model.safetensors`
+/// and `adapter_config.json`.
+///
+/// ```
+/// base_model.model.<module path>.lora_A.weight   (r, in)    F32
+/// base_model.model.<module path>.lora_B.weight   (out, r)   F32
+/// __metadata__ = {"format": "pt"}
+/// ```
+/// Layers are addressed by dotted module path (`layers.0.self_attn.q_proj`), the keys of a
+/// `[String: LoRALinear]`. Loading is strict and all-or-nothing: every problem is a thrown
+/// ``AdapterError`` naming the file, and the destination is changed only when all of it validates.
+public enum AdapterFiles {
+    /// PEFT's weights file name.
+    public static let weightsFileName = "adapter_model.safetensors"
+    /// The prefix PEFT's `save_pretrained` puts before module paths.
+    public static let keyPrefix = "base_model.model."
+
+    /// The on-disk name of a factor: `base_model.model.<module>.lora_A.weight` (or `lora_B`).
+    public static func tensorName(module: String, factor: LoRAFactor) -> String {
+        "\(keyPrefix)\(module).lora_\(factor.rawValue).weight"
+    }
+
+    /// Splits an on-disk tensor name into module path and factor, or nil if it is not one.
+    public static func parseTensorName(_ name: String) -> (module: String, factor: LoRAFactor)? {
+        guard name.hasPrefix(keyPrefix) else { return nil }
+        for factor in LoRAFactor.allCases {
+            let suffix = ".lora_\(factor.rawValue).weight"
+            if name.hasSuffix(suffix), name.count > keyPrefix.count + suffix.count {
+                return (String(name.dropFirst(keyPrefix.count).dropLast(suffix.count)), factor)
+            }
+        }
+        return nil
+    }
+
+    /// The safetensors document for `layers` (A and B as F32, `format: pt` metadata).
+    public static func document<Scalar>(for layers: [String: LoRALinear<Scalar>]) -> SafetensorsDocument {
+        var tensors: [String: SafetensorsTensor] = [:]
+        for (module, layer) in layers {
+            tensors[tensorName(module: module, factor: .a)] = SafetensorsTensor(layer.a)  // (r, in)
+            tensors[tensorName(module: module, factor: .b)] = SafetensorsTensor(layer.b)  // (out, r)
+        }
+        return SafetensorsDocument(tensors: tensors, metadata: ["format": "pt"])
+    }
+
+    /// The config describing `layers`, which must all share rank, α, dropout and scaling.
+    /// - Throws: ``AdapterError/Kind/inconsistentLayers`` naming the first module that differs,
+    ///   or when `layers` is empty.
+    public static func config<Scalar>(for layers: [String: LoRALinear<Scalar>], baseModel: String? = nil,
+                                      taskType: String? = nil) throws(AdapterError) -> AdapterConfig {
+        let modules = layers.keys.sorted()
+        guard let first = modules.first, let reference = layers[first]?.hyperparameters else {
+            throw AdapterError(file: AdapterConfig.fileName, kind: .inconsistentLayers, problem: "no LoRA layers to save")
+        }
+        for module in modules {
+            let h = layers[module]!.hyperparameters
+            guard h.rank == reference.rank, h.alpha == reference.alpha, h.dropout == reference.dropout,
+                  h.scaling == reference.scaling else {
+                throw AdapterError(
+                    file: AdapterConfig.fileName, subject: module, kind: .inconsistentLayers,
+                    problem: "one adapter_config.json holds one r, α, dropout and scaling for all modules",
+                    expected: "r \(reference.rank), α \(reference.alpha), dropout \(reference.dropout), \(reference.scaling) (as '\(first)')",
+                    found: "r \(h.rank), α \(h.alpha), dropout \(h.dropout), \(h.scaling)")
+            }
+        }
+        return AdapterConfig(hyperparameters: reference, targetModules: modules, baseModel: baseModel, taskType: taskType)
+    }
+
+    /// Saves `layers` into `directory` (created if missing): both files written atomically.
+    ///
+    /// Matrices of `Double` are stored as F32 (PEFT's usual dtype), i.e. rounded to `Float`.
+    /// - Returns: the config written.
+    /// - Throws: ``AdapterError`` (``AdapterError/Kind/inconsistentLayers`` or ``AdapterError/Kind/io``).
+    @discardableResult
+    public static func save<Scalar>(_ layers: [String: LoRALinear<Scalar>], to directory: URL,
+                                    baseModel: String? = nil, taskType: String? = nil) throws(AdapterError) -> AdapterConfig {
+        let config = try config(for: layers, baseModel: baseModel, taskType: taskType)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw AdapterError(file: directory.lastPathComponent, kind: .io,
+                               problem: "cannot create the adapter directory (\(error.localizedDescription))")
+        }
+        do {
+            try SafetensorsWriter.write(document(for: layers), to: directory.appendingPathComponent(weightsFileName))
+        } catch { throw AdapterError(error) }
+        try config.write(to: directory.appendingPathComponent(AdapterConfig.fileName))
+        return config
+    }
+
+    /// Reads and validates an adapter directory on its own (config against tensors), without a
+    /// destination. See ``LoadedAdapter/applied(to:)`` for the checks against layers.
+    ///
+    /// - Parameter dtypes: the tensor dtypes accepted (all three float formats by default).
+    /// - Throws: ``AdapterError``: the config's problems; a corrupt or truncated weights file
+    ///   (``AdapterError/Kind/corruptFile``); tensors that are not LoRA factors
+    ///   (``AdapterError/Kind/unexpectedTensor``); a factor without its partner
+    ///   (``AdapterError/Kind/missingTensor``); a factor that is not 2-D
+    ///   (``AdapterError/Kind/shapeMismatch``); a rank other than `r`
+    ///   (``AdapterError/Kind/rankMismatch``); a dtype not in `dtypes`
+    ///   (``AdapterError/Kind/dtypeMismatch``); modules outside `target_modules`, or a listed
+    ///   target with no tensors (``AdapterError/Kind/targetMismatch``).
+    public static func read(from directory: URL, dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases)) throws(AdapterError) -> LoadedAdapter {
+        let config = try AdapterConfig.read(contentsOf: directory.appendingPathComponent(AdapterConfig.fileName))
+        let hyperparameters = try config.hyperparameters()
+        let document: SafetensorsDocument
+        do {
+            document = try SafetensorsReader.read(contentsOf: directory.appendingPathComponent(weightsFileName))
+        } catch {
+            var wrapped = AdapterError(error)
+            if error.kind == .unsupportedDType { wrapped.kind = .dtypeMismatch }
+            throw wrapped
+        }
+        let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes)
+        return LoadedAdapter(config: config, hyperparameters: hyperparameters, factors: factors)
+    }
+
+    /// Loads the adapter in `directory` into `layers`, all or nothing.
+    ///
+    /// Every layer in `layers` must have both factors in the file with shapes (r, in) and
+    /// (out, r), and every module in the file must be in `layers`. The new layers keep their
+    /// base weights and adapter names and take r, α, dropout and scaling from the config.
+    /// - Returns: the config read.
+    /// - Throws: ``AdapterError`` (see ``read(from:dtypes:)`` and ``LoadedAdapter/applied(to:)``);
+    ///   `layers` is then unchanged.
+    @discardableResult
+    public static func load<Scalar>(from directory: URL, into layers: inout [String: LoRALinear<Scalar>],
+                                    dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases)) throws(AdapterError) -> AdapterConfig {
+        let adapter = try read(from: directory, dtypes: dtypes)
+        let replacement = try adapter.applied(to: layers)
+        layers = replacement  // commit only after everything validated
+        return adapter.config
+    }
+}
+
+/// Which LoRA factor a tensor holds: A, the down-projection (r, in), or B, the up-projection (out, r).
+public enum LoRAFactor: String, Sendable, CaseIterable {
+    /// `lora_A`, (r, in).
+    case a = "A"
+    /// `lora_B`, (out, r).
+    case b = "B"
+}

@@ -1,0 +1,145 @@
+/// An adapter read from disk and validated on its own: the config, its hyper-parameters, and
+/// A (r, in) and B (out, r) for each module, not yet attached to any layer.
+public struct LoadedAdapter: Sendable {
+    /// The factors of one module.
+    public struct Factors: Sendable, Equatable {
+        /// A, (r, in).
+        public var a: Matrix<Float>
+        /// B, (out, r).
+        public var b: Matrix<Float>
+    }
+
+    /// `adapter_config.json` as read.
+    public var config: AdapterConfig
+    /// The config as library hyper-parameters.
+    public var hyperparameters: LoRAHyperparameters
+    /// Factors by module path.
+    public var factors: [String: Factors]
+
+    /// The module paths in the file, sorted.
+    public var modules: [String] { factors.keys.sorted() }
+
+    /// New layers equal to `layers` but carrying this adapter's factors and hyper-parameters.
+    ///
+    /// ```
+    /// for each module m:   A_m must be (r, in_m),   B_m must be (out_m, r)
+    /// ```
+    /// - Throws: ``AdapterError`` naming `adapter_model.safetensors` and the tensor:
+    ///   ``AdapterError/Kind/missingTensor`` for a layer the file lacks,
+    ///   ``AdapterError/Kind/unexpectedTensor`` for a module `layers` lacks,
+    ///   ``AdapterError/Kind/shapeMismatch`` with expected and found shapes,
+    ///   ``AdapterError/Kind/inconsistentLayers`` for a merged layer (unmerge before loading).
+    public func applied<Scalar>(to layers: [String: LoRALinear<Scalar>]) throws(AdapterError) -> [String: LoRALinear<Scalar>] {
+        let file = AdapterFiles.weightsFileName
+        for module in layers.keys.sorted() where factors[module] == nil {
+            throw AdapterError(file: file, subject: AdapterFiles.tensorName(module: module, factor: .a), kind: .missingTensor,
+                               problem: "no factors for layer '\(module)'",
+                               expected: "lora_A and lora_B for every layer", found: "\(modules.count) module(s) in the file")
+        }
+        for module in modules where layers[module] == nil {
+            throw AdapterError(file: file, subject: AdapterFiles.tensorName(module: module, factor: .a), kind: .unexpectedTensor,
+                               problem: "no layer '\(module)' to load it into",
+                               expected: "one of \(layers.keys.sorted())")
+        }
+        let r = hyperparameters.rank
+        var result: [String: LoRALinear<Scalar>] = [:]
+        for module in modules {
+            let layer = layers[module]!
+            let f = factors[module]!
+            func check(_ factor: LoRAFactor, _ m: Matrix<Float>, _ rows: Int, _ columns: Int) throws(AdapterError) {
+                guard m.rows == rows, m.columns == columns else {
+                    throw AdapterError(file: file, subject: AdapterFiles.tensorName(module: module, factor: factor),
+                                       kind: .shapeMismatch, problem: "wrong shape for layer '\(module)'",
+                                       expected: "[\(rows), \(columns)]", found: "[\(m.rows), \(m.columns)]")
+                }
+            }
+            try check(.a, f.a, r, layer.inFeatures)   // A: (r, in)
+            try check(.b, f.b, layer.outFeatures, r)  // B: (out, r)
+            guard !layer.isMerged else {
+                throw AdapterError(file: file, subject: module, kind: .inconsistentLayers,
+                                   problem: "the layer is merged; unmerge it before loading an adapter into it")
+            }
+            do {
+                result[module] = try LoRALinear(base: layer.base, a: f.a.converted(to: Scalar.self), b: f.b.converted(to: Scalar.self),
+                                                hyperparameters: hyperparameters, adapterName: layer.adapterName)
+            } catch {
+                throw AdapterError(file: AdapterConfig.fileName, subject: "r", kind: .rankMismatch,
+                                   problem: "the config does not fit layer '\(module)' (\(error))")
+            }
+        }
+        return result
+    }
+}
+
+/// Checks that a document holds exactly the LoRA factors its config describes.
+enum AdapterValidation {
+    static func factors(of document: SafetensorsDocument, config: AdapterConfig,
+                        dtypes: Set<SafetensorsDType>) throws(AdapterError) -> [String: LoadedAdapter.Factors] {
+        let file = AdapterFiles.weightsFileName
+        var a: [String: Matrix<Float>] = [:], b: [String: Matrix<Float>] = [:]
+        for name in document.tensors.keys.sorted() {
+            let tensor = document.tensors[name]!
+            guard let (module, factor) = AdapterFiles.parseTensorName(name) else {
+                throw AdapterError(file: file, subject: name, kind: .unexpectedTensor, problem: "not a LoRA factor",
+                                   expected: "base_model.model.<module>.lora_A.weight or .lora_B.weight")
+            }
+            guard dtypes.contains(tensor.dtype) else {
+                throw AdapterError(file: file, subject: name, kind: .dtypeMismatch, problem: "dtype not accepted",
+                                   expected: dtypes.map(\.rawValue).sorted().joined(separator: " or "), found: tensor.dtype.rawValue)
+            }
+            guard tensor.shape.count == 2 else {
+                throw AdapterError(file: file, subject: name, kind: .shapeMismatch, problem: "a LoRA factor must be 2-D",
+                                   expected: factor == .a ? "[r, in]" : "[out, r]", found: tensor.shapeDescription)
+            }
+            let rank = factor == .a ? tensor.shape[0] : tensor.shape[1]
+            guard rank == config.r else {
+                throw AdapterError(file: file, subject: name, kind: .rankMismatch,
+                                   problem: "rank disagrees with adapter_config.json",
+                                   expected: "r = \(config.r) (shape \(factor == .a ? "[\(config.r), in]" : "[out, \(config.r)]"))",
+                                   found: "r = \(rank) (shape \(tensor.shapeDescription))")
+            }
+            let m = Matrix(rows: tensor.shape[0], columns: tensor.shape[1], storage: tensor.values)
+            if factor == .a { a[module] = m } else { b[module] = m }
+        }
+        guard !a.isEmpty || !b.isEmpty else {
+            throw AdapterError(file: file, kind: .missingTensor, problem: "the file holds no LoRA factors")
+        }
+        var factors: [String: LoadedAdapter.Factors] = [:]
+        for module in Set(a.keys).union(b.keys).sorted() {
+            guard let ma = a[module], let mb = b[module] else {
+                let missing: LoRAFactor = a[module] == nil ? .a : .b
+                throw AdapterError(file: file, subject: AdapterFiles.tensorName(module: module, factor: missing),
+                                   kind: .missingTensor, problem: "factor missing while its partner is present")
+            }
+            factors[module] = LoadedAdapter.Factors(a: ma, b: mb)
+        }
+        try checkTargets(config: config, modules: factors.keys.sorted())
+        return factors
+    }
+
+    /// Every module must be targeted and not excluded; every listed target must match a module.
+    static func checkTargets(config: AdapterConfig, modules: [String]) throws(AdapterError) {
+        let file = AdapterConfig.fileName
+        guard let targets = config.targetModules else {
+            throw AdapterError(file: file, subject: "target_modules", kind: .targetMismatch, problem: "missing",
+                               expected: "the module names or a pattern", found: "null")
+        }
+        for module in modules {
+            guard targets.matches(module) else {
+                throw AdapterError(file: file, subject: "target_modules", kind: .targetMismatch,
+                                   problem: "module '\(module)' has tensors but is not targeted", found: "\(targets)")
+            }
+            if let exclude = config.excludeModules, exclude.matches(module) {
+                throw AdapterError(file: file, subject: "exclude_modules", kind: .targetMismatch,
+                                   problem: "module '\(module)' has tensors but is excluded", found: "\(exclude)")
+            }
+        }
+        if case .names(let items) = targets {
+            for item in items where !modules.contains(where: { $0 == item || $0.hasSuffix("." + item) }) {
+                throw AdapterError(file: file, subject: "target_modules", kind: .targetMismatch,
+                                   problem: "target '\(item)' matches no module in \(AdapterFiles.weightsFileName)",
+                                   expected: "one of \(modules)")
+            }
+        }
+    }
+}
