@@ -62,7 +62,8 @@ let package = Package(
         // MARK: - Tests
         .testTarget(
             name: "LoRATests",
-            dependencies: ["LoRA"]),
+            dependencies: ["LoRA"],
+            resources: [.copy("Resources/dynamic-map-f32.txt")]),
     ] + chapterTargets,
     swiftLanguageModes: [.v6]
 )
