@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(
             name: "LoRATests",
             dependencies: ["LoRA"],
-            resources: [.copy("Fixtures")]),
+            resources: [.copy("Fixtures"), .copy("Resources/dynamic-map-f32.txt")]),
     ] + chapterTargets,
     swiftLanguageModes: [.v6]
 )
