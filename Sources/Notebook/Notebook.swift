@@ -14,7 +14,8 @@ import Darwin
 /// lines that start in column 0; everything else is code. `swift run lora-docs` splits the file
 /// at the prose into *code chunks* and shows, under each chunk, what that chunk printed.
 ///
-/// 1. Every code chunk after the first prose block begins with `cell()` as its first statement.
+/// 1. Every code chunk after the first prose block begins with `cell()` (or `cell("Heading")`,
+///    which also prints the heading at a terminal) as its first statement.
 ///    (A chunk of only `import`s and comments needs none.) The generator checks this and names
 ///    the line when it is missing; it hides the `cell()` line on the page.
 /// 2. When the environment variable `LORA_DOCS_CELLS=1` is set (lora-docs sets it), `cell()`
@@ -54,10 +55,18 @@ public enum Notebook {
         return String(cString: value) == "1"
     }()
 
-    /// Marks the start of a code chunk (see the docs contract above). Call it as `cell()`.
-    /// - Parameter line: the caller's source line; leave the default.
-    public static func cell(line: Int = #line) {
-        if isDocsMode { print(Marker.cell + String(line)) }
+    /// Marks the start of a code chunk (see the docs contract above). Call it as `cell()` or
+    /// `cell("Section title")`.
+    /// - Parameters:
+    ///   - heading: printed as a ``heading(_:)`` for a reader at the terminal (the page has the
+    ///     prose heading instead); `nil` prints nothing.
+    ///   - line: the caller's source line; leave the default.
+    public static func cell(_ heading: String? = nil, line: Int = #line) {
+        if isDocsMode {
+            print(Marker.cell + String(line))
+        } else if let heading {
+            self.heading(heading)
+        }
     }
 
     /// Prints `plain` on a terminal, and `markdown` as raw Markdown on a docs page.
@@ -91,8 +100,10 @@ public enum Notebook {
 /// Marks the start of a code chunk: the first statement of every chunk after a prose block.
 ///
 /// Prints a marker line only in docs mode (`LORA_DOCS_CELLS=1`); see ``Notebook``.
-public func cell(line: Int = #line) {
-    Notebook.cell(line: line)
+///
+/// `cell("One matrix")` also prints "One matrix" as a heading when run at a terminal.
+public func cell(_ heading: String? = nil, line: Int = #line) {
+    Notebook.cell(heading, line: line)
 }
 
 /// A `TextOutputStream` that writes to standard error, unbuffered.

@@ -104,6 +104,17 @@ public struct Options: Sendable {
         return value
     }
 
+    /// Declares a text knob (a path, a name) and returns its value, or `default`.
+    public mutating func string(_ name: String, default: String? = nil, _ help: String) -> String? {
+        knobs.append(("--\(name) TEXT", help + (`default`.map { " (default \($0))" } ?? "")))
+        guard let text = remaining.removeValue(forKey: name) else { return `default` }
+        guard !text.isEmpty else {
+            errors.append("--\(name) needs a value")
+            return `default`
+        }
+        return text
+    }
+
     /// Declares an on/off flag (`--name`, no value) and returns whether it was given.
     public mutating func flag(_ name: String, _ help: String) -> Bool {
         knobs.append(("--\(name)", help))
@@ -128,6 +139,13 @@ public struct Options: Sendable {
         let unknown = order.filter { remaining[$0] != nil }.map { "unknown option --\($0)" }
         let all = errors + unknown
         if !all.isEmpty { throw .invalid(all) }
+    }
+
+    /// Reports a problem found after parsing (e.g. two knobs that do not fit together) with the
+    /// usage on standard error, and exits 2.
+    public func fail(_ message: String) -> Never {
+        Notebook.warn("\(program): \(message)\n\n\(usage)")
+        exit(2)
     }
 
     /// Runs ``check()``: on `--help` prints the usage and exits 0; on a problem prints it and the

@@ -79,7 +79,9 @@ struct Axis {
     /// A short label: integers plainly ("64", "4096"), decimals with the digits the ticks need,
     /// and very large or small values in scientific notation ("1e6", "2.5e-4").
     func label(_ value: Double) -> String {
-        Axis.label(value, step: ticks.count > 1 ? abs(ticks[1] - ticks[0]) : abs(value))
+        // Log ticks are far apart in value: each carries the digits it needs itself.
+        let step = scale == .log || ticks.count < 2 ? abs(value) : abs(ticks[1] - ticks[0])
+        return Axis.label(value, step: step)
     }
 
     static func label(_ value: Double, step: Double) -> String {
@@ -92,7 +94,7 @@ struct Axis {
             return mantissa + "e" + String(Int(exponent))
         }
         if value.rounded() == value { return String(Int(value)) }
-        let digits = max(1, min(6, Int(-log10(max(step, 1e-12)).rounded(.up))))
+        let digits = max(1, min(6, Int((-log10(max(step, 1e-12))).rounded(.up))))
         var text = fmt(value, digits)
         while text.contains("."), text.hasSuffix("0") { text.removeLast() }
         return text.hasSuffix(".") ? String(text.dropLast()) : text
