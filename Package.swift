@@ -18,7 +18,11 @@ let blasDependency: Target.Dependency = .target(
 // MARK: - Chapters (executables `chNN-name`, sources in Chapters/NN-name/main.swift)
 
 let chapters: [String] = [
+    "04-parameter-counts",
 ]
+
+/// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.
+let chapterDependencies: [Target.Dependency] = chapters.map { .target(name: "ch" + $0) }
 
 let chapterTargets: [Target] = chapters.map { name in
     .executableTarget(
@@ -53,7 +57,10 @@ let package = Package(
         // MARK: - Tools
         .executableTarget(
             name: "tour",
-            dependencies: ["LoRA"] + chapters.map { .target(name: "ch" + $0) }),
+            dependencies: ["LoRA"] + chapterDependencies),
+        .executableTarget(
+            name: "lora-docs",
+            dependencies: ["Notebook"] + chapterDependencies),
         .executableTarget(
             name: "safetensors-interop",
             dependencies: ["LoRA"]),
@@ -67,6 +74,12 @@ let package = Package(
             name: "LoRATests",
             dependencies: ["LoRA"],
             resources: [.copy("Fixtures"), .copy("Resources/dynamic-map-f32.txt")]),
+        .testTarget(
+            name: "NotebookTests",
+            dependencies: ["Notebook"]),
+        .testTarget(
+            name: "ChapterTests",
+            dependencies: [.target(name: "lora-docs")] + chapterDependencies),
     ] + chapterTargets,
     swiftLanguageModes: [.v6]
 )

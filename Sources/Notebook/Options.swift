@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A tiny command-line parser for chapters: `--help` and a few typed knobs.
+///
+/// ```swift
+/// var options = Options(program: "ch04-parameter-counts", summary: "Counts LoRA parameters.")
+/// let rank = options.int("rank", default: 8, "LoRA rank r", in: 1...65_536)
+/// options.finish()   // --help: usage on stdout, exit 0; a bad value: message + usage on stderr, exit 2
+/// ```
+/// Knobs are written `--name value` or `--name=value`. Declare every knob, then call
+/// ``finish()`` before using the values: until then a bad value reads as its default.
+/// Tests call ``check()`` instead, which throws rather than exits.
+public struct Options: Sendable {
+    /// Why parsing stopped.
+    public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
+        /// `--help` or `-h` was given.
+        case helpRequested
+        /// One or more messages naming the argument and what was wrong.
+        case invalid([String])
+
+        /// The messages, one a line.
+        public var description: String {
+            switch self {
+            case .helpRequested: "help requested"
+            case .invalid(let messages): messages.joined(separator: "\n")
+            }
+        }
+    }
+
+    /// The program name shown in the usage line.
+    public let program: String
+    /// One line saying what the program does.
+    public let summary: String
+    private var remaining: [String: String] = [:]
+    private var order: [String] = []
+    private var errors: [String] = []
+    private var helpRequested = false
+    private var knobs: [(usage: String, help: String)] = []
+
+    /// Parses `arguments` (default: the process's, without the program name) into `--name value` pairs.
+    public init(program: String, summary: String,
+                arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+        self.program = program
+        self.summary = summary
+        var i = 0
+        while i < arguments.count {
+            let arg = arguments[i]
+            i += 1
+            if arg == "--help" || arg == "-h" { helpRequested = true; continue }
+            guard arg.hasPrefix("--"), arg.count > 2 else {
+                errors.append("unexpected argument '\(arg)' (knobs are written --name value)")
+                continue
+            }
+            var name = String(arg.dropFirst(2))
+            var value: String
+            if let eq = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            } else if i < arguments.count, !arguments[i].hasPrefix("--") {
+                value = arguments[i]
+                i += 1
+            } else {
+                value = ""  // a flag, or a knob missing its value (checked when declared)
+            }
+            if remaining[name] != nil { errors.append("--\(name) given twice") }
+            remaining[name] = value
+            order.append(name)
+        }
+    }
+
+    /// Declares an integer knob and returns its value (or `default`).
+    /// - Parameters:
+    ///   - name: the knob without dashes, e.g. `"rank"`.
+    ///   - default: the value when the knob is absent.
+    ///   - help: one line for the usage message.
+    ///   - range: allowed values; outside them is an error.
+    public mutating func int(_ name: String, default: Int, _ help: String,
+                             in range: ClosedRange<Int> = Int.min...Int.max) -> Int {
+        let bounds = range == Int.min...Int.max ? "" : " in \(range.lowerBound)...\(range.upperBound)"
+        knobs.append(("--\(name) N", "\(help) (integer\(bounds); default \(`default`))"))
+        guard let text = remaining.removeValue(forKey: name) else { return `default` }
+        guard let value = Int(text), range.contains(value) else {
+            errors.append("--\(name) expects an integer\(bounds), got '\(text)'")
+            return `default`
+        }
+        return value
+    }
+
+    /// Declares a real-valued knob and returns its value (or `default`).
+    public mutating func double(_ name: String, default: Double, _ help: String,
+                                in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) -> Double {
+        let open = range == -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
+        let bounds = open ? "" : " in \(range.lowerBound)...\(range.upperBound)"
+        knobs.append(("--\(name) X", "\(help) (number\(bounds); default \(`default`))"))
+        guard let text = remaining.removeValue(forKey: name) else { return `default` }
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            errors.append("--\(name) expects a number\(bounds), got '\(text)'")
+            return `default`
+        }
+        return value
+    }
+
+    /// Declares a text knob (a path, a name) and returns its value, or `default`.
+    public mutating func string(_ name: String, default: String? = nil, _ help: String) -> String? {
+        knobs.append(("--\(name) TEXT", help + (`default`.map { " (default \($0))" } ?? "")))
+        guard let text = remaining.removeValue(forKey: name) else { return `default` }
+        guard !text.isEmpty else {
+            errors.append("--\(name) needs a value")
+            return `default`
+        }
+        return text
+    }
+
+    /// Declares an on/off flag (`--name`, no value) and returns whether it was given.
+    public mutating func flag(_ name: String, _ help: String) -> Bool {
+        knobs.append(("--\(name)", help))
+        guard let text = remaining.removeValue(forKey: name) else { return false }
+        if !text.isEmpty { errors.append("--\(name) takes no value, got '\(text)'") }
+        return true
+    }
+
+    /// The usage message: summary, usage line and one line per knob.
+    public var usage: String {
+        var lines = [summary, "", "usage: \(program) [options]", "", "options:"]
+        let width = knobs.map(\.usage.count).max().map { max($0, 10) } ?? 10
+        for knob in knobs { lines.append("  " + pad(knob.usage, width) + "  " + knob.help) }
+        lines.append("  " + pad("--help", width) + "  show this message")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Throws ``Problem/helpRequested`` for `--help`, or ``Problem/invalid(_:)`` listing bad
+    /// values and unknown knobs. Call after declaring every knob.
+    public func check() throws(Problem) {
+        if helpRequested { throw .helpRequested }
+        let unknown = order.filter { remaining[$0] != nil }.map { "unknown option --\($0)" }
+        let all = errors + unknown
+        if !all.isEmpty { throw .invalid(all) }
+    }
+
+    /// Reports a problem found after parsing (e.g. two knobs that do not fit together) with the
+    /// usage on standard error, and exits 2.
+    public func fail(_ message: String) -> Never {
+        Notebook.warn("\(program): \(message)\n\n\(usage)")
+        exit(2)
+    }
+
+    /// Runs ``check()``: on `--help` prints the usage and exits 0; on a problem prints it and the
+    /// usage to standard error and exits 2.
+    public func finish() {
+        do {
+            try check()
+        } catch .helpRequested {
+            print(usage)
+            exit(0)
+        } catch {
+            Notebook.warn("\(program): \(error)\n\n\(usage)")
+            exit(2)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+// lora-docs: weaves each chapter's source and its real output into docs/NN-name.md.
+//
+// Usage: swift run lora-docs [--check] [--docs-dir PATH] [--root PATH]
+//
+// The contract with chapters (the Notebook module documents the chapter side):
+// - Chapters are the directories Chapters/NN-name containing main.swift, in name order. Each
+//   must also be listed in Package.swift's `chapters` so that `chNN-name` is built beside this
+//   tool's executable (this target depends on every chapter, so `swift run lora-docs` builds them).
+// - Prose is `/*: … */` blocks and `//:` lines starting in column 0; it passes through as
+//   Markdown. The first prose block holds the page title as a `# ` heading. Code before the first
+//   prose block (header comment, imports) is not shown.
+// - Every other code chunk starts with `cell()` or `cell("Heading")` (checked here, hidden on
+//   the page). The chapter runs with LORA_DOCS_CELLS=1 and LORA_FIGURES_DIR=<out>/figures, in
+//   the package root; `cell()` then prints a line "\u{1E}cell <line>", and everything printed up
+//   to the next such line belongs to the chunk containing <line>. Lines between
+//   "\u{1E}markdown-begin" and "\u{1E}markdown-end" are Markdown (tables); a line
+//   "\u{1E}figure NAME.svg<TAB>title" becomes ![title](figures/NAME.svg). Other lines go into a
+//   fenced text block under the chunk's code. Standard error is not captured; a non-zero exit
+//   fails the generation.
+// - docs-src/README.md (with a "<!-- chapters -->" line), docs-src/appendix-formulas.md and
+//   docs-src/errata.md are copied into the same page layout.
+//
+// The tool always generates into a fresh temporary folder. Without --check it then updates the
+// docs folder to match (atomic writes; stale *.md and figures/*.svg removed). With --check it
+// only compares, prints OK or the differing / missing / extra files, and exits 1 on a difference.
+import Foundation
+import Notebook
+
+var options = Options(
+    program: "lora-docs",
+    summary: "Regenerates docs/ from the chapters (or checks that it is up to date with --check).")
+let checkOnly = options.flag("check", "compare instead of writing; exit 1 if the docs folder is out of date")
+let docsArgument = options.string("docs-dir", "the docs folder to write or check (default: <root>/docs)")
+let rootArgument = options.string("root", "the package root (default: the nearest folder upwards with Package.swift and Chapters/)")
+options.finish()
+
+/// The package root: `--root`, or the nearest directory upwards holding Package.swift and Chapters/.
+func packageRoot() -> URL? {
+    if let rootArgument { return URL(fileURLWithPath: rootArgument).standardizedFileURL }
+    var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    while true {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: directory.appendingPathComponent("Package.swift").path),
+           fm.fileExists(atPath: directory.appendingPathComponent("Chapters").path) { return directory }
+        let parent = directory.deletingLastPathComponent()
+        if parent.path == directory.path { return nil }
+        directory = parent
+    }
+}
+
+guard let root = packageRoot() else {
+    options.fail("cannot find the package root (a folder with Package.swift and Chapters/); run from inside the package or pass --root")
+}
+let docs = docsArgument.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? root.appendingPathComponent("docs")
+let products = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
+    .resolvingSymlinksInPath().deletingLastPathComponent()
+let scratch = FileManager.default.temporaryDirectory
+    .appendingPathComponent("lora-docs-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+
+do {
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    try Site(root: root, products: products).generate(into: scratch)
+    if checkOnly {
+        let difference = Site.compare(generated: scratch, committed: docs)
+        if difference.isEmpty {
+            print("lora-docs: OK, \(docs.path) is up to date (\(Site.files(in: scratch).count) files)")
+        } else {
+            var lines = ["lora-docs: \(docs.path) is out of date; run `swift run lora-docs` to regenerate"]
+            lines += difference.differing.map { "  differs: \($0)" }
+            lines += difference.missing.map { "  missing: \($0)" }
+            lines += difference.extra.map { "  extra:   \($0)" }
+            print(lines.joined(separator: "\n"))
+            exit(1)
+        }
+    } else {
+        try FileManager.default.createDirectory(at: docs, withIntermediateDirectories: true)
+        let changed = try Site.sync(generated: scratch, into: docs)
+        print("lora-docs: wrote \(docs.path) (\(Site.files(in: scratch).count) files, \(changed.count) changed)")
+        for path in changed { print("  \(path)") }
+    }
+} catch {
+    Notebook.warn("lora-docs: \(error)")
+    exit(1)
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// `lora-docs --check` against the committed docs and against hand-edited copies of them.
+/// These run every chapter (through lora-docs), so they take as long as the tour.
+@Suite(.serialized) struct DocsCheckTests {
+    func check(docs: URL, root: URL = Products.packageRoot) throws -> Finished {
+        try runProduct("lora-docs", ["--check", "--root", root.path, "--docs-dir", docs.path])
+    }
+
+    /// A copy of the committed docs/ in a temporary directory.
+    func copyOfDocs() throws -> URL {
+        let copy = try Products.temporaryDirectory("docs-copy").appendingPathComponent("docs")
+        try FileManager.default.copyItem(at: Products.packageRoot.appendingPathComponent("docs"), to: copy)
+        return copy
+    }
+
+    @Test func committedDocsAreUpToDate() throws {
+        let run = try check(docs: Products.packageRoot.appendingPathComponent("docs"))
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("OK"))
+    }
+
+    @Test func aHandEditedPageFailsTheCheck() throws {
+        let docs = try copyOfDocs()
+        defer { try? FileManager.default.removeItem(at: docs.deletingLastPathComponent()) }
+        let page = docs.appendingPathComponent("04-parameter-counts.md")
+        let text = try String(contentsOf: page, encoding: .utf8)
+        try text.replacingOccurrences(of: "0.390625%", with: "0.4%").write(to: page, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: docs.appendingPathComponent("errata.md"))
+        try "stray".write(to: docs.appendingPathComponent("notes.md"), atomically: true, encoding: .utf8)
+        let run = try check(docs: docs)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("differs: 04-parameter-counts.md"), "\(run.stdout)")
+        #expect(run.stdout.contains("missing: errata.md"))
+        #expect(run.stdout.contains("extra:   notes.md"))
+    }
+
+    @Test func regeneratingRepairsTheCopy() throws {
+        let docs = try copyOfDocs()
+        defer { try? FileManager.default.removeItem(at: docs.deletingLastPathComponent()) }
+        try "edited\n".write(to: docs.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: docs.appendingPathComponent("figures/ch04-trainable-share.svg"))
+        let write = try runProduct("lora-docs", ["--root", Products.packageRoot.path, "--docs-dir", docs.path])
+        #expect(write.status == 0, "\(write.stderr)")
+        #expect(try check(docs: docs).status == 0)
+    }
+
+    @Test func aChunkWithoutCellIsRejected() throws {
+        let root = try Products.temporaryDirectory("bad-chapter")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let chapter = root.appendingPathComponent("Chapters/99-bad")
+        try FileManager.default.createDirectory(at: chapter, withIntermediateDirectories: true)
+        try "// swift-tools-version:6.0\n".write(to: root.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try """
+            import Notebook
+            /*:
+            # 99 · Bad
+            */
+            print("no cell")
+            """.write(to: chapter.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
+        let run = try check(docs: root.appendingPathComponent("docs"), root: root)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("Chapters/99-bad/main.swift:5: a code chunk must start with cell()"), "\(run.stderr)")
+    }
+}

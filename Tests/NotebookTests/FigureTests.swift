@@ -1,0 +1,128 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import Notebook
+
+/// Parses an SVG document with XMLParser and records what the tests look at.
+final class SVGInspector: NSObject, XMLParserDelegate {
+    var elements: [String: Int] = [:]
+    var texts: [String] = []
+    var root: String?
+    private var inText = false
+
+    /// Parses `svg`; returns nil (and the parser's error) when it is not well-formed XML.
+    static func parse(_ svg: String) -> (SVGInspector?, Error?) {
+        let parser = XMLParser(data: Data(svg.utf8))
+        let inspector = SVGInspector()
+        parser.delegate = inspector
+        return parser.parse() ? (inspector, nil) : (nil, parser.parserError)
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+                qualifiedName: String?, attributes: [String: String] = [:]) {
+        if root == nil { root = name }
+        elements[name, default: 0] += 1
+        if name == "text" { inText = true; texts.append("") }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if inText { texts[texts.count - 1] += string }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if name == "text" { inText = false }
+    }
+}
+
+@Suite struct FigureTests {
+    static func figures() -> [(String, any Figure)] {
+        var line = LinePlot(title: "Loss <train & test>", xLabel: "step", yLabel: "loss", yScale: .log)
+        line.add("train", x: [1, 2, 3, 4], y: [2.0, 1.0, 0.5, 0.25])
+        line.add("test", x: [1, 2, 3, 4], y: [2.2, 1.3, .nan, 0.6], dashed: true)
+        var logLog = LinePlot(title: "Share", xLabel: "r", yLabel: "%", xScale: .log, yScale: .log)
+        logLog.xTicks = [1, 2, 4, 8, 16, 64]
+        logLog.add("q, v", x: [1, 2, 4, 8, 16, 64], y: [0.0078, 0.0156, 0.0311, 0.0622, 0.1245, 0.498])
+        var bars = BarChart(title: "Memory", categories: ["full", "LoRA", "QLoRA"], yLabel: "GB")
+        bars.add("weights", values: [130, 130, 33])
+        bars.add("optimizer", values: [520, 1.2, 1.2])
+        var logBars = BarChart(title: "Params", categories: ["a", "b"], yLabel: "n", yScale: .log)
+        logBars.add("n", values: [10, 100_000])
+        var generator = Lcg(state: 42)
+        let values = (0..<2000).map { _ in generator.normalish() }
+        var histogram = Histogram(title: "Weights", values: values, bins: 30, xLabel: "w")
+        histogram.markers = [-1, -0.5, 0, 0.5, 1]
+        histogram.markerLabel = "levels"
+        let heat = HeatMap(title: "ΔW", values: [[-1, 0, 2], [0.5, -0.25, 1]], xLabel: "in", yLabel: "out")
+        let positive = HeatMap(title: "|W|", values: (0..<20).map { i in (0..<20).map { j in Double(i * j) } })
+        return [("line", line), ("log-log", logLog), ("bars", bars), ("log bars", logBars),
+                ("histogram", histogram), ("heat map", heat), ("positive heat map", positive)]
+    }
+
+    @Test func everyKindIsWellFormedSVG() {
+        for (name, figure) in FigureTests.figures() {
+            let svg = figure.svg()
+            let (inspector, error) = SVGInspector.parse(svg)
+            guard let inspector else {
+                Issue.record("\(name): not well-formed XML: \(String(describing: error))")
+                continue
+            }
+            #expect(inspector.root == "svg", "\(name)")
+            #expect(inspector.texts.contains(figure.title), "\(name): title missing from \(inspector.texts)")
+            #expect((inspector.elements["line"] ?? 0) + (inspector.elements["rect"] ?? 0) > 5, "\(name)")
+            #expect(!svg.contains("nan") && !svg.contains("inf"), "\(name): a non-finite coordinate leaked")
+        }
+    }
+
+    @Test func renderingIsDeterministic() {
+        let first = FigureTests.figures().map { $0.1.svg() }
+        let second = FigureTests.figures().map { $0.1.svg() }
+        #expect(first == second)
+    }
+
+    @Test func plotsHaveAxesTicksAndLegend() throws {
+        let (inspector, _) = SVGInspector.parse(FigureTests.figures()[0].1.svg())
+        let texts = try #require(inspector).texts
+        #expect(texts.contains("step") && texts.contains("loss"))
+        #expect(texts.contains("train") && texts.contains("test"), "legend entries")
+        #expect(texts.contains("0.1") && texts.contains("1") && texts.contains("10"), "log ticks: \(texts)")
+    }
+
+    @Test func histogramCountsEveryValueInRange() {
+        let values = [0.0, 0.1, 0.5, 0.99, 1.0, 1.0, 2.0, -.infinity]
+        let histogram = Histogram(title: "h", values: values, bins: 2, range: 0...1, xLabel: "x")
+        #expect(histogram.counts == [2, 4])  // [0, 0.5) and [0.5, 1]; 2.0 and -inf are out
+    }
+
+    @Test func heatMapColours() {
+        let map = HeatMap(title: "m", values: [[-2, 0, 2]])
+        #expect(map.color(0, low: -2, high: 2) == "#ffffff")
+        #expect(map.color(2, low: -2, high: 2) == "#b2182b")
+        #expect(map.color(-2, low: -2, high: 2) == "#2166ac")
+        #expect(map.color(5, low: 0, high: 5) == "#084594")
+    }
+
+    @Test func writeIsAtomicAndLeavesNoTemporaryFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notebook-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("sub/figure.svg").path
+        let figure = FigureTests.figures()[2].1
+        try figure.write(toFile: path)
+        try figure.write(toFile: path)  // replaces an existing file
+        #expect(FileManager.default.contents(atPath: path) == Data(figure.svg().utf8))
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("sub").path)
+        #expect(left == ["figure.svg"])
+    }
+}
+
+/// A tiny deterministic generator for test data (Notebook does not depend on the LoRA library).
+struct Lcg {
+    var state: UInt64
+    mutating func next() -> Double {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Double(state >> 11) / Double(1 << 53)
+    }
+    /// Sum of 12 uniforms minus 6: roughly standard normal.
+    mutating func normalish() -> Double { (0..<12).reduce(0) { acc, _ in acc + next() } - 6 }
+}
