@@ -1,41 +1,16 @@
 import LoRA
 
-/// One measured figure from ``quantizationBenchmarks()``.
-struct QuantizationBenchmarkResult: Sendable {
-    /// What was measured, e.g. "NF4 quantize (blocksize 64)".
-    let name: String
-    /// The figure.
-    let value: Double
-    /// Its unit, e.g. "M values/s".
-    let unit: String
-}
-
-/// Seconds taken by the fastest of `repeats` runs of `body` (after one warm-up run).
-private func fastest(repeats: Int, _ body: () -> Void) -> Double {
-    body()
-    let clock = ContinuousClock()
-    var best = Double.infinity
-    for _ in 0..<repeats {
-        let elapsed = clock.measure(body)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        best = min(best, seconds)
-    }
-    return best
-}
-
-/// NF4 quantize / dequantize throughput (single thread, 2^24 N(0,1) values, blocksize 64) and
-/// QLoRALinear vs LoRALinear forward+backward time (512 rows, 1024 × 1024, r = 16).
-///
-/// Run from a release build with `OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1` and report
-/// `BLASInfo.current` alongside.
-func quantizationBenchmarks() -> [QuantizationBenchmarkResult] {
-    var results = [QuantizationBenchmarkResult]()
+/// NF4 quantize / dequantize throughput (single thread: these loops are plain Swift; 2^24 N(0,1)
+/// values, blocksize 64) and QLoRALinear vs LoRALinear forward+backward time (512 rows,
+/// 1024 × 1024, r = 16), all as medians.
+func quantizationBenchmarks(repetitions: Int) -> [BenchmarkResult] {
+    var results = [BenchmarkResult]()
     var g = SeededGenerator(seed: 1)
     let n = 1 << 24
     let values = (0..<n).map { _ in Float(g.nextNormal()) }
     var packed = [UInt8](repeating: 0, count: n / 2)
     var absmax = [Float](repeating: 0, count: n / 64)
-    let quantizeTime = fastest(repeats: 5) {
+    let quantizeTime = medianSeconds(warmup: 1, repetitions: repetitions) {
         values.withUnsafeBufferPointer { v in
             packed.withUnsafeMutableBufferPointer { p in
                 absmax.withUnsafeMutableBufferPointer { a in
@@ -44,9 +19,11 @@ func quantizationBenchmarks() -> [QuantizationBenchmarkResult] {
             }
         }
     }
-    results.append(.init(name: "NF4 quantize (blocksize 64, 1 thread)", value: Double(n) / quantizeTime / 1e6, unit: "M values/s"))
+    results.append(BenchmarkResult(
+        name: "NF4 quantize, 2^24 values, blocksize 64, 1 thread", value: Double(n) / quantizeTime / 1e6,
+        unit: "M values/s", target: (.atLeast, 300)))
     var out = [Float](repeating: 0, count: n)
-    let dequantizeTime = fastest(repeats: 5) {
+    let dequantizeTime = medianSeconds(warmup: 1, repetitions: repetitions) {
         packed.withUnsafeBufferPointer { p in
             absmax.withUnsafeBufferPointer { a in
                 out.withUnsafeMutableBufferPointer { o in
@@ -57,7 +34,9 @@ func quantizationBenchmarks() -> [QuantizationBenchmarkResult] {
             }
         }
     }
-    results.append(.init(name: "NF4 dequantize (blocksize 64, 1 thread)", value: Double(n) / dequantizeTime / 1e9, unit: "G values/s"))
+    results.append(BenchmarkResult(
+        name: "NF4 dequantize to Float, 2^24 values, 1 thread", value: Double(n) / dequantizeTime / 1e9,
+        unit: "G values/s", target: (.atLeast, 1)))
 
     // Layer: x (512, 1024), W (1024, 1024), r = 16.
     let base = Linear<Float>(inFeatures: 1024, outFeatures: 1024, using: &g)
@@ -68,16 +47,19 @@ func quantizationBenchmarks() -> [QuantizationBenchmarkResult] {
     let x = Matrix<Float>.normal(512, 1024, using: &g)
     let dy = Matrix<Float>.normal(512, 1024, using: &g)
     var rng = SeededGenerator(seed: 3)
-    let loraTime = fastest(repeats: 5) {
-        let (_, cache) = lora.forward(x, training: &rng)
-        _ = lora.backward(dy, cache: cache)
-    }
-    let qloraTime = fastest(repeats: 5) {
-        let (_, cache) = qlora.forward(x, training: &rng)
-        _ = qlora.backward(dy, cache: cache)
-    }
-    results.append(.init(name: "LoRALinear forward+backward (512 × 1024 → 1024, r 16)", value: loraTime * 1e3, unit: "ms"))
-    results.append(.init(name: "QLoRALinear forward+backward (NF4 + DQ, tiles of 128 rows)", value: qloraTime * 1e3, unit: "ms"))
-    results.append(.init(name: "QLoRALinear / LoRALinear time", value: qloraTime / loraTime, unit: "×"))
+    var sink: Float = 0
+    let (qloraTime, loraTime) = interleavedMedians(repetitions: repetitions, {
+        let (y, cache) = qlora.forward(x, training: &rng)
+        sink += y.storage[0] + qlora.backward(dy, cache: cache).input.storage[0]
+    }, {
+        let (y, cache) = lora.forward(x, training: &rng)
+        sink += y.storage[0] + lora.backward(dy, cache: cache).input.storage[0]
+    })
+    precondition(sink.isFinite || !sink.isFinite)
+    results.append(BenchmarkResult(
+        name: "QLoRALinear fwd+bwd time / LoRALinear's (NF4+DQ base, 512×1024→1024, r=16)",
+        value: qloraTime / loraTime, unit: "ratio",
+        numerator: ("QLoRALinear", qloraTime), denominator: ("LoRALinear", loraTime),
+        target: (.atMost, 2)))
     return results
 }
