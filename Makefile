@@ -3,7 +3,7 @@
 SWIFT ?= swift
 UNAME := $(shell uname -s)
 
-.PHONY: run test blas docs bench
+.PHONY: run test blas docs bench exercises
 
 run: blas
 	$(SWIFT) build
@@ -18,6 +18,9 @@ docs: blas
 
 bench: blas
 	$(SWIFT) run -c release lora-bench
+
+exercises: blas
+	$(SWIFT) run exercises
 
 blas:
 ifeq ($(UNAME),Linux)

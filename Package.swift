@@ -69,6 +69,26 @@ let package = Package(
             dependencies: ["LoRA", blasDependency],
             swiftSettings: optimisedEvenInDebug),
 
+        // MARK: - Exercises
+        // The stubs the learner edits (Exercises/NN-name.swift), the reference solutions
+        // (Exercises/Solutions/), the checks and the manifest (Sources/ExerciseChecks), and the
+        // learner's checker `swift run exercises`.
+        .target(
+            name: "ExerciseStubs",
+            dependencies: ["LoRA"],
+            path: "Exercises",
+            exclude: ["Solutions"]),
+        .target(
+            name: "ExerciseSolutions",
+            dependencies: ["LoRA"],
+            path: "Exercises/Solutions"),
+        .target(
+            name: "ExerciseChecks",
+            dependencies: ["LoRA"]),
+        .executableTarget(
+            name: "exercises",
+            dependencies: ["ExerciseStubs", "ExerciseChecks"]),
+
         // MARK: - Tests
         .testTarget(
             name: "LoRATests",
@@ -80,6 +100,9 @@ let package = Package(
         .testTarget(
             name: "ChapterTests",
             dependencies: [.target(name: "lora-docs")] + chapterDependencies),
+        .testTarget(
+            name: "ExerciseTests",
+            dependencies: ["ExerciseStubs", "ExerciseSolutions", "ExerciseChecks", "LoRA", "exercises"]),
     ] + chapterTargets,
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,20 @@
+// Solution 11 · chapter 07 (ch07-qlora): a memory estimate for QLoRA
+
+/// Bytes to fine-tune every parameter in 16 bits with AdamW.
+public func fullFineTuningBytes(parameters: Int) -> Double {
+    // bf16 weight (2) + bf16 gradient (2) + AdamW's first and second moments in float32 (4 + 4).
+    // 65e9 · 12 = 780 GB, the QLoRA paper's figure for LLaMA-65B; real runs add activations and
+    // often a float32 master copy (4 more bytes).
+    12 * Double(parameters)
+}
+
+/// Bytes for QLoRA: the 4-bit base plus a 16-bit adapter with float32 AdamW states.
+public func qloraBytes(baseParameters: Int, loraParameters: Int) -> Double {
+    // The frozen base needs no gradient and no optimizer state, only its NF4 codes and DQ
+    // constants (exercise 10): 4.126953125 bits each, about 33.5 GB for 65B parameters.
+    let base = Double(baseParameters) * bitsPerParameter(blockSize: 64, doubleQuantization: true) / 8
+    // The adapter trains like a full model, 12 bytes per parameter, but it is small:
+    // r = 64 on all linear layers of LLaMA-65B is 0.8e9 parameters, 9.6 GB. Total ≈ 43 GB.
+    let adapter = 12 * Double(loraParameters)
+    return base + adapter
+}

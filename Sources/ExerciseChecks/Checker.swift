@@ -1,0 +1,116 @@
+/// What the `exercises` command prints, as text plus an exit code, so that tests can call it
+/// without a process and the executable stays a thin argument parser.
+public struct CheckerOutput: Equatable, Sendable {
+    /// The text for standard output (ends with a newline unless empty).
+    public var text: String
+    /// 0 success, 1 an exercise is not solved, 2 bad usage.
+    public var exitCode: Int32
+
+    /// Text and exit code.
+    public init(text: String, exitCode: Int32) {
+        self.text = text
+        self.exitCode = exitCode
+    }
+}
+
+/// The learner's checker: progress in order, one exercise, hints, the list.
+public struct Checker {
+    /// The implementations being checked (the stubs, when run as `swift run exercises`).
+    public let implementations: Implementations
+    /// The exercises, in order.
+    public let exercises: [Exercise]
+
+    /// A checker over `implementations`, for `exercises` (the manifest by default).
+    public init(implementations: Implementations, exercises: [Exercise] = Manifest.exercises) {
+        self.implementations = implementations
+        self.exercises = exercises
+    }
+
+    /// The one-line status of an exercise: `✓ 01 low-rank-update (chapter 01)`.
+    func statusLine(_ e: Exercise, _ result: CheckResult) -> String {
+        "\(result.isPassed ? "✓" : "✗") \(twoDigits(e.number)) \(e.name) (chapter \(twoDigits(e.chapter)))"
+    }
+
+    /// The explanation printed under an unsolved exercise.
+    func details(_ e: Exercise, _ failure: CheckFailure) -> [String] {
+        [
+            "",
+            "Exercise \(e.number) is not solved yet: \(e.path)",
+            "Goal: \(e.goal)",
+            "What the check found:",
+            failure.description,
+            "",
+            "Open the file, find the `// TODO:`, fix it, and run `swift run exercises` again.",
+            "Stuck? `swift run exercises \(e.number) --hint`",
+        ]
+    }
+
+    /// `swift run exercises`: check in order, stop at the first unsolved exercise.
+    ///
+    /// Exit code 0 only when every exercise passes.
+    public func progress() -> CheckerOutput {
+        var lines: [String] = []
+        for (index, e) in exercises.enumerated() {
+            let result = e.check(implementations)
+            lines.append(statusLine(e, result))
+            if let failure = result.failure {
+                lines += details(e, failure)
+                lines.append("")
+                lines.append("Progress: \(index) of \(exercises.count) exercises done.")
+                return CheckerOutput(text: lines.joined(separator: "\n") + "\n", exitCode: 1)
+            }
+        }
+        lines.append("")
+        lines.append("All \(exercises.count) exercises pass. Compare yours with Exercises/Solutions/.")
+        return CheckerOutput(text: lines.joined(separator: "\n") + "\n", exitCode: 0)
+    }
+
+    /// `swift run exercises N`: check one exercise.
+    public func single(_ number: Int) -> CheckerOutput {
+        guard let e = exercises.first(where: { $0.number == number }) else { return noSuchExercise(number) }
+        let result = e.check(implementations)
+        var lines = [statusLine(e, result)]
+        if let failure = result.failure {
+            lines += details(e, failure)
+            return CheckerOutput(text: lines.joined(separator: "\n") + "\n", exitCode: 1)
+        }
+        lines.append("Exercise \(e.number) is solved. Compare with \(e.solutionPath).")
+        return CheckerOutput(text: lines.joined(separator: "\n") + "\n", exitCode: 0)
+    }
+
+    /// `swift run exercises N --hint`, or `--hint` alone for the first unsolved exercise.
+    public func hint(_ number: Int?) -> CheckerOutput {
+        let target: Exercise?
+        if let number {
+            target = exercises.first { $0.number == number }
+            if target == nil { return noSuchExercise(number) }
+        } else {
+            target = exercises.first { !$0.check(implementations).isPassed }
+        }
+        guard let e = target else {
+            return CheckerOutput(text: "Every exercise passes; no hint needed.\n", exitCode: 0)
+        }
+        return CheckerOutput(text: "Hint for exercise \(e.number) (\(e.path)):\n\(e.hint)\n", exitCode: 0)
+    }
+
+    /// `swift run exercises --list`: every exercise with its status, chapter, file and goal.
+    public func list() -> CheckerOutput {
+        var lines: [String] = []
+        var solved = 0
+        for e in exercises {
+            let passed = e.check(implementations).isPassed
+            if passed { solved += 1 }
+            lines.append("\(passed ? "✓" : "✗") \(twoDigits(e.number))  chapter \(twoDigits(e.chapter))  \(e.path)")
+            lines.append("      \(e.goal)")
+        }
+        lines.append("")
+        lines.append("\(solved) of \(exercises.count) solved.")
+        return CheckerOutput(text: lines.joined(separator: "\n") + "\n", exitCode: 0)
+    }
+
+    func noSuchExercise(_ number: Int) -> CheckerOutput {
+        CheckerOutput(
+            text: "exercises: there is no exercise \(number); they are numbered 1 to \(exercises.count) (see `swift run exercises --list`)\n",
+            exitCode: 2)
+    }
+}

@@ -1,0 +1,96 @@
+// The learner's checker (rustlings' `rustlings` command, for this package).
+//
+//   swift run exercises              check in order, stop at the first unsolved exercise
+//   swift run exercises N            check exercise N
+//   swift run exercises [N] --hint   the hint for N (or for the first unsolved exercise)
+//   swift run exercises --list       every exercise with its status
+//   swift run exercises --markdown   docs/exercises.md (for the docs generator)
+//   swift run exercises --chapter N  chapter N's exercise list in Markdown (for its page)
+//
+// Exit codes: 0 all checked exercises pass (or an informational flag), 1 an exercise is not
+// solved, 2 bad arguments.
+import ExerciseChecks
+import Foundation
+
+let usage = """
+    usage: swift run exercises [N] [--hint]
+           swift run exercises --list | --markdown | --chapter N | --help
+
+      (no arguments)  check the exercises in order and stop at the first unsolved one
+      N               check exercise N only (1…\(Manifest.exercises.count))
+      --hint          print the hint for exercise N, or for the first unsolved exercise
+      --list          list every exercise with its status, chapter, file and goal
+      --markdown      print docs/exercises.md
+      --chapter N     print chapter N's exercises as a Markdown list (empty if none)
+    """
+
+/// What the arguments ask for.
+enum Command {
+    case progress, single(Int), hint(Int?), list, markdown, chapter(Int), help
+}
+
+/// Parses the arguments; a message naming the problem when they make no sense.
+func parse(_ arguments: [String]) -> Result<Command, UsageError> {
+    var number: Int? = nil, hint = false, flags: [String] = [], chapter: Int? = nil
+    var rest = arguments[...]
+    while let argument = rest.popFirst() {
+        switch argument {
+        case "--hint": hint = true
+        case "--list", "--markdown", "--help", "-h": flags.append(argument)
+        case "--chapter":
+            guard let value = rest.popFirst(), let n = Int(value) else { return .failure(UsageError("--chapter needs a chapter number")) }
+            guard Manifest.chapters[n] != nil else { return .failure(UsageError("there is no chapter \(n); chapters are 1 to \(Manifest.chapters.count)")) }
+            chapter = n
+            flags.append(argument)
+        default:
+            guard let n = Int(argument), number == nil else { return .failure(UsageError("unexpected argument '\(argument)'")) }
+            number = n
+        }
+    }
+    if flags.count > 1 || (!flags.isEmpty && (hint || number != nil)) {
+        return .failure(UsageError("\(flags.joined(separator: ", ")) cannot be combined with other arguments"))
+    }
+    switch flags.first {
+    case "--list": return .success(.list)
+    case "--markdown": return .success(.markdown)
+    case "--chapter": return .success(.chapter(chapter!))
+    case "--help", "-h": return .success(.help)
+    default: break
+    }
+    if hint { return .success(.hint(number)) }
+    return .success(number.map(Command.single) ?? .progress)
+}
+
+/// A bad command line.
+struct UsageError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+func emit(_ output: CheckerOutput) -> Never {
+    if output.exitCode == 2 {
+        printError(output.text)
+    } else {
+        print(output.text, terminator: "")
+    }
+    exit(output.exitCode)
+}
+
+let checker = Checker(implementations: stubImplementations())
+switch parse(Array(CommandLine.arguments.dropFirst())) {
+case .failure(let error):
+    printError("exercises: \(error.message)\n\n\(usage)\n")
+    exit(2)
+case .success(.help): emit(CheckerOutput(text: usage + "\n", exitCode: 0))
+case .success(.progress): emit(checker.progress())
+case .success(.single(let n)): emit(checker.single(n))
+case .success(.hint(let n)): emit(checker.hint(n))
+case .success(.list): emit(checker.list())
+case .success(.markdown): emit(CheckerOutput(text: ExerciseDocs.page(), exitCode: 0))
+case .success(.chapter(let n)): emit(CheckerOutput(text: ExerciseDocs.chapterList(n), exitCode: 0))
+}

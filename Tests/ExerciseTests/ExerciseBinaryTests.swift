@@ -1,0 +1,95 @@
+import ExerciseChecks
+import Foundation
+import Testing
+
+/// The built `exercises` executable: in the build products directory next to the test bundle.
+func exercisesBinary() throws -> URL {
+    var directories: [URL] = []
+    #if os(Linux)
+    directories.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent())
+    #endif
+    directories += Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
+    directories.append(Bundle.main.bundleURL)
+    for directory in directories {
+        let candidate = directory.appendingPathComponent("exercises")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    }
+    throw BinaryNotFound(searched: directories.map(\.path))
+}
+
+struct BinaryNotFound: Error, CustomStringConvertible {
+    let searched: [String]
+    var description: String { "the exercises executable is not built; looked in \(searched)" }
+}
+
+/// Runs the checker with `arguments`; returns its exit code, standard output and standard error.
+func runExercises(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    let process = Process()
+    process.executableURL = try exercisesBinary()
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+@Suite("The exercises program")
+struct ExerciseBinaryTests {
+    @Test("on the pristine stubs it exits non-zero and names exercise 1 first")
+    func pristineStubs() throws {
+        let run = try runExercises([])
+        #expect(run.status == 1)
+        let firstLine = run.output.split(separator: "\n").first.map(String.init)
+        #expect(firstLine == "✗ 01 low-rank-update (chapter 01)")
+        #expect(run.output.contains("Exercise 1 is not solved yet: Exercises/01-low-rank-update.swift"))
+        #expect(run.output.contains("expected: ") && run.output.contains("got: "))
+        #expect(!run.output.contains("✓"))
+        #expect(!run.output.contains("02 scaling"), "it must stop at the first unsolved exercise")
+    }
+
+    @Test("`exercises 5` checks exercise 5 only")
+    func singleExercise() throws {
+        let run = try runExercises(["5"])
+        #expect(run.status == 1)
+        #expect(run.output.hasPrefix("✗ 05 default-init (chapter 03)\n"))
+        #expect(!run.output.contains("01 low-rank-update"))
+    }
+
+    @Test("`--hint` prints the hint of the exercise asked for, or of the first unsolved one")
+    func hints() throws {
+        let five = try runExercises(["5", "--hint"])
+        #expect(five.status == 0)
+        #expect(five.output == "Hint for exercise 5 (Exercises/05-default-init.swift):\n\(Manifest.exercise(5)!.hint)\n")
+        let first = try runExercises(["--hint"])
+        #expect(first.status == 0)
+        #expect(first.output.hasPrefix("Hint for exercise 1 "))
+    }
+
+    @Test("`--list` lists every exercise in order")
+    func list() throws {
+        let run = try runExercises(["--list"])
+        #expect(run.status == 0)
+        let status = run.output.split(separator: "\n").filter { $0.hasPrefix("✗") || $0.hasPrefix("✓") }
+        #expect(status.map { String($0.dropFirst(2).prefix(2)) } == Manifest.exercises.map { twoDigits($0.number) })
+        #expect(run.output.contains("0 of \(Manifest.exercises.count) solved."))
+    }
+
+    @Test("`--markdown` and `--chapter N` print the docs", arguments: [["--markdown"], ["--chapter", "5"]])
+    func docs(arguments: [String]) throws {
+        let run = try runExercises(arguments)
+        #expect(run.status == 0)
+        #expect(run.output == (arguments.count == 1 ? ExerciseDocs.page() : ExerciseDocs.chapterList(5)))
+    }
+
+    @Test("bad arguments print the usage and exit 2", arguments: [["--bogus"], ["99"], ["0"], ["--chapter"], ["--chapter", "12"], ["3", "--list"], ["1", "2"]])
+    func badArguments(arguments: [String]) throws {
+        let run = try runExercises(arguments)
+        #expect(run.status == 2)
+        #expect(run.output.isEmpty)
+        #expect(run.error.hasPrefix("exercises: "))
+    }
+}

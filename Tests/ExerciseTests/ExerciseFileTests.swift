@@ -1,0 +1,82 @@
+import ExerciseChecks
+import Foundation
+import Testing
+
+/// The package root, found from this file's path (Tests/ExerciseTests/<file>).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func read(_ relativePath: String) throws -> String {
+    try String(contentsOf: packageRoot.appendingPathComponent(relativePath), encoding: .utf8)
+}
+
+/// The `.swift` files directly inside a package directory, sorted.
+func swiftFiles(in relativeDirectory: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent(relativeDirectory).path)
+        .filter { $0.hasSuffix(".swift") }.sorted()
+}
+
+@Suite("Exercise files and manifest")
+struct ExerciseFileTests {
+    @Test("the manifest and the files agree: no missing or extra exercise, numbering continuous")
+    func manifestMatchesFiles() throws {
+        let exercises = Manifest.exercises
+        #expect(exercises.map(\.number) == Array(1...exercises.count), "exercises must be numbered 1, 2, 3, … in order")
+        #expect(exercises.count >= 12)
+        #expect(Set(exercises.map(\.name)).count == exercises.count, "exercise names must be unique")
+        let expected = exercises.map(\.fileName)
+        #expect(try swiftFiles(in: "Exercises") == expected, "Exercises/ must hold exactly the manifest's stubs")
+        #expect(try swiftFiles(in: "Exercises/Solutions") == expected, "Exercises/Solutions/ must hold exactly one solution per exercise")
+        for e in exercises {
+            #expect(Manifest.chapters[e.chapter] != nil, "exercise \(e.number) names chapter \(e.chapter), which does not exist")
+            #expect(!e.goal.isEmpty && !e.hint.isEmpty && !e.goal.contains("\n"), "exercise \(e.number) needs a one-line goal and a hint")
+        }
+        #expect(exercises.map(\.chapter) == exercises.map(\.chapter).sorted(), "exercises follow the chapters' order")
+        #expect(Set(exercises.map(\.chapter)).count >= 9, "the exercises span the chapters")
+    }
+
+    @Test("each stub has a header naming its chapter and a // TODO:", arguments: Manifest.exercises.map(\.number))
+    func stubHasHeaderAndTODO(number: Int) throws {
+        let e = try #require(Manifest.exercise(number))
+        let text = try read(e.path)
+        let chapterName = try #require(Manifest.chapters[e.chapter])
+        let header = "// Exercise \(twoDigits(e.number)) · chapter \(twoDigits(e.chapter)) (\(chapterName)):"
+        #expect(text.hasPrefix(header), "\(e.path) must start with \"\(header) …\"")
+        #expect(text.contains("// TODO:"), "\(e.path) has no // TODO: at its change site")
+        #expect(text.contains("// Check: swift run exercises \(e.number) "), "\(e.path) must say how to check it")
+    }
+
+    @Test("each solution has the matching header and no TODO left", arguments: Manifest.exercises.map(\.number))
+    func solutionHasHeader(number: Int) throws {
+        let e = try #require(Manifest.exercise(number))
+        let text = try read(e.solutionPath)
+        let chapterName = try #require(Manifest.chapters[e.chapter])
+        #expect(text.hasPrefix("// Solution \(twoDigits(e.number)) · chapter \(twoDigits(e.chapter)) (\(chapterName)):"))
+        #expect(!text.contains("TODO"))
+    }
+
+    @Test("the checker's stub wiring is the tests' stub wiring")
+    func wiringAgrees() throws {
+        // The executable and the tests each wire ExerciseStubs into Implementations; a
+        // difference would let the checker check something the tests do not.
+        func body(_ text: String) -> String { String(text[text.range(of: "    Implementations(")!.lowerBound...].prefix { $0 != "}" }) }
+        let executable = try read("Sources/exercises/Wiring.swift")
+        let tests = try read("Tests/ExerciseTests/Wiring.swift")
+        #expect(body(executable) == body(tests))
+    }
+
+    @Test("docs/exercises.md is what `exercises --markdown` prints, and lists every exercise")
+    func docsPageIsFresh() throws {
+        let page = try read("docs/exercises.md")
+        #expect(page == ExerciseDocs.page(), "docs/exercises.md is stale: run `swift run exercises --markdown > docs/exercises.md`")
+        #expect(page.hasPrefix(ExerciseDocs.generatedLine + "\n"))
+        for e in Manifest.exercises { #expect(page.contains("`\(e.path)` | \(e.goal) |")) }
+    }
+
+    @Test("each chapter's list holds exactly that chapter's exercises", arguments: Array(1...11))
+    func chapterLists(chapter: Int) {
+        let list = ExerciseDocs.chapterList(chapter)
+        let expected = Manifest.exercises.filter { $0.chapter == chapter }
+        #expect(list.split(separator: "\n").count == expected.count)
+        for e in expected { #expect(list.contains("**Exercise \(e.number)** — `\(e.path)`")) }
+    }
+}
