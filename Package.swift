@@ -60,7 +60,7 @@ let package = Package(
             dependencies: ["LoRA"] + chapterDependencies),
         .executableTarget(
             name: "lora-docs",
-            dependencies: ["Notebook"] + chapterDependencies),
+            dependencies: ["Notebook", "ExerciseChecks"] + chapterDependencies),
         .executableTarget(
             name: "safetensors-interop",
             dependencies: ["LoRA"]),

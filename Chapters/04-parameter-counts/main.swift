@@ -228,5 +228,7 @@ under 2.5% of the model. Whether the extra rank *helps* is an experiment, run in
 - The target-module choice moves the count as much as the rank does: all-linear costs
   about 2.4 times all-attention and 4.8 times q, v at the same rank.
 
-Exercises: (added later)
+## Exercises
+
+<!-- exercises -->
 */

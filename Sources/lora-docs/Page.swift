@@ -1,3 +1,5 @@
+import ExerciseChecks
+
 /// The shared layout of every generated page: a "do not edit" line, a navigation line, the
 /// body, and the navigation again at the bottom.
 enum Page {
@@ -40,7 +42,7 @@ enum Page {
         for segment in source.segments {
             switch segment {
             case .prose(let text):
-                blocks.append(text)
+                blocks.append(withExercises(text, chapter: chapter))
             case .code(let index, _, let code):
                 if !code.isEmpty { blocks.append("```swift\n" + code + "\n```") }
                 for piece in output.pieces(ofChunk: index) {
@@ -59,6 +61,19 @@ enum Page {
         blocks.append("Run this chapter: `swift run \(chapter.executable)` · source: [`\(chapter.sourcePath)`](../\(chapter.sourcePath))")
         return layout(body: blocks.joined(separator: "\n\n"), source: chapter.sourcePath, previous: previous, next: next)
     }
+}
+
+/// The line in a chapter's prose that the generator replaces with the chapter's exercises.
+let exercisesMarker = "<!-- exercises -->"
+
+/// Replaces ``exercisesMarker`` with the chapter's exercise list from the exercise manifest.
+func withExercises(_ prose: String, chapter: Chapter) -> String {
+    guard prose.contains(exercisesMarker) else { return prose }
+    let list = ExerciseDocs.chapterList(Int(chapter.number) ?? 0)
+    let text = list.isEmpty
+        ? "No exercises for this chapter yet; see [all exercises](exercises.md)."
+        : list.trimmingTrailingNewlines + "\n\nStart with `swift run exercises`; [all exercises](exercises.md)."
+    return prose.replacingOccurrences(of: exercisesMarker, with: text)
 }
 
 extension String {

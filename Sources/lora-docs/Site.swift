@@ -1,5 +1,6 @@
 import Foundation
 import Notebook
+import ExerciseChecks
 
 /// Generates the whole docs folder, and compares or syncs it with the committed one.
 struct Site {
@@ -21,6 +22,9 @@ struct Site {
         for (i, chapter) in chapters.enumerated() {
             let text = try String(contentsOf: root.appendingPathComponent(chapter.sourcePath), encoding: .utf8)
             let source = try ChapterSource(name: chapter.name, text: text)
+            guard text.contains(exercisesMarker) else {
+                throw Failure(description: "\(chapter.sourcePath) has no '\(exercisesMarker)' line in its prose; every chapter points to its exercises there")
+            }
             let binary = products.appendingPathComponent(chapter.executable)
             guard FileManager.default.isExecutableFile(atPath: binary.path) else {
                 throw Failure(description: "chapter \(chapter.name) has no executable at \(binary.path); is \"\(chapter.name)\" in Package.swift's chapters list?")
@@ -44,6 +48,7 @@ struct Site {
             let body = try String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)
             try write(Page.layout(body: body, source: "docs-src/\(name)"), to: output.appendingPathComponent(name))
         }
+        try write(ExerciseDocs.page(), to: output.appendingPathComponent("exercises.md"))
         let readme = try String(contentsOf: templates.appendingPathComponent("README.md"), encoding: .utf8)
         guard readme.contains("<!-- chapters -->") else {
             throw Failure(description: "docs-src/README.md lacks the '<!-- chapters -->' line where the chapter list goes")

@@ -67,7 +67,7 @@ struct ExerciseFileTests {
     @Test("docs/exercises.md is what `exercises --markdown` prints, and lists every exercise")
     func docsPageIsFresh() throws {
         let page = try read("docs/exercises.md")
-        #expect(page == ExerciseDocs.page(), "docs/exercises.md is stale: run `swift run exercises --markdown > docs/exercises.md`")
+        #expect(page == ExerciseDocs.page(), "docs/exercises.md is stale: run `swift run lora-docs`")
         #expect(page.hasPrefix(ExerciseDocs.generatedLine + "\n"))
         for e in Manifest.exercises { #expect(page.contains("`\(e.path)` | \(e.goal) |")) }
     }
