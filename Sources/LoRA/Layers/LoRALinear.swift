@@ -11,12 +11,20 @@
 public struct LoRALinear<Scalar: BLASScalar>: Sendable {
     /// The frozen base layer (W0, b). Its weight holds W0 + ΔW while merged.
     public private(set) var base: Linear<Scalar>
+    /// A, B, scaling and dropout: the trainable branch.
+    public var branch: LoRABranch<Scalar>
     /// The down-projection A, (r, in).
-    public var a: Matrix<Scalar>
+    public var a: Matrix<Scalar> {
+        get { branch.a }
+        set { branch.a = newValue }
+    }
     /// The up-projection B, (out, r).
-    public var b: Matrix<Scalar>
+    public var b: Matrix<Scalar> {
+        get { branch.b }
+        set { branch.b = newValue }
+    }
     /// The adapter's hyper-parameters.
-    public let hyperparameters: LoRAHyperparameters
+    public var hyperparameters: LoRAHyperparameters { branch.hyperparameters }
     /// The adapter's name, used in messages (PEFT's default is "default").
     public let adapterName: String
     /// Whether ΔW currently sits inside `base.weight`.
@@ -25,7 +33,7 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
     /// The rank r.
     public var rank: Int { hyperparameters.rank }
     /// The scaling s as `Scalar`.
-    public var scale: Scalar { Scalar(hyperparameters.scale) }
+    public var scale: Scalar { branch.scale }
     /// Input features (k).
     public var inFeatures: Int { base.inFeatures }
     /// Output features (d).
@@ -44,6 +52,7 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
         frozen.isTrainable = false
         let (r, k, d) = (hyperparameters.rank, base.inFeatures, base.outFeatures)
         let s = hyperparameters.scale
+        let a: Matrix<Scalar>, b: Matrix<Scalar>
         switch hyperparameters.initialization {
         case .kaimingUniform:
             // kaiming_uniform_(a=√5): gain √(2/(1+5)) · √(3/fan_in) = 1/√fan_in.
@@ -66,7 +75,7 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
             Matrix.gemm(b, a, alpha: -Scalar(s), beta: 1, into: &frozen.weight)
         }
         self.base = frozen
-        self.hyperparameters = hyperparameters
+        self.branch = LoRABranch(a: a, b: b, hyperparameters: hyperparameters)
         self.adapterName = adapterName
     }
 
@@ -77,17 +86,11 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
         hyperparameters: LoRAHyperparameters, adapterName: String = "default"
     ) throws {
         try hyperparameters.validate(inFeatures: base.inFeatures, outFeatures: base.outFeatures)
-        let r = hyperparameters.rank
-        guard a.rows == r, a.columns == base.inFeatures, b.rows == base.outFeatures, b.columns == r else {
-            throw LoRAError.invalidConfiguration(
-                "A \(a.shapeDescription) and B \(b.shapeDescription) do not fit rank \(r) on a \(base.weight.shapeDescription) weight; expected A (\(r), \(base.inFeatures)) and B (\(base.outFeatures), \(r))")
-        }
+        try LoRABranch.validate(a: a, b: b, rank: hyperparameters.rank, inFeatures: base.inFeatures, outFeatures: base.outFeatures)
         var frozen = base
         frozen.isTrainable = false
         self.base = frozen
-        self.a = a
-        self.b = b
-        self.hyperparameters = hyperparameters
+        self.branch = LoRABranch(a: a, b: b, hyperparameters: hyperparameters)
         self.adapterName = adapterName
     }
 
@@ -96,7 +99,7 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
     /// Inference forward (no dropout). While merged this is the base layer alone.
     public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
         var y = base.forward(x)
-        if !isMerged { addUpdate(input: x, to: &y) }
+        if !isMerged { branch.addUpdate(input: x, to: &y) }
         return y
     }
 
@@ -104,51 +107,25 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
     public func forward(_ x: Matrix<Scalar>, training generator: inout SeededGenerator) -> (output: Matrix<Scalar>, cache: LoRACache<Scalar>) {
         precondition(!isMerged, "LoRALinear '\(adapterName)': cannot train while merged; unmerge first")
         var y = base.forward(x)
-        let mask = Dropout.mask(rows: x.rows, columns: x.columns, p: hyperparameters.dropout, Scalar.self, using: &generator)
-        let dropped = mask.map { x .* $0 } ?? x
-        let down = addUpdate(input: dropped, to: &y)
-        return (y, LoRACache(input: x, droppedInput: dropped, mask: mask, down: down))
+        let cache = branch.addTrainingUpdate(input: x, to: &y, using: &generator)
+        return (y, cache)
     }
 
-    /// y += s·(x·Aᵀ)·Bᵀ; returns x·Aᵀ (n, r).
-    @discardableResult
-    private func addUpdate(input x: Matrix<Scalar>, to y: inout Matrix<Scalar>) -> Matrix<Scalar> {
-        // x: (n, in) · Aᵀ: (in, r) → (n, r)
-        let down = x.matmul(a, transposeB: true)
-        // down: (n, r) · Bᵀ: (r, out) → (n, out), scaled by s and added to y
-        Matrix.gemm(down, b, transposeB: true, alpha: scale, beta: 1, into: &y)
-        return down
-    }
-
-    /// Gradients for x, A and B given ∂L/∂y (W0 is frozen and gets none).
+    /// Gradients for x, A and B given ∂L/∂y (W0 is frozen and gets none); see ``LoRABranch``.
     ///
     /// ```
-    /// u = drop(x)·Aᵀ              (n, r)
-    /// ∂L/∂B = s · (∂L/∂y)ᵀ · u      (out, r)
-    /// ∂L/∂u = s · ∂L/∂y · B         (n, r)
-    /// ∂L/∂A = (∂L/∂u)ᵀ · drop(x)    (r, in)
-    /// ∂L/∂x = ∂L/∂y · W0 + mask ⊙ (∂L/∂u · A)
+    /// ∂L/∂x = ∂L/∂y · W0 + mask ⊙ (∂L/∂u · A)     ∂L/∂A = (∂L/∂u)ᵀ · drop(x)     ∂L/∂B = s · (∂L/∂y)ᵀ · u
     /// ```
     /// - Complexity: one (n, out, in) GEMM for the base plus four thin GEMMs of rank r.
     public func backward(_ dy: Matrix<Scalar>, cache: LoRACache<Scalar>) -> LoRAGradients<Scalar> {
         precondition(
             dy.rows == cache.input.rows && dy.columns == outFeatures,
             "LoRALinear.backward: output gradient \(dy.shapeDescription) does not match input \(cache.input.shapeDescription) and weight \(base.weight.shapeDescription)")
-        let s = scale
-        let dB = dy.matmul(cache.down, transposeSelf: true, alpha: s)
-        let dDown = dy.matmul(b, alpha: s)
-        let dA = dDown.matmul(cache.droppedInput, transposeSelf: true)
-        var dx = dy.matmul(base.weight)
-        if let mask = cache.mask {
-            dx += dDown.matmul(a) .* mask
-        } else {
-            Matrix.gemm(dDown, a, beta: 1, into: &dx)
-        }
-        return LoRAGradients(input: dx, a: dA, b: dB)
+        return branch.backward(dy, cache: cache, baseInputGradient: dy.matmul(base.weight))
     }
 
     /// ΔW = s·B·A, (out, in). Forms the product: used to merge and to inspect, not in forward.
-    public var deltaWeight: Matrix<Scalar> { b.matmul(a, alpha: scale) }
+    public var deltaWeight: Matrix<Scalar> { branch.deltaWeight }
 
     /// Replaces the frozen base (used by merging code in this module and by loaders).
     mutating func setBaseWeight(_ weight: Matrix<Scalar>) { base.weight = weight }

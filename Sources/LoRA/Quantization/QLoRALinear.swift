@@ -15,12 +15,20 @@ public struct QLoRALinear: Sendable {
     public internal(set) var weight: QuantizedTensor
     /// The frozen bias, (1, out), or `nil`.
     public let bias: Matrix<Float>?
+    /// A, B, scaling and dropout: the same trainable branch as ``LoRALinear``'s.
+    public var branch: LoRABranch<Float>
     /// The down-projection A, (r, in).
-    public var a: Matrix<Float>
+    public var a: Matrix<Float> {
+        get { branch.a }
+        set { branch.a = newValue }
+    }
     /// The up-projection B, (out, r).
-    public var b: Matrix<Float>
+    public var b: Matrix<Float> {
+        get { branch.b }
+        set { branch.b = newValue }
+    }
     /// The adapter's hyper-parameters (shared with ``LoRALinear``).
-    public let hyperparameters: LoRAHyperparameters
+    public var hyperparameters: LoRAHyperparameters { branch.hyperparameters }
     /// The adapter's name, used in messages.
     public let adapterName: String
     /// Rows of W dequantized at a time (the scratch buffer holds tileRows · in floats).
@@ -29,7 +37,7 @@ public struct QLoRALinear: Sendable {
     /// The rank r.
     public var rank: Int { hyperparameters.rank }
     /// The scaling s as `Float`.
-    public var scale: Float { Float(hyperparameters.scale) }
+    public var scale: Float { branch.scale }
     /// Input features.
     public var inFeatures: Int { weight.columns }
     /// Output features.
@@ -60,19 +68,13 @@ public struct QLoRALinear: Sendable {
         hyperparameters: LoRAHyperparameters, adapterName: String = "default"
     ) throws {
         try hyperparameters.validate(inFeatures: weight.columns, outFeatures: weight.rows)
-        let r = hyperparameters.rank
-        guard a.rows == r, a.columns == weight.columns, b.rows == weight.rows, b.columns == r else {
-            throw LoRAError.invalidConfiguration(
-                "A \(a.shapeDescription) and B \(b.shapeDescription) do not fit rank \(r) on a \(weight.shapeDescription) weight; expected A (\(r), \(weight.columns)) and B (\(weight.rows), \(r))")
-        }
+        try LoRABranch.validate(a: a, b: b, rank: hyperparameters.rank, inFeatures: weight.columns, outFeatures: weight.rows)
         if let bias, bias.rows != 1 || bias.columns != weight.rows {
             throw LoRAError.invalidConfiguration("bias \(bias.shapeDescription) does not fit weight \(weight.shapeDescription); expected (1, \(weight.rows))")
         }
         self.weight = weight
         self.bias = bias
-        self.a = a
-        self.b = b
-        self.hyperparameters = hyperparameters
+        self.branch = LoRABranch(a: a, b: b, hyperparameters: hyperparameters)
         self.adapterName = adapterName
     }
 
@@ -137,7 +139,7 @@ public struct QLoRALinear: Sendable {
     /// Inference forward (no dropout).
     public func forward(_ x: Matrix<Float>) -> Matrix<Float> {
         var y = baseForward(x)
-        addUpdate(input: x, to: &y)
+        branch.addUpdate(input: x, to: &y)
         return y
     }
 
@@ -145,47 +147,24 @@ public struct QLoRALinear: Sendable {
     /// returns what backward needs.
     public func forward(_ x: Matrix<Float>, training generator: inout SeededGenerator) -> (output: Matrix<Float>, cache: LoRACache<Float>) {
         var y = baseForward(x)
-        let mask = Dropout.mask(rows: x.rows, columns: x.columns, p: hyperparameters.dropout, Float.self, using: &generator)
-        let dropped = mask.map { x .* $0 } ?? x
-        let down = addUpdate(input: dropped, to: &y)
-        return (y, LoRACache(input: x, droppedInput: dropped, mask: mask, down: down))
+        let cache = branch.addTrainingUpdate(input: x, to: &y, using: &generator)
+        return (y, cache)
     }
 
-    /// y += s·(x·Aᵀ)·Bᵀ; returns x·Aᵀ (n, r).
-    @discardableResult
-    private func addUpdate(input x: Matrix<Float>, to y: inout Matrix<Float>) -> Matrix<Float> {
-        // x: (n, in) · Aᵀ: (in, r) → (n, r)
-        let down = x.matmul(a, transposeB: true)
-        // down: (n, r) · Bᵀ: (r, out) → (n, out), scaled by s and added to y
-        Matrix.gemm(down, b, transposeB: true, alpha: scale, beta: 1, into: &y)
-        return down
-    }
-
-    /// Gradients for x, A and B (the 4-bit weight is frozen and gets none).
+    /// Gradients for x, A and B (the 4-bit weight is frozen and gets none); see ``LoRABranch``.
     ///
     /// ```
-    /// ∂L/∂B = s · (∂L/∂y)ᵀ · u,  u = drop(x)·Aᵀ      ∂L/∂u = s · ∂L/∂y · B
-    /// ∂L/∂A = (∂L/∂u)ᵀ · drop(x)                    ∂L/∂x = ∂L/∂y · dequant(W4) + mask ⊙ (∂L/∂u · A)
+    /// ∂L/∂x = ∂L/∂y · dequant(W4) + mask ⊙ (∂L/∂u · A)    (the base term tile by tile)
     /// ```
     public func backward(_ dy: Matrix<Float>, cache: LoRACache<Float>) -> LoRAGradients<Float> {
         precondition(
             dy.rows == cache.input.rows && dy.columns == outFeatures,
             "QLoRALinear.backward: output gradient \(dy.shapeDescription) does not match input \(cache.input.shapeDescription) and weight \(weight.shapeDescription)")
-        let s = scale
-        let dB = dy.matmul(cache.down, transposeSelf: true, alpha: s)
-        let dDown = dy.matmul(b, alpha: s)
-        let dA = dDown.matmul(cache.droppedInput, transposeSelf: true)
-        var dx = baseInputGradient(dy)
-        if let mask = cache.mask {
-            dx += dDown.matmul(a) .* mask
-        } else {
-            Matrix.gemm(dDown, a, beta: 1, into: &dx)
-        }
-        return LoRAGradients(input: dx, a: dA, b: dB)
+        return branch.backward(dy, cache: cache, baseInputGradient: baseInputGradient(dy))
     }
 
     /// ΔW = s·B·A, (out, in).
-    public var deltaWeight: Matrix<Float> { b.matmul(a, alpha: scale) }
+    public var deltaWeight: Matrix<Float> { branch.deltaWeight }
 
     /// Trainable parameters: r·(in + out).
     public var trainableParameterCount: Int { rank * (inFeatures + outFeatures) }
