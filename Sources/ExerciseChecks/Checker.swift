@@ -19,11 +19,19 @@ public struct Checker {
     public let implementations: Implementations
     /// The exercises, in order.
     public let exercises: [Exercise]
+    /// Runs one exercise's check. In-process by default; the `exercises` command runs each
+    /// check in a child process instead, so that a learner's code that traps (an index out of
+    /// range, a failed precondition) becomes a failed check rather than a crashed checker.
+    public let run: @Sendable (Exercise, Implementations) -> CheckResult
 
     /// A checker over `implementations`, for `exercises` (the manifest by default).
-    public init(implementations: Implementations, exercises: [Exercise] = Manifest.exercises) {
+    public init(
+        implementations: Implementations, exercises: [Exercise] = Manifest.exercises,
+        run: @escaping @Sendable (Exercise, Implementations) -> CheckResult = { $0.check($1) }
+    ) {
         self.implementations = implementations
         self.exercises = exercises
+        self.run = run
     }
 
     /// The one-line status of an exercise: `✓ 01 low-rank-update (chapter 01)`.
@@ -51,7 +59,7 @@ public struct Checker {
     public func progress() -> CheckerOutput {
         var lines: [String] = []
         for (index, e) in exercises.enumerated() {
-            let result = e.check(implementations)
+            let result = run(e, implementations)
             lines.append(statusLine(e, result))
             if let failure = result.failure {
                 lines += details(e, failure)
@@ -68,7 +76,7 @@ public struct Checker {
     /// `swift run exercises N`: check one exercise.
     public func single(_ number: Int) -> CheckerOutput {
         guard let e = exercises.first(where: { $0.number == number }) else { return noSuchExercise(number) }
-        let result = e.check(implementations)
+        let result = run(e, implementations)
         var lines = [statusLine(e, result)]
         if let failure = result.failure {
             lines += details(e, failure)
@@ -85,7 +93,7 @@ public struct Checker {
             target = exercises.first { $0.number == number }
             if target == nil { return noSuchExercise(number) }
         } else {
-            target = exercises.first { !$0.check(implementations).isPassed }
+            target = exercises.first { !run($0, implementations).isPassed }
         }
         guard let e = target else {
             return CheckerOutput(text: "Every exercise passes; no hint needed.\n", exitCode: 0)
@@ -98,7 +106,7 @@ public struct Checker {
         var lines: [String] = []
         var solved = 0
         for e in exercises {
-            let passed = e.check(implementations).isPassed
+            let passed = run(e, implementations).isPassed
             if passed { solved += 1 }
             lines.append("\(passed ? "✓" : "✗") \(twoDigits(e.number))  chapter \(twoDigits(e.chapter))  \(e.path)")
             lines.append("      \(e.goal)")

@@ -81,7 +81,12 @@ func emit(_ output: CheckerOutput) -> Never {
     exit(output.exitCode)
 }
 
-let checker = Checker(implementations: stubImplementations())
+// Hidden mode used by the isolation below: run one check in this process and report it.
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == isolatedCheckFlag {
+    runIsolatedCheck(CommandLine.arguments[2], implementations: stubImplementations())
+}
+
+let checker = Checker(implementations: stubImplementations(), run: checkInChildProcess)
 switch parse(Array(CommandLine.arguments.dropFirst())) {
 case .failure(let error):
     printError("exercises: \(error.message)\n\n\(usage)\n")

@@ -41,6 +41,7 @@ func runExercises(_ arguments: [String]) throws -> (status: Int32, output: Strin
 struct ExerciseBinaryTests {
     @Test("on the pristine stubs it exits non-zero and names exercise 1 first")
     func pristineStubs() throws {
+        guard stubIsPristine(Manifest.exercises[0].path), stubIsPristine(Manifest.exercises[1].path) else { return }
         let run = try runExercises([])
         #expect(run.status == 1)
         let firstLine = run.output.split(separator: "\n").first.map(String.init)
@@ -66,7 +67,9 @@ struct ExerciseBinaryTests {
         #expect(five.output == "Hint for exercise 5 (Exercises/05-default-init.swift):\n\(Manifest.exercise(5)!.hint)\n")
         let first = try runExercises(["--hint"])
         #expect(first.status == 0)
-        #expect(first.output.hasPrefix("Hint for exercise 1 "))
+        // The first unsolved exercise: 1 on a pristine checkout.
+        let firstUnsolved = Manifest.exercises.first { !$0.check(stubImplementations()).isPassed }!
+        #expect(first.output.hasPrefix("Hint for exercise \(firstUnsolved.number) "))
     }
 
     @Test("`--list` lists every exercise in order")
@@ -75,7 +78,8 @@ struct ExerciseBinaryTests {
         #expect(run.status == 0)
         let status = run.output.split(separator: "\n").filter { $0.hasPrefix("✗") || $0.hasPrefix("✓") }
         #expect(status.map { String($0.dropFirst(2).prefix(2)) } == Manifest.exercises.map { twoDigits($0.number) })
-        #expect(run.output.contains("0 of \(Manifest.exercises.count) solved."))
+        let solved = Manifest.exercises.filter { $0.check(stubImplementations()).isPassed }.count
+        #expect(run.output.contains("\(solved) of \(Manifest.exercises.count) solved."))
     }
 
     @Test("`--markdown` and `--chapter N` print the docs", arguments: [["--markdown"], ["--chapter", "5"]])
@@ -91,5 +95,28 @@ struct ExerciseBinaryTests {
         #expect(run.status == 2)
         #expect(run.output.isEmpty)
         #expect(run.error.hasPrefix("exercises: "))
+    }
+}
+
+@Suite("Each check runs in a child process")
+struct ExerciseIsolationTests {
+    @Test("the child mode reports a pristine stub's failure as fields, not a crash")
+    func childReportsFailureFields() throws {
+        guard stubIsPristine(Manifest.exercises[0].path) else { return }
+        let run = try runExercises(["--run-one-check", "1"])
+        #expect(run.status == 1)
+        let fields = run.output.components(separatedBy: "\u{1F}")
+        #expect(fields.count == 4)
+        #expect(fields.first?.contains("lowRankUpdate") == true)
+    }
+
+    @Test("the checker's verdicts through child processes equal the in-process checks")
+    func isolatedEqualsInProcess() throws {
+        let run = try runExercises(["--list"])
+        for e in Manifest.exercises where stubIsPristine(e.path) {
+            let inProcess = e.check(stubImplementations())
+            let mark = inProcess.isPassed ? "✓" : "✗"
+            #expect(run.output.contains("\(mark) \(String(format: "%02d", e.number))  chapter"))
+        }
     }
 }
