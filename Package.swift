@@ -20,6 +20,7 @@ let blasDependency: Target.Dependency = .target(
 let chapters: [String] = [
     "01-low-rank-update",
     "02-forward-and-scaling",
+    "03-initialisation",
     "04-parameter-counts",
 ]
 
