@@ -18,6 +18,9 @@ let blasDependency: Target.Dependency = .target(
 // MARK: - Chapters (executables `chNN-name`, sources in Chapters/NN-name/main.swift)
 
 let chapters: [String] = [
+    "01-low-rank-update",
+    "02-forward-and-scaling",
+    "03-initialisation",
     "04-parameter-counts",
 ]
 
