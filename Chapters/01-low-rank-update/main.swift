@@ -245,5 +245,7 @@ empirical side of the "low intrinsic rank" hypothesis that our toy makes exact.
   training stops at the Eckart–Young error $\sqrt{\sum_{i>r}\sigma_i^2}$, printed above as the
   oracle.
 
-Exercises: (added later)
+## Exercises
+
+<!-- exercises -->
 */

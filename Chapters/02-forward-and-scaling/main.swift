@@ -363,5 +363,7 @@ Adam, which is where the measurement above agrees with it.
   fixed $\alpha$ large ranks learn slowly; rsLoRA's $\alpha/\sqrt{r}$ keeps the gradient flat
   across ranks.
 
-Exercises: (added later)
+## Exercises
+
+<!-- exercises -->
 */

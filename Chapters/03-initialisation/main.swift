@@ -236,5 +236,7 @@ as PEFT has nothing closer), so it is not meant for real adapters.
 - Kaiming-uniform with $a = \sqrt{5}$ is $U(-1/\sqrt{k}, 1/\sqrt{k})$, PyTorch's `nn.Linear`
   default, which is why PEFT and loralib use it for $A$.
 
-Exercises: (added later)
+## Exercises
+
+<!-- exercises -->
 */
