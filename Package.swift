@@ -19,6 +19,7 @@ let blasDependency: Target.Dependency = .target(
 
 let chapters: [String] = [
     "04-parameter-counts",
+    "05-nf4",
 ]
 
 /// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.
