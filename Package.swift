@@ -20,6 +20,7 @@ let blasDependency: Target.Dependency = .target(
 let chapters: [String] = [
     "04-parameter-counts",
     "05-nf4",
+    "06-double-quantization",
 ]
 
 /// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.
