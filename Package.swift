@@ -21,6 +21,7 @@ let chapters: [String] = [
     "04-parameter-counts",
     "05-nf4",
     "06-double-quantization",
+    "07-qlora",
 ]
 
 /// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.
