@@ -22,6 +22,7 @@ let chapters: [String] = [
     "05-nf4",
     "06-double-quantization",
     "07-qlora",
+    "08-merging",
 ]
 
 /// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.
