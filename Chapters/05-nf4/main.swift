@@ -307,7 +307,7 @@ print("storage    \(tiny.storage.codeBytes) code bytes + \(tiny.storage.constant
 
 /*:
 `F0 77` is what bitsandbytes' `quantize_4bit(..., quant_type="nf4")` produces for the same
-input (SPEC-QLORA, step 5): code 15 ($+1$) and code 0 ($-1$) in the first byte, code 7 (0) and
+input (the library's tests check this case): code 15 ($+1$) and code 0 ($-1$) in the first byte, code 7 (0) and
 the padding 7 in the second.
 
 ## Compared with bitsandbytes

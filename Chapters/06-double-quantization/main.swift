@@ -192,7 +192,7 @@ Chapter 07 puts these gigabytes next to the rest of a 65B QLoRA memory budget.
   `absmax.mean()`, the centred constants go through `quantize_blockwise` with blocksize 256
   and the signed dynamic map, and `dequantize_4bit` rebuilds absmax′ before the 4-bit
   dequantization. Our codes, absmax₂ and dequantized values follow the same steps
-  (SPEC-QLORA, "Double quantization").
+  (`functional.py`, `quantize_4bit` and `dequantize_4bit`).
 - One difference we cannot avoid: torch computes the mean in float32 with an unspecified
   CUDA reduction order, so its offset can differ from ours in the last bit; everything after
   the offset is exact.
