@@ -22,6 +22,10 @@ let chapters: [String] = [
     "02-forward-and-scaling",
     "03-initialisation",
     "04-parameter-counts",
+    "05-nf4",
+    "06-double-quantization",
+    "07-qlora",
+    "08-merging",
 ]
 
 /// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.
