@@ -24,7 +24,7 @@ public enum CausalSoftmax {
                 let i = row % t  // position of the query inside its block
                 let base = row * t
                 var m = p[base]
-                for j in 1...i where p[base + j] > m { m = p[base + j] }
+                for j in 0...i where p[base + j] > m { m = p[base + j] }
                 var total: Scalar = 0
                 for j in 0...i {
                     let e = exponential(p[base + j] - m)
