@@ -38,12 +38,30 @@ public struct ParameterGradients<Scalar: BLASScalar>: Sendable {
 
     /// The global norm √(Σ over every tensor of Σ g²), accumulated in Double.
     public var globalNorm: Double {
-        tensors.values.reduce(0.0) { $0 + $1.storage.reduce(0.0) { $0 + $1.doubleValue * $1.doubleValue } }.squareRoot()
+        tensors.values.reduce(0.0) { $0 + Self.sumOfSquares($1) }.squareRoot()
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func sumOfSquares(_ m: Matrix<Scalar>) -> Double {
+        m.storage.withUnsafeBufferPointer { p in
+            var total = 0.0
+            for v in p { total += v.doubleValue * v.doubleValue }
+            return total
+        }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func scaled(_ m: Matrix<Scalar>, by factor: Scalar) -> Matrix<Scalar> {
+        var out = m
+        out.storage.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] *= factor } }
+        return out
     }
 
     /// Multiplies every gradient by `factor`.
     public mutating func scale(by factor: Scalar) {
-        for key in tensors.keys { tensors[key] = factor * tensors[key]! }
+        for key in tensors.keys { tensors[key] = Self.scaled(tensors[key]!, by: factor) }
     }
 
     /// Total number of gradient elements.
