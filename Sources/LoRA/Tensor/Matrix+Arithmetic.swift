@@ -34,6 +34,8 @@ extension Matrix {
     public static prefix func - (a: Matrix) -> Matrix { a.map { -$0 } }
 
     /// In-place `self += other`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func += (a: inout Matrix, b: Matrix) {
         checkSameShape(a, b, "+=")
         b.storage.withUnsafeBufferPointer { bp in

@@ -33,6 +33,8 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// A matrix filled with one value.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(rows: Int, columns: Int, repeating value: Scalar) {
         self.init(rows: rows, columns: columns, storage: [Scalar](repeating: value, count: rows * columns))
     }

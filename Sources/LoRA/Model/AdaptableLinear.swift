@@ -1,0 +1,136 @@
+/// A linear slot of the model that can hold a plain layer or an adapted one.
+///
+/// ```
+/// .linear(W)        y = x·Wᵀ (+ b)
+/// .lora(W0, A, B)   y = x·W0ᵀ (+ b) + s·(drop(x)·Aᵀ)·Bᵀ
+/// ```
+/// Injection (``TransformerModel/injectLoRA(targets:exclude:hyperparameters:seed:)``) turns
+/// `.linear` slots into `.lora`. QLoRA adds a third case here: see the `MARK: QLoRA` comments
+/// (forward, backward, parameters and memory are the four places a new case must fill in).
+public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
+    /// A plain layer, trainable or frozen.
+    case linear(Linear<Scalar>)
+    /// A frozen base plus a LoRA adapter.
+    case lora(LoRALinear<Scalar>)
+    // MARK: QLoRA — add `case qlora(QLoRALinear)` here: NF4 base (frozen, dequantized in
+    // forward/backward), A and B trained in float. Its forward is y = x·dequant(W4)ᵀ + s·(x·Aᵀ)·Bᵀ.
+
+    /// Input features.
+    public var inFeatures: Int {
+        switch self {
+        case .linear(let l): l.inFeatures
+        case .lora(let l): l.inFeatures
+        }
+    }
+
+    /// Output features.
+    public var outFeatures: Int {
+        switch self {
+        case .linear(let l): l.outFeatures
+        case .lora(let l): l.outFeatures
+        }
+    }
+
+    /// The layer as a plain ``Linear`` if it is one.
+    public var plainLinear: Linear<Scalar>? {
+        if case .linear(let l) = self { return l }
+        return nil
+    }
+
+    /// The LoRA layer if this slot holds one.
+    public var loraLinear: LoRALinear<Scalar>? {
+        if case .lora(let l) = self { return l }
+        return nil
+    }
+
+    /// Inference forward (no dropout).
+    public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
+        switch self {
+        case .linear(let l): l.forward(x)
+        case .lora(let l): l.forward(x)
+        }
+    }
+
+    /// Training forward: the output and what backward needs.
+    public func forward(_ x: Matrix<Scalar>, training generator: inout SeededGenerator) -> (output: Matrix<Scalar>, cache: AdaptableLinearCache<Scalar>) {
+        switch self {
+        case .linear(let l):
+            return (l.forward(x), .linear(input: x))
+        case .lora(let l):
+            let (y, cache) = l.forward(x, training: &generator)
+            return (y, .lora(cache))
+        }
+    }
+
+    /// ∂L/∂x and the gradients of the trainable tensors, keyed by their local names
+    /// (`weight`, `bias`, `lora_A.weight`, `lora_B.weight`).
+    public func backward(_ dy: Matrix<Scalar>, cache: AdaptableLinearCache<Scalar>) -> (input: Matrix<Scalar>, parameters: [(String, Matrix<Scalar>)]) {
+        switch (self, cache) {
+        case (.linear(let l), .linear(let x)):
+            let g = l.backward(input: x, outputGradient: dy)
+            var grads: [(String, Matrix<Scalar>)] = []
+            if let w = g.weight { grads.append(("weight", w)) }
+            if let b = g.bias { grads.append(("bias", b)) }
+            return (g.input, grads)
+        case (.lora(let l), .lora(let c)):
+            let g = l.backward(dy, cache: c)
+            return (g.input, [("lora_A.weight", g.a), ("lora_B.weight", g.b)])
+        default:
+            preconditionFailure("AdaptableLinear.backward: cache kind does not match the layer kind")
+        }
+    }
+
+    /// Every parameter tensor with its local name and whether it is trained.
+    public var parameters: [(name: String, value: Matrix<Scalar>, isTrainable: Bool)] {
+        switch self {
+        case .linear(let l):
+            var out = [(name: "weight", value: l.weight, isTrainable: l.isTrainable)]
+            if let b = l.bias { out.append((name: "bias", value: b, isTrainable: l.isTrainable)) }
+            return out
+        case .lora(let l):
+            var out = [(name: "weight", value: l.base.weight, isTrainable: false)]
+            if let b = l.base.bias { out.append((name: "bias", value: b, isTrainable: false)) }
+            out.append((name: "lora_A.weight", value: l.a, isTrainable: true))
+            out.append((name: "lora_B.weight", value: l.b, isTrainable: true))
+            return out
+        }
+    }
+
+    /// Lets `body` change each trainable tensor in place (the optimizer's entry point).
+    public mutating func updateTrainable(_ body: (String, inout Matrix<Scalar>) -> Void) {
+        switch self {
+        case .linear(var l):
+            guard l.isTrainable else { return }
+            body("weight", &l.weight)
+            if var b = l.bias { body("bias", &b); l.bias = b }
+            self = .linear(l)
+        case .lora(var l):
+            body("lora_A.weight", &l.a)
+            body("lora_B.weight", &l.b)
+            self = .lora(l)
+        }
+    }
+
+    /// Marks a plain layer trainable or frozen (a LoRA base always stays frozen).
+    public mutating func setTrainable(_ trainable: Bool) {
+        if case .linear(var l) = self { l.isTrainable = trainable; self = .linear(l) }
+    }
+}
+
+/// What ``AdaptableLinear/forward(_:training:)`` keeps for the backward pass.
+public enum AdaptableLinearCache<Scalar: BLASScalar>: Sendable {
+    /// A plain layer keeps its input.
+    case linear(input: Matrix<Scalar>)
+    /// A LoRA layer keeps its input, dropout mask and x·Aᵀ.
+    case lora(LoRACache<Scalar>)
+
+    /// The tensors this cache holds (for the memory ledger), by local name.
+    public var savedTensors: [(String, Matrix<Scalar>)] {
+        switch self {
+        case .linear(let x): [("input", x)]
+        case .lora(let c):
+            [("input", c.input), ("lora_dropped_input", c.droppedInput), ("lora_down", c.down)]
+                + (c.mask.map { [("lora_dropout_mask", $0)] } ?? [])
+        }
+    }
+}
