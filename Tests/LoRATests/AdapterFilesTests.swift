@@ -76,7 +76,7 @@ func sampleLayers(seed: UInt64 = 3, rank: Int = 2, alpha: Double = 4) throws -> 
         let text = #"{"peft_type":"LORA","target_modules":"all-linear","revision":null,"layers_pattern":null,"megatron_config":{"x":1},"init_lora_weights":"gaussian"}"#
         let config = try AdapterConfig.decode(Data(text.utf8), fileName: "c.json")
         #expect(config.r == 8 && config.loraAlpha == 8 && config.loraDropout == 0 && config.bias == "none")
-        #expect(config.targetModules == .pattern("all-linear"))
+        #expect(config.targetModules == .allLinear)
         #expect(try config.hyperparameters().initialization == .gaussian)
     }
 

@@ -22,7 +22,7 @@ public struct AdapterConfig: Equatable, Sendable {
     /// Which modules carry an adapter; this package writes the resolved list of module paths.
     public var targetModules: TargetModules?
     /// Modules never adapted, checked before `targetModules`.
-    public var excludeModules: TargetModules?
+    public var excludeModules: ExcludeModules?
     /// Dropout probability on the LoRA branch's input.
     public var loraDropout: Double = 0
     /// Which biases are trained: `"none"` (the only value this package supports), `"all"`, `"lora_only"`.
@@ -104,7 +104,7 @@ extension AdapterConfig: Codable {
         r = try c.decodeIfPresent(Int.self, forKey: .r) ?? 8
         loraAlpha = try c.decodeIfPresent(Double.self, forKey: .loraAlpha) ?? 8
         targetModules = try c.decodeIfPresent(TargetModules.self, forKey: .targetModules)
-        excludeModules = try c.decodeIfPresent(TargetModules.self, forKey: .excludeModules)
+        excludeModules = try c.decodeIfPresent(ExcludeModules.self, forKey: .excludeModules)
         loraDropout = try c.decodeIfPresent(Double.self, forKey: .loraDropout) ?? 0
         bias = try c.decodeIfPresent(String.self, forKey: .bias) ?? "none"
         useRSLoRA = try c.decodeIfPresent(Bool.self, forKey: .useRSLoRA) ?? false
@@ -169,7 +169,7 @@ extension AdapterError {
         case is Bool.Type: "true or false"
         case is String.Type: "a string"
         case is [String].Type: "a list of strings"
-        case is TargetModules.Type: "a list of strings or a string"
+        case is TargetModules.Type, is ExcludeModules.Type: "a list of strings or a string"
         case is LoRAWeightInitSetting.Type: "true, false or a string"
         default: "\(type)"
         }

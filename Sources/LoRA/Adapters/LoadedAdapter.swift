@@ -125,11 +125,18 @@ enum AdapterValidation {
                                expected: "the module names or a pattern", found: "null")
         }
         for module in modules {
-            guard targets.matches(module) else {
+            let (targeted, excluded): (Bool, Bool)
+            do {
+                targeted = try TargetModuleMatcher.selects(module, targets: targets)
+                excluded = try TargetModuleMatcher.isExcluded(module, by: config.excludeModules)
+            } catch {
+                throw AdapterError(file: file, subject: "target_modules", kind: .invalidConfig, problem: "\(error)")
+            }
+            guard targeted else {
                 throw AdapterError(file: file, subject: "target_modules", kind: .targetMismatch,
                                    problem: "module '\(module)' has tensors but is not targeted", found: "\(targets)")
             }
-            if let exclude = config.excludeModules, exclude.matches(module) {
+            if excluded, let exclude = config.excludeModules {
                 throw AdapterError(file: file, subject: "exclude_modules", kind: .targetMismatch,
                                    problem: "module '\(module)' has tensors but is excluded", found: "\(exclude)")
             }

@@ -134,3 +134,68 @@ public enum TargetModuleMatcher {
         return matched
     }
 }
+
+// MARK: - JSON (adapter_config.json)
+
+/// In `adapter_config.json` PEFT writes `target_modules` as a list of strings or one string;
+/// the string "all-linear" is the special value, any other string a regex.
+extension TargetModules: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let list = try? container.decode([String].self) {
+            self = .names(list)
+        } else if let text = try? container.decode(String.self) {
+            self = TargetModules(text)
+        } else {
+            throw DecodingError.typeMismatch(
+                TargetModules.self,
+                .init(codingPath: decoder.codingPath, debugDescription: "expected a list of strings or a string"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .names(let list): try container.encode(list)
+        case .pattern(let text): try container.encode(text)
+        case .allLinear: try container.encode("all-linear")
+        }
+    }
+}
+
+/// `exclude_modules` in JSON: a list of strings or one regex string.
+extension ExcludeModules: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let list = try? container.decode([String].self) {
+            self = .names(list)
+        } else if let text = try? container.decode(String.self) {
+            self = .pattern(text)
+        } else {
+            throw DecodingError.typeMismatch(
+                ExcludeModules.self,
+                .init(codingPath: decoder.codingPath, debugDescription: "expected a list of strings or a string"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .names(let list): try container.encode(list)
+        case .pattern(let text): try container.encode(text)
+        }
+    }
+}
+
+extension TargetModuleMatcher {
+    /// Whether `targets` selects the linear layer `name` (already known to be linear and not the
+    /// output head, e.g. because an adapter file holds LoRA tensors for it).
+    /// - Throws: ``TargetModuleError/invalidPattern(_:reason:)``.
+    public static func selects(_ name: String, targets: TargetModules) throws -> Bool {
+        switch targets {
+        case .names(let items): items.contains { matchesSuffix(name, $0) }
+        case .pattern(let p): try fullMatch(name, pattern: p)
+        case .allLinear: true
+        }
+    }
+}
