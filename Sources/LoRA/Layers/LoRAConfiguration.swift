@@ -51,6 +51,8 @@ public struct LoRAHyperparameters: Sendable, Equatable, Codable {
     /// How A and B start.
     public var initialization: LoRAInitialization
 
+    /// Hyper-parameters with PEFT's defaults unless given; call ``validate(inFeatures:outFeatures:)``
+    /// (layers do) before use.
     public init(
         rank: Int = 8, alpha: Double = 8, dropout: Double = 0, scaling: LoRAScaling = .standard,
         initialization: LoRAInitialization = .kaimingUniform

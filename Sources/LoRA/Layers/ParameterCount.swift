@@ -5,6 +5,7 @@ public struct ParameterCount: Equatable, Sendable, CustomStringConvertible {
     /// Parameters kept fixed.
     public var frozen: Int
 
+    /// Counts of trainable and frozen parameters.
     public init(trainable: Int = 0, frozen: Int = 0) {
         self.trainable = trainable
         self.frozen = frozen
@@ -15,6 +16,7 @@ public struct ParameterCount: Equatable, Sendable, CustomStringConvertible {
     /// trainable / total (0 for an empty model).
     public var trainableFraction: Double { total == 0 ? 0 : Double(trainable) / Double(total) }
 
+    /// Both counts summed.
     public static func + (l: ParameterCount, r: ParameterCount) -> ParameterCount {
         ParameterCount(trainable: l.trainable + r.trainable, frozen: l.frozen + r.frozen)
     }
