@@ -124,6 +124,8 @@ var model = base
 let adapted = try model.injectLoRA(targets: .names(seedTargets), hyperparameters: recommended, seed: 14)
 let counts = model.parameterCount
 print("injected \(adapted.count) adapters: trainable \(grouped(counts.trainable)) of \(grouped(counts.trainable + counts.frozen)) parameters (\(percent(Double(counts.trainable) / Double(counts.trainable + counts.frozen), 2)))")
+let d = c.modelDimension
+print("per adapted (\(d), \(d)) matrix: r(d + k) = \(grouped(ParameterCount.loraParameters(rank: recommended.rank, out: d, in: d))) against d·k = \(grouped(d * d))")
 var optimizer = AdamWOptimizer<Float>()
 clock = monotonicSeconds()
 let losses = Trainer.train(&model, optimizer: &optimizer,
@@ -133,9 +135,15 @@ let fineTuneTime = monotonicSeconds() - clock
 let tuned = model.evaluate(evaluation)
 print("fine-tuned \(steps) LoRA steps on '\(task.name)' (\(live(duration(fineTuneTime)))): loss \(fmt(losses.first!, 3)) → \(fmt(losses.last!, 3))")
 print("exact match on '\(task.name)': base \(percent(baseOnTask.exactMatch, 1)) → with the adapter \(percent(tuned.exactMatch, 1)) (token accuracy \(percent(tuned.tokenAccuracy, 1)))")
+let llama = ModelSpec.llama7B
+let llamaAdapter = llama.adapterParameterCount(rank: recommended.rank, targets: seedTargets)
+print("the same config on \(llama.name): \(grouped(llamaAdapter)) trainable of \(grouped(llama.parameterCount)) (\(percent(Double(llamaAdapter) / Double(llama.parameterCount), 2)))")
 
 /*:
-The learning rate is higher than the seed's starting point of $10^{-4}$ because this model is
+On a model this small, $r = 16$ is a large share of the parameters: an adapter costs
+$r(d + k)$ per matrix against $dk$, and with $d = k$ that ratio is $2r/d$ (second line). On
+LLaMA-7B's 4096-wide projections the same configuration is a fraction of a percent (last line;
+[chapter 04](04-parameter-counts.md) counts it in detail). The learning rate is higher than the seed's starting point of $10^{-4}$ because this model is
 tiny and trains for a few hundred steps; [chapter 09](09-training.md) measures how the learning
 rate and dropout change the outcome.
 
@@ -320,10 +328,10 @@ Each recommendation and the chapter that measured it:
 | $\alpha$ = 32 = $2r$, so $s = \alpha / r = 2$ | [02 · forward and scaling](02-forward-and-scaling.md): what $s$ does to the update |
 | `target_modules` = q, k, v, o projections | [04 · parameter counts](04-parameter-counts.md) (their cost on LLaMA-7B) and [10](10-rank-targets-limits.md) (target ablation) |
 | `lora_dropout` = 0.05; learning rate $10^{-4}$ to $5 \times 10^{-4}$ | [09 · training](09-training.md): learning-rate and dropout sweeps |
-| zero-initialised $B$ (PEFT's default) | [03 · initialisation](03-initialisation.md) |
+| its initialisation ($B$ Gaussian, $A$ zero: swapped, [erratum 2](errata.md#erratum-2)) | [03 · initialisation](03-initialisation.md): which factor moves first |
 | merge the adapter for deployment | [08 · merging](08-merging.md): merged and unmerged outputs agree; merging into 4 bits does not |
 | QLoRA when memory is short | [07 · QLoRA](07-qlora.md): memory of a 4-bit base with float adapters |
-| `"all-linear"`, not `["all_linear"]` | this chapter and [04](04-parameter-counts.md) ([erratum 5](errata.md#erratum-5)) |
+| `target_modules = ["all_linear"]` (PEFT spells it `"all-linear"`) | this chapter and [04](04-parameter-counts.md) ([erratum 5](errata.md#erratum-5)) |
 
 ## Compared with PEFT
 
@@ -341,8 +349,9 @@ Each recommendation and the chapter that measured it:
 - The seed's recommended configuration ($r = 16$, $\alpha = 32$, q/k/v/o projections, dropout
   0.05, no bias, causal LM) is one `LoRAHyperparameters` plus a target list; its
   `adapter_config.json` spells every field PEFT reads, `r` and `lora_alpha` included.
-- Trained on the tiny transformer, it adapts a pre-trained base to a new task while training a
-  small fraction of the parameters (the numbers are in the output above).
+- Trained on the tiny transformer, it adapts a pre-trained base to a new task while the base
+  stays frozen; the trainable share is large on a 64-wide model and a fraction of a percent on
+  LLaMA-7B (both printed above).
 - Saved adapters reload into a fresh copy of the base with identical outputs (difference 0).
 - Loading is strict and all-or-nothing: a wrong rank, a truncated file or targets that do not
   fit are refused with a message naming the file and the problem, and the model is unchanged.
