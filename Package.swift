@@ -26,6 +26,7 @@ let chapters: [String] = [
     "06-double-quantization",
     "07-qlora",
     "08-merging",
+    "11-best-practice",
 ]
 
 /// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.

@@ -1,6 +1,8 @@
 // safetensors-interop: the Swift half of Tests/interop/run.sh.
 //
-//   swift run safetensors-interop write DIR   sample adapter → DIR/adapter, manifest → DIR/manifest.json
+//   swift run safetensors-interop write DIR   sample adapter → DIR/adapter, manifest → DIR/manifest.json;
+//                                             adapter saved from a TransformerModel → DIR/model_adapter,
+//                                             its manifest → DIR/model_manifest.json
 //   swift run safetensors-interop read DIR    check DIR/expected.json's files (written by Python)
 import Foundation
 import LoRA
@@ -17,6 +19,8 @@ case "write":
     do {
         let layers = try SafetensorsInterop.writeSample(to: directory)
         print("safetensors-interop: wrote \(layers.count) adapted modules to \(directory.appendingPathComponent("adapter").path)")
+        let model = try SafetensorsInterop.writeModelSample(to: directory)
+        print("safetensors-interop: wrote \(model.adaptedLayerNames.count) adapted modules of a TransformerModel to \(directory.appendingPathComponent("model_adapter").path)")
     } catch {
         FileHandle.standardError.write(Data("safetensors-interop: \(error)\n".utf8))
         exit(1)

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Interop checks between this package's safetensors code and Hugging Face's `safetensors`.
 
-  check_safetensors.py check DIR     DIR/adapter (written by `safetensors-interop write`) is
-                                     loaded with safetensors.numpy.load_file and compared with
-                                     DIR/manifest.json: names, dtypes, shapes, first values,
-                                     sums and an FNV-1a checksum of every tensor's bytes.
+  check_safetensors.py check DIR     DIR/adapter and DIR/model_adapter (written by
+                                     `safetensors-interop write`; the second saved from a
+                                     TransformerModel with injected LoRA) are loaded with
+                                     safetensors.numpy.load_file and compared with
+                                     DIR/manifest.json and DIR/model_manifest.json: names, dtypes,
+                                     shapes, first values, sums and an FNV-1a checksum of every
+                                     tensor's bytes; the model adapter's names must be PEFT's
+                                     (base_model.model.layers.N.self_attn.X_proj.lora_A/B.weight)
+                                     with A (r, in) and B (out, r).
   check_safetensors.py fixtures DIR  writes fixture files with the real library plus
                                      DIR/expected.json (float32 bit patterns of every value),
                                      which `safetensors-interop read DIR` and the Swift tests check.
@@ -18,6 +23,7 @@ Exit status is non-zero on any mismatch.
 import json
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -35,9 +41,20 @@ def fnv1a64(data: bytes) -> str:
     return format(h, "x")
 
 
+PEFT_NAME = re.compile(r"base_model\.model\.layers\.\d+\.self_attn\.[qkvo]_proj\.lora_[AB]\.weight")
+
+
 def check(directory: str) -> int:
-    manifest = json.load(open(os.path.join(directory, "manifest.json")))
-    path = os.path.join(directory, "adapter", manifest["file"])
+    status = 0
+    for adapter, manifest_name, from_model in [("adapter", "manifest.json", False),
+                                               ("model_adapter", "model_manifest.json", True)]:
+        status |= check_adapter(directory, adapter, manifest_name, from_model)
+    return status
+
+
+def check_adapter(directory: str, adapter: str, manifest_name: str, from_model: bool) -> int:
+    manifest = json.load(open(os.path.join(directory, manifest_name)))
+    path = os.path.join(directory, adapter, manifest["file"])
     tensors = load_file(path)
     errors = []
     with safe_open(path, framework="numpy") as f:
@@ -65,7 +82,7 @@ def check(directory: str) -> int:
             errors.append(f"{where}: sum {total}, manifest {e['sum']}")
         if fnv1a64(flat.astype("<f4").tobytes()) != e["fnv1a64"]:
             errors.append(f"{where}: FNV-1a checksum differs")
-    config = json.load(open(os.path.join(directory, "adapter", "adapter_config.json")))
+    config = json.load(open(os.path.join(directory, adapter, "adapter_config.json")))
     modules = sorted({n[len("base_model.model."):].rsplit(".lora_", 1)[0] for n in names})
     for key, want in [("peft_type", "LORA"), ("target_modules", modules), ("fan_in_fan_out", False)]:
         if config.get(key) != want:
@@ -73,9 +90,25 @@ def check(directory: str) -> int:
     rank = tensors[names[0]].shape[0] if names and names[0].endswith("lora_A.weight") else None
     if rank is not None and config.get("r") != rank:
         errors.append(f"adapter_config.json: r = {config.get('r')}, tensors say {rank}")
+    if from_model:
+        # A model-produced adapter: PEFT's names for every tensor, A (r, in) and B (out, r), and
+        # the four attention projections of every layer.
+        for name in names:
+            if not PEFT_NAME.fullmatch(name):
+                errors.append(f"{adapter}: {name} is not a PEFT LoRA name for an attention projection")
+        for module in modules:
+            a = tensors.get(f"base_model.model.{module}.lora_A.weight")
+            b = tensors.get(f"base_model.model.{module}.lora_B.weight")
+            if a is None or b is None or a.shape[0] != config.get("r") or b.shape[1] != config.get("r"):
+                errors.append(f"{adapter}: {module}: factors missing or not (r, in) / (out, r) with r = {config.get('r')}")
+            elif not np.any(b):
+                errors.append(f"{adapter}: {module}: lora_B is all zeros (expected a trained adapter)")
+        layers = {m.split(".")[1] for m in modules}
+        if len(modules) != 4 * len(layers) or not layers:
+            errors.append(f"{adapter}: modules {modules} are not q/k/v/o_proj of every layer")
     for error in errors:
         print("check_safetensors: " + error, file=sys.stderr)
-    print(f"check_safetensors: {len(manifest['tensors'])} tensors checked, {len(errors)} mismatches")
+    print(f"check_safetensors: {adapter}: {len(manifest['tensors'])} tensors checked, {len(errors)} mismatches")
     return 1 if errors else 0
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interop check against Hugging Face's safetensors (Python): the package writes an adapter
-# that the real library must read, and reads files the real library wrote. Exit non-zero on
+# Interop check against Hugging Face's safetensors (Python): the package writes two adapters
+# (a sample, and one saved from a TransformerModel with injected LoRA) that the real library must
+# read, and reads files the real library wrote. Exit non-zero on
 # any mismatch. Usage: Tests/interop/run.sh   (from anywhere; needs python3 with pip)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

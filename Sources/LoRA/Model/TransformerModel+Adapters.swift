@@ -1,0 +1,95 @@
+import Foundation
+
+/// Saving and loading a model's adapters in PEFT's format, by module path.
+///
+/// ```
+/// model.saveAdapter(to: dir)              adapter_model.safetensors + adapter_config.json
+/// model.loadAdapter(from: dir)            the SAME modules must already carry adapters
+/// base.loadingAdapter(from: dir)          PEFT's PeftModel.from_pretrained(base, dir):
+///                                         inject the config's targets, then load
+/// ```
+/// On-disk names are `base_model.model.<path>.lora_A.weight` with paths such as
+/// `layers.0.self_attn.q_proj`. A Hugging Face LLaMA nests its layers under `model.`, so there
+/// the same tensor is `base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight`; this
+/// model has no `model.` level.
+///
+/// Both loads are strict and all-or-nothing: every problem is a thrown ``AdapterError`` and the
+/// model is unchanged (``loadAdapter(from:)``) or no model is returned (``loadingAdapter(from:)``).
+extension TransformerModel: LoRAAdapterHost {
+    /// Every layer that carries a LoRA adapter, keyed by module path.
+    public var loraLayers: [String: LoRALinear<Scalar>] {
+        var out: [String: LoRALinear<Scalar>] = [:]
+        for name in linearLayerNames {
+            if let layer = self[linear: name].loraLinear { out[name] = layer }
+        }
+        return out
+    }
+
+    /// Puts `layers` in place of the adapted layers with the same paths.
+    /// - Precondition: `layers` has exactly the keys of ``loraLayers``.
+    public mutating func replaceLoRALayers(_ layers: [String: LoRALinear<Scalar>]) {
+        let current = Set(adaptedLayerNames)
+        precondition(Set(layers.keys) == current,
+                     "TransformerModel.replaceLoRALayers: got layers \(layers.keys.sorted()), the model's adapted layers are \(current.sorted())")
+        for (name, layer) in layers { self[linear: name] = .lora(layer) }
+    }
+
+    /// A copy of this model with the adapter in `directory` injected and loaded: PEFT's
+    /// `PeftModel.from_pretrained(base, directory)`.
+    ///
+    /// ```
+    /// targets  = resolve(target_modules, exclude_modules) on this model   (PEFT's rules)
+    /// require  targets == the modules with tensors in adapter_model.safetensors
+    /// inject LoRA (r, α, dropout, scaling from the config) on targets, then set A, B from the file
+    /// ```
+    /// The result has frozen base weights and trainable adapters, like ``injectLoRA(targets:exclude:hyperparameters:seed:)``.
+    /// This model must carry no adapters yet (use ``loadAdapter(from:)`` to replace the weights
+    /// of adapters already injected).
+    /// - Throws: ``AdapterError``: everything ``AdapterFiles/read(from:dtypes:)`` checks (a missing
+    ///   or corrupt file, a config whose r disagrees with the tensors, …);
+    ///   ``AdapterError/Kind/targetMismatch`` when `target_modules` selects nothing on this model,
+    ///   selects a module the file has no tensors for, or the file has tensors for a module the
+    ///   targets do not select or this model lacks, or this model already carries adapters;
+    ///   ``AdapterError/Kind/shapeMismatch`` when a factor does not fit this model's layer;
+    ///   ``AdapterError/Kind/rankMismatch`` when r exceeds a target layer's min(in, out).
+    public func loadingAdapter(from directory: URL) throws(AdapterError) -> TransformerModel {
+        let adapter = try AdapterFiles.read(from: directory)
+        let config = adapter.config
+        let configFile = AdapterConfig.fileName
+        if let adapted = adaptedLayerNames.first {
+            throw AdapterError(file: configFile, kind: .targetMismatch,
+                               problem: "the model already carries adapters (e.g. on '\(adapted)'); loadingAdapter(from:) "
+                                   + "needs the base model, loadAdapter(from:) replaces the weights of adapters already injected",
+                               found: "\(adaptedLayerNames.count) adapted layer(s)")
+        }
+        let targets = config.targetModules ?? .names([])
+        let resolved: [String]
+        do {
+            resolved = try resolveTargets(targets, exclude: config.excludeModules)
+        } catch {
+            throw AdapterError(file: configFile, subject: "target_modules", kind: .targetMismatch,
+                               problem: "does not fit this model (\(error))")
+        }
+        let inFile = adapter.modules
+        if let extra = inFile.first(where: { !resolved.contains($0) }) {
+            throw AdapterError(file: AdapterFiles.weightsFileName, subject: extra,
+                               kind: .targetMismatch, problem: "has factors in the file but is not a target on this model",
+                               expected: "one of \(resolved)")
+        }
+        if let missing = resolved.first(where: { !inFile.contains($0) }) {
+            throw AdapterError(file: AdapterFiles.weightsFileName, subject: missing,
+                               kind: .targetMismatch, problem: "is a target on this model but has no factors in the file",
+                               expected: "lora_A and lora_B for each of \(resolved.count) targets", found: "\(inFile.count) module(s)")
+        }
+        var copy = self
+        do {
+            // Fresh factors are overwritten below, so the seed does not matter.
+            try copy.injectLoRA(targets: .names(resolved), hyperparameters: adapter.hyperparameters, seed: 0)
+        } catch {
+            throw AdapterError(file: configFile, subject: "r", kind: .rankMismatch, problem: "the config does not fit this model (\(error))")
+        }
+        let layers = try adapter.applied(to: copy.loraLayers)
+        copy.replaceLoRALayers(layers)
+        return copy
+    }
+}
