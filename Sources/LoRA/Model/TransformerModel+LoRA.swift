@@ -32,17 +32,33 @@ extension TransformerModel {
         return names
     }
 
-    /// The paths of layers that carry an adapter.
+    /// The paths of layers that carry an adapter (LoRA or QLoRA).
     public var adaptedLayerNames: [String] {
-        linearLayerNames.filter { self[linear: $0].loraLinear != nil }
+        linearLayerNames.filter { self[linear: $0].isAdapted }
     }
 
     /// A copy with every adapter merged into its base and removed (PEFT's `merge_and_unload`);
     /// all parameters of the result are trainable.
+    ///
+    /// A QLoRA layer merges into a float weight, dequant(W4) + s·B·A, kept in float (re-quantizing
+    /// it would round ΔW away: see ``QLoRALinear/mergedWeight(probe:)``).
     public func mergedAndUnloaded() -> TransformerModel {
         var copy = self
-        for name in adaptedLayerNames { copy[linear: name] = .linear(copy[linear: name].loraLinear!.mergeAndUnload()) }
+        for name in adaptedLayerNames {
+            switch copy[linear: name] {
+            case .lora(let l): copy[linear: name] = .linear(l.mergeAndUnload())
+            case .qlora(let l): copy[linear: name] = .linear(Self.dequantizedLoRA(l).mergeAndUnload())
+            case .linear: break
+            }
+        }
         copy.setBaseParametersTrainable(true)
         return copy
+    }
+
+    /// The `.lora` layer over dequant(W4) with the same A, B and hyper-parameters as `q`.
+    static func dequantizedLoRA(_ q: QLoRALinear) -> LoRALinear<Scalar> {
+        try! LoRALinear<Scalar>(
+            base: Linear(weight: q.weight.dequantized().converted(), bias: q.bias?.converted()),
+            a: q.a.converted(), b: q.b.converted(), hyperparameters: q.hyperparameters, adapterName: q.adapterName)
     }
 }
