@@ -20,12 +20,24 @@ extension TransformerModel {
         targets: TargetModules, exclude: ExcludeModules? = nil,
         hyperparameters: LoRAHyperparameters = LoRAHyperparameters(), seed: UInt64
     ) throws -> [String] {
+        try inject(targets: targets, exclude: exclude, seed: seed) { base, generator in
+            .lora(try LoRALinear(base: base, hyperparameters: hyperparameters, using: &generator))
+        }
+    }
+
+    /// Replaces each selected plain linear layer by `wrap(layer, generator)` (one generator
+    /// seeded with `seed`, layers in module order) and freezes everything but the adapters.
+    /// Nothing changes when this throws. Shared by LoRA and QLoRA injection.
+    mutating func inject(
+        targets: TargetModules, exclude: ExcludeModules?, seed: UInt64,
+        wrap: (Linear<Scalar>, inout SeededGenerator) throws -> AdaptableLinear<Scalar>
+    ) throws -> [String] {
         let names = try resolveTargets(targets, exclude: exclude)
         var copy = self
         var generator = SeededGenerator(seed: seed)
         for name in names {
             guard let base = copy[linear: name].plainLinear else { throw TargetModuleError.alreadyAdapted(name) }
-            copy[linear: name] = .lora(try LoRALinear(base: base, hyperparameters: hyperparameters, using: &generator))
+            copy[linear: name] = try wrap(base, &generator)
         }
         copy.setBaseParametersTrainable(false)
         self = copy

@@ -26,18 +26,11 @@ extension TransformerModel where Scalar == Float {
         hyperparameters: LoRAHyperparameters = LoRAHyperparameters(),
         blocksize: Int = 64, doubleQuantization: Bool = true, seed: UInt64
     ) throws -> [String] {
-        let names = try resolveTargets(targets, exclude: exclude)
-        var copy = self
-        var generator = SeededGenerator(seed: seed)
-        for name in names {
-            guard let base = copy[linear: name].plainLinear else { throw TargetModuleError.alreadyAdapted(name) }
-            copy[linear: name] = .qlora(try QLoRALinear(
+        try inject(targets: targets, exclude: exclude, seed: seed) { base, generator in
+            .qlora(try QLoRALinear(
                 base: base, hyperparameters: hyperparameters, blocksize: blocksize,
                 codebook: .nf4, doubleQuantization: doubleQuantization, using: &generator))
         }
-        copy.setBaseParametersTrainable(false)
-        self = copy
-        return names
     }
 }
 
