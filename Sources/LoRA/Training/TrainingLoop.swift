@@ -75,7 +75,8 @@ public enum Trainer {
     }
 
     /// Trains for `configuration.steps` steps on batches from `nextBatch`, calling `progress`
-    /// after every step; the callback can stop the run.
+    /// after every step; the callback can stop the run. The first call sets the allocator to
+    /// keep freed memory (``AllocatorTuning``).
     ///
     /// - Returns: the loss of every step taken.
     @discardableResult
@@ -84,6 +85,7 @@ public enum Trainer {
         nextBatch: (inout SeededGenerator) -> TokenBatch,
         progress: (TrainingProgress) -> TrainingDisposition = { _ in .continue }
     ) -> [Double] {
+        _ = AllocatorTuning.appliedOnce  // keep freed memory: steps then pay no page faults
         var data = SeededGenerator(seed: configuration.seed)
         var dropout = SeededGenerator(seed: configuration.seed ^ 0x5DEECE66D)
         var losses: [Double] = []
