@@ -1,3 +1,4 @@
+@testable import exercises
 import ExerciseChecks
 import Foundation
 import Testing

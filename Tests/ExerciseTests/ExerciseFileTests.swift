@@ -54,16 +54,6 @@ struct ExerciseFileTests {
         #expect(!text.contains("TODO"))
     }
 
-    @Test("the checker's stub wiring is the tests' stub wiring")
-    func wiringAgrees() throws {
-        // The executable and the tests each wire ExerciseStubs into Implementations; a
-        // difference would let the checker check something the tests do not.
-        func body(_ text: String) -> String { String(text[text.range(of: "    Implementations(")!.lowerBound...].prefix { $0 != "}" }) }
-        let executable = try read("Sources/exercises/Wiring.swift")
-        let tests = try read("Tests/ExerciseTests/Wiring.swift")
-        #expect(body(executable) == body(tests))
-    }
-
     @Test("docs/exercises.md is what `exercises --markdown` prints, and lists every exercise")
     func docsPageIsFresh() throws {
         let page = try read("docs/exercises.md")
