@@ -3,23 +3,32 @@
 /// ```
 /// .linear(W)        y = x·Wᵀ (+ b)
 /// .lora(W0, A, B)   y = x·W0ᵀ (+ b) + s·(drop(x)·Aᵀ)·Bᵀ
+/// .qlora(W4, A, B)  y = x·dequant(W4)ᵀ (+ b) + s·(drop(x)·Aᵀ)·Bᵀ      (Float models only)
 /// ```
 /// Injection (``TransformerModel/injectLoRA(targets:exclude:hyperparameters:seed:)``) turns
-/// `.linear` slots into `.lora`. QLoRA adds a third case here: see the `MARK: QLoRA` comments
-/// (forward, backward, parameters and memory are the four places a new case must fill in).
+/// `.linear` slots into `.lora`; ``TransformerModel/injectQLoRA(targets:exclude:hyperparameters:blocksize:doubleQuantization:seed:)``
+/// (only on `TransformerModel<Float>`) turns them into `.qlora`. ``QLoRALinear`` computes in
+/// Float, so a `.qlora` slot inside a model whose `Scalar` is not Float is a programmer error
+/// (a precondition names it); ``TransformerModel/converted(to:)`` turns `.qlora` into `.lora`
+/// over dequant(W4), which is how a QLoRA model is checked in Double.
+///
+/// The 4-bit weight is not a `Matrix`, so ``parameters`` does not list it: read it from
+/// ``quantizedWeight`` (the memory ledger counts its packed bytes and constants).
 public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
     /// A plain layer, trainable or frozen.
     case linear(Linear<Scalar>)
     /// A frozen base plus a LoRA adapter.
     case lora(LoRALinear<Scalar>)
-    // MARK: QLoRA — add `case qlora(QLoRALinear)` here: NF4 base (frozen, dequantized in
-    // forward/backward), A and B trained in float. Its forward is y = x·dequant(W4)ᵀ + s·(x·Aᵀ)·Bᵀ.
+    /// A frozen 4-bit base (dequantized tile by tile in forward and backward) plus a LoRA
+    /// adapter trained in Float. Only valid when `Scalar` is Float.
+    case qlora(QLoRALinear)
 
     /// Input features.
     public var inFeatures: Int {
         switch self {
         case .linear(let l): l.inFeatures
         case .lora(let l): l.inFeatures
+        case .qlora(let l): l.inFeatures
         }
     }
 
@@ -28,6 +37,7 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         switch self {
         case .linear(let l): l.outFeatures
         case .lora(let l): l.outFeatures
+        case .qlora(let l): l.outFeatures
         }
     }
 
@@ -43,11 +53,27 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         return nil
     }
 
+    /// The QLoRA layer if this slot holds one.
+    public var qloraLinear: QLoRALinear? {
+        if case .qlora(let l) = self { return l }
+        return nil
+    }
+
+    /// The frozen 4-bit base weight of a `.qlora` slot, (out, in).
+    public var quantizedWeight: QuantizedTensor? { qloraLinear?.weight }
+
+    /// Whether the slot carries an adapter (`.lora` or `.qlora`).
+    public var isAdapted: Bool {
+        if case .linear = self { return false }
+        return true
+    }
+
     /// Inference forward (no dropout).
     public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
         switch self {
         case .linear(let l): l.forward(x)
         case .lora(let l): l.forward(x)
+        case .qlora(let l): Self.scalar(l.forward(Self.float(x)))
         }
     }
 
@@ -59,6 +85,9 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         case .lora(let l):
             let (y, cache) = l.forward(x, training: &generator)
             return (y, .lora(cache))
+        case .qlora(let l):
+            let (y, cache) = l.forward(Self.float(x), training: &generator)
+            return (Self.scalar(y), .lora(Self.scalar(cache)))
         }
     }
 
@@ -75,12 +104,16 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         case (.lora(let l), .lora(let c)):
             let g = l.backward(dy, cache: c)
             return (g.input, [("lora_A.weight", g.a), ("lora_B.weight", g.b)])
+        case (.qlora(let l), .lora(let c)):
+            let g = l.backward(Self.float(dy), cache: Self.float(c))
+            return (Self.scalar(g.input), [("lora_A.weight", Self.scalar(g.a)), ("lora_B.weight", Self.scalar(g.b))])
         default:
             preconditionFailure("AdaptableLinear.backward: cache kind does not match the layer kind")
         }
     }
 
-    /// Every parameter tensor with its local name and whether it is trained.
+    /// Every parameter tensor with its local name and whether it is trained. A `.qlora` slot
+    /// lists its bias (if any) and A, B; its 4-bit `weight` is ``quantizedWeight``.
     public var parameters: [(name: String, value: Matrix<Scalar>, isTrainable: Bool)] {
         switch self {
         case .linear(let l):
@@ -93,6 +126,12 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
             out.append((name: "lora_A.weight", value: l.a, isTrainable: true))
             out.append((name: "lora_B.weight", value: l.b, isTrainable: true))
             return out
+        case .qlora(let l):
+            var out: [(name: String, value: Matrix<Scalar>, isTrainable: Bool)] = []
+            if let b = l.bias { out.append((name: "bias", value: Self.scalar(b), isTrainable: false)) }
+            out.append((name: "lora_A.weight", value: Self.scalar(l.a), isTrainable: true))
+            out.append((name: "lora_B.weight", value: Self.scalar(l.b), isTrainable: true))
+            return out
         }
     }
 
@@ -101,17 +140,29 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         switch self {
         case .linear(var l):
             guard l.isTrainable else { return }
+            self = .linear(Self.placeholder)  // drop self's reference so the weight is not copied on write
             body("weight", &l.weight)
-            if var b = l.bias { body("bias", &b); l.bias = b }
+            if var b = l.bias { l.bias = nil; body("bias", &b); l.bias = b }
             self = .linear(l)
         case .lora(var l):
-            body("lora_A.weight", &l.a)
-            body("lora_B.weight", &l.b)
+            self = .linear(Self.placeholder)
+            body("lora_A.weight", &l.branch.a)  // the stored tensors, not the computed `a`, `b`
+            body("lora_B.weight", &l.branch.b)
             self = .lora(l)
+        case .qlora(var l):
+            self = .linear(Self.placeholder)  // drop self's reference so A and B are not copied on write
+            var a = Self.scalar(l.a), b = Self.scalar(l.b)
+            l.branch.a = Self.placeholderFloat
+            l.branch.b = Self.placeholderFloat
+            body("lora_A.weight", &a)
+            body("lora_B.weight", &b)
+            l.branch.a = Self.float(a)
+            l.branch.b = Self.float(b)
+            self = .qlora(l)
         }
     }
 
-    /// Marks a plain layer trainable or frozen (a LoRA base always stays frozen).
+    /// Marks a plain layer trainable or frozen (a LoRA or QLoRA base always stays frozen).
     public mutating func setTrainable(_ trainable: Bool) {
         if case .linear(var l) = self { l.isTrainable = trainable; self = .linear(l) }
     }

@@ -141,24 +141,17 @@ public enum TargetModuleMatcher {
 /// the string "all-linear" is the special value, any other string a regex.
 extension TargetModules: Codable {
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let list = try? container.decode([String].self) {
-            self = .names(list)
-        } else if let text = try? container.decode(String.self) {
-            self = TargetModules(text)
-        } else {
-            throw DecodingError.typeMismatch(
-                TargetModules.self,
-                .init(codingPath: decoder.codingPath, debugDescription: "expected a list of strings or a string"))
+        switch try ListOrString(from: decoder, for: TargetModules.self) {
+        case .list(let list): self = .names(list)
+        case .string(let text): self = TargetModules(text)
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
         switch self {
-        case .names(let list): try container.encode(list)
-        case .pattern(let text): try container.encode(text)
-        case .allLinear: try container.encode("all-linear")
+        case .names(let list): try ListOrString.list(list).encode(to: encoder)
+        case .pattern(let text): try ListOrString.string(text).encode(to: encoder)
+        case .allLinear: try ListOrString.string("all-linear").encode(to: encoder)
         }
     }
 }
@@ -166,23 +159,43 @@ extension TargetModules: Codable {
 /// `exclude_modules` in JSON: a list of strings or one regex string.
 extension ExcludeModules: Codable {
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let list = try? container.decode([String].self) {
-            self = .names(list)
-        } else if let text = try? container.decode(String.self) {
-            self = .pattern(text)
-        } else {
-            throw DecodingError.typeMismatch(
-                ExcludeModules.self,
-                .init(codingPath: decoder.codingPath, debugDescription: "expected a list of strings or a string"))
+        switch try ListOrString(from: decoder, for: ExcludeModules.self) {
+        case .list(let list): self = .names(list)
+        case .string(let text): self = .pattern(text)
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .names(let list): try ListOrString.list(list).encode(to: encoder)
+        case .pattern(let text): try ListOrString.string(text).encode(to: encoder)
+        }
+    }
+}
+
+/// The JSON shape both fields share: a list of strings or one string.
+private enum ListOrString {
+    case list([String])
+    case string(String)
+
+    init<Target>(from decoder: any Decoder, for _: Target.Type) throws {
+        let container = try decoder.singleValueContainer()
+        if let list = try? container.decode([String].self) {
+            self = .list(list)
+        } else if let text = try? container.decode(String.self) {
+            self = .string(text)
+        } else {
+            throw DecodingError.typeMismatch(
+                Target.self,
+                .init(codingPath: decoder.codingPath, debugDescription: "expected a list of strings or a string"))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
-        case .names(let list): try container.encode(list)
-        case .pattern(let text): try container.encode(text)
+        case .list(let list): try container.encode(list)
+        case .string(let text): try container.encode(text)
         }
     }
 }

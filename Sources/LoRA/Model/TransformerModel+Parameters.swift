@@ -29,11 +29,12 @@ extension TransformerModel {
         return out
     }
 
-    /// Trainable and frozen element counts over all parameters.
+    /// Trainable and frozen element counts over all parameters (4-bit weights count as frozen).
     public var parameterCount: ParameterCount {
-        namedParameters.reduce(ParameterCount()) {
+        let dense = namedParameters.reduce(ParameterCount()) {
             $0 + ($1.isTrainable ? ParameterCount(trainable: $1.value.count) : ParameterCount(frozen: $1.value.count))
         }
+        return dense + ParameterCount(frozen: namedQuantizedWeights.reduce(0) { $0 + $1.value.count })
     }
 
     /// Lets `body` change every trainable tensor in place, by full name (the optimizer's entry).
@@ -67,6 +68,9 @@ extension TransformerModel {
     }
 
     /// The same model in another precision (e.g. a Float model checked in Double).
+    ///
+    /// A `.qlora` layer becomes a `.lora` layer over dequant(W4) (same A, B, hyper-parameters):
+    /// the model computes the same function, with the 4-bit rounding kept and the storage lost.
     public func converted<Other: BLASScalar>(to _: Other.Type) -> TransformerModel<Other> {
         TransformerModel<Other>(converting: self)
     }
@@ -84,6 +88,8 @@ extension TransformerModel {
                     a: l.a.converted(), b: l.b.converted(), hyperparameters: l.hyperparameters, adapterName: l.adapterName)
                 if l.isMerged { lora.setMerged(true) }
                 return .lora(lora)
+            case .qlora(let q):
+                return .lora(TransformerModel<Scalar>.dequantizedLoRA(q))
             }
         }
         func emb(_ e: Embedding<Source>) -> Embedding<Scalar> {

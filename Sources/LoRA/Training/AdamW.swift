@@ -84,7 +84,10 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
             "AdamW: parameter shapes \(parameters.map(\.shapeDescription)) and gradient shapes \(gradients.map(\.shapeDescription)) differ")
     }
 
-    /// The element-wise update of one tensor (shared with ``PagedAdamW``, so both are bit-identical).
+    /// The element-wise update of one tensor: the only copy of AdamW's arithmetic, shared by
+    /// ``PagedAdamW`` and ``AdamWOptimizer`` (so all three are bit-identical).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func update(_ theta: inout [Scalar], _ g: [Scalar], _ m: inout [Scalar], _ v: inout [Scalar], _ s: AdamWStepScalars<Scalar>) {
         precondition(theta.count == m.count && g.count == m.count && v.count == m.count, "AdamW: state of \(m.count) elements for a tensor of \(theta.count)")
         theta.withUnsafeMutableBufferPointer { p in

@@ -22,7 +22,8 @@ public struct MemoryLedger: Sendable, Equatable {
         public var name: String
         /// Element count.
         public var elements: Int
-        /// Bytes per element (4 for float32; a 4-bit layer would report 0.5 via its own entries).
+        /// Bytes per element (4 for float32; 0.5 for 4-bit codes; 1 for a `.quant_state` entry,
+        /// whose elements are the bytes of a 4-bit weight's block constants).
         public var bytesPerElement: Double
         /// "float32", "float64", ….
         public var precision: String
@@ -51,6 +52,15 @@ public struct MemoryLedger: Sendable, Equatable {
             Entry(category: c, name: name, elements: m.count, bytesPerElement: size, precision: precision, isTrainable: trainable)
         }
         var list = model.namedParameters.map { entry(.weights, $0.name, $0.value, trainable: $0.isTrainable) }
+        for q in model.namedQuantizedWeights {
+            // 4-bit codes at half a byte each, then the block constants at their exact byte count.
+            let s = q.value.storage
+            list.append(Entry(category: .weights, name: q.name, elements: s.parameters, bytesPerElement: 0.5,
+                              precision: q.value.codebook.rawValue, isTrainable: false))
+            list.append(Entry(category: .weights, name: q.name + ".quant_state", elements: s.constantBytes, bytesPerElement: 1,
+                              precision: q.value.isDoubleQuantized ? "absmax (double-quantized), bytes" : "absmax float32, bytes",
+                              isTrainable: false))
+        }
         list += gradients.tensors.keys.sorted().map { entry(.gradients, $0, gradients.tensors[$0]!) }
         list += optimizerState.map { entry(.optimizerState, $0.0, $0.1) }
         var seen = Set<UInt>()

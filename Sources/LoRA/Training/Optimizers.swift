@@ -52,32 +52,19 @@ public struct AdamWOptimizer<Scalar: BLASScalar>: Optimizer, Sendable {
         self.weightDecay = weightDecay
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    /// These hyper-parameters with learning rate `lr`, in ``AdamW``'s form.
+    public func configuration(learningRate lr: Double) -> AdamWConfiguration {
+        AdamWConfiguration(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+    }
+
+    /// One AdamW step of the tensor `name`, through the element-wise kernel ``AdamW`` and
+    /// ``PagedAdamW`` use (so all three are bit-identical on the same gradients).
     public mutating func update(_ p: inout Matrix<Scalar>, name: String, gradient g: Matrix<Scalar>, learningRate lr: Double) {
         precondition(p.rows == g.rows && p.columns == g.columns, "AdamW: gradient \(g.shapeDescription) does not match parameter '\(name)' \(p.shapeDescription)")
-        var state = moments.removeValue(forKey: name) ?? (Matrix.zeros(p.rows, p.columns), Matrix.zeros(p.rows, p.columns), 0)
+        var state = moments.removeValue(forKey: name) ?? (Matrix.zeroed(p.rows, p.columns), Matrix.zeroed(p.rows, p.columns), 0)
         state.step += 1
-        let t = Double(state.step)
-        let c1 = 1 - pow(beta1, t), c2 = 1 - pow(beta2, t)
-        let (b1, b2) = (Scalar(beta1), Scalar(beta2))
-        let decay = Scalar(1 - lr * weightDecay)
-        let stepSize = Scalar(lr / c1)
-        let rootC2 = Scalar(c2.squareRoot())
-        let eps = Scalar(epsilon)
-        g.storage.withUnsafeBufferPointer { gp in
-            state.m.storage.withUnsafeMutableBufferPointer { m in
-                state.v.storage.withUnsafeMutableBufferPointer { v in
-                    p.storage.withUnsafeMutableBufferPointer { w in
-                        for i in w.indices {
-                            m[i] = b1 * m[i] + (1 - b1) * gp[i]
-                            v[i] = b2 * v[i] + (1 - b2) * gp[i] * gp[i]
-                            w[i] = w[i] * decay - stepSize * m[i] / (v[i].squareRoot() / rootC2 + eps)
-                        }
-                    }
-                }
-            }
-        }
+        let scalars = configuration(learningRate: lr).scalars(step: state.step, Scalar.self)
+        AdamW.update(&p.storage, g.storage, &state.m.storage, &state.v.storage, scalars)
         moments[name] = state
     }
 
