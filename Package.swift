@@ -26,6 +26,8 @@ let chapters: [String] = [
     "06-double-quantization",
     "07-qlora",
     "08-merging",
+    "09-training",
+    "10-rank-targets-limits",
     "11-best-practice",
 ]
 

@@ -32,6 +32,11 @@ measured it.
 Run it with `swift run ch11-best-practice`. The adapter goes to a temporary directory that is
 deleted at the end; `--out DIR` writes it to `DIR` and keeps it. `--task`, `--steps` and `--lr`
 change the fine-tuning (`--help` lists the knobs).
+
+One setting first: every product in this chapter is small, so we pin BLAS to one thread
+(`BLASInfo.setThreadCount(1)`). On matrices this size one thread is faster than two, and the
+printed numbers then do not depend on how many cores your machine has. (A different BLAS
+kernel rounds differently, so on another CPU the last digits may still differ from this page.)
 */
 cell()
 var options = Options(
@@ -43,6 +48,7 @@ let pretrainSteps = options.int("pretrain-steps", default: 300, "pre-training st
 let learningRate = options.double("lr", default: 3e-3, "peak learning rate of the LoRA fine-tuning", in: 1e-6...1)
 let outPath = options.string("out", "directory to write the adapter into and keep (default: a temporary directory, deleted)")
 options.finish()
+BLASInfo.setThreadCount(1)
 let suite = TaskSuite()
 guard let task = suite.fineTuning.first(where: { $0.name == taskName }) else {
     options.fail("--task must be one of \(suite.fineTuning.map(\.name).joined(separator: ", ")), got '\(taskName)'")

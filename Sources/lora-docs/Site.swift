@@ -8,6 +8,18 @@ struct Site {
     let root: URL
     /// Where the chapter executables are (beside this tool's own executable).
     let products: URL
+    /// When set, only these chapters (two-digit numbers) are run and written; the pages and
+    /// figures of the others are left as they are and ignored by the comparison.
+    var only: Set<String>? = nil
+
+    /// Whether `path` (relative to docs/) belongs to a chapter left out by ``only``.
+    func isLeftOut(_ path: String) -> Bool {
+        guard let only else { return false }
+        let name = path.hasPrefix("figures/ch") ? String(path.dropFirst("figures/ch".count)) : path
+        let number = String(name.prefix(2))
+        guard number.count == 2, number.allSatisfy(\.isNumber), name.dropFirst(2).first == "-" else { return false }
+        return !only.contains(number)
+    }
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -22,6 +34,8 @@ struct Site {
         for (i, chapter) in chapters.enumerated() {
             let text = try String(contentsOf: root.appendingPathComponent(chapter.sourcePath), encoding: .utf8)
             let source = try ChapterSource(name: chapter.name, text: text)
+            index.append("- [\(source.title)](\(chapter.pageName))")
+            if let only, !only.contains(chapter.number) { continue }
             guard text.contains(exercisesMarker) else {
                 throw Failure(description: "\(chapter.sourcePath) has no '\(exercisesMarker)' line in its prose; every chapter points to its exercises there")
             }
@@ -41,7 +55,6 @@ struct Site {
                                     previous: i > 0 ? chapters[i - 1] : nil,
                                     next: i + 1 < chapters.count ? chapters[i + 1] : nil)
             try write(page, to: output.appendingPathComponent(chapter.pageName))
-            index.append("- [\(source.title)](\(chapter.pageName))")
         }
         let templates = root.appendingPathComponent("docs-src")
         for name in ["appendix-formulas.md", "errata.md"] {
@@ -85,8 +98,8 @@ struct Site {
         var isEmpty: Bool { differing.isEmpty && missing.isEmpty && extra.isEmpty }
     }
 
-    static func compare(generated: URL, committed: URL) -> Difference {
-        let new = files(in: generated), old = Set(files(in: committed))
+    static func compare(generated: URL, committed: URL, ignoring ignored: (String) -> Bool = { _ in false }) -> Difference {
+        let new = files(in: generated), old = Set(files(in: committed).filter { !ignored($0) })
         var difference = Difference()
         for path in new {
             if !old.contains(path) {
@@ -103,8 +116,8 @@ struct Site {
     /// Makes `committed` equal to `generated`: writes new and changed files atomically and
     /// removes generated-looking files (`*.md`, `figures/*.svg`) that are no longer produced.
     /// - Returns: the paths it changed.
-    static func sync(generated: URL, into committed: URL) throws -> [String] {
-        let difference = compare(generated: generated, committed: committed)
+    static func sync(generated: URL, into committed: URL, ignoring ignored: (String) -> Bool = { _ in false }) throws -> [String] {
+        let difference = compare(generated: generated, committed: committed, ignoring: ignored)
         for path in difference.missing + difference.differing {
             let target = committed.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -1,6 +1,6 @@
 // lora-docs: weaves each chapter's source and its real output into docs/NN-name.md.
 //
-// Usage: swift run lora-docs [--check] [--docs-dir PATH] [--root PATH]
+// Usage: swift run lora-docs [--check] [--docs-dir PATH] [--root PATH] [--chapters 04,08]
 //
 // The contract with chapters (the Notebook module documents the chapter side):
 // - Chapters are the directories Chapters/NN-name containing main.swift, in name order. Each
@@ -32,7 +32,16 @@ var options = Options(
 let checkOnly = options.flag("check", "compare instead of writing; exit 1 if the docs folder is out of date")
 let docsArgument = options.string("docs-dir", "the docs folder to write or check (default: <root>/docs)")
 let rootArgument = options.string("root", "the package root (default: the nearest folder upwards with Package.swift and Chapters/)")
+let chaptersArgument = options.string("chapters", "only run and write/check these chapters, e.g. 04,08 (other chapters' pages and figures are left alone)")
 options.finish()
+let onlyChapters: Set<String>? = chaptersArgument.map { list in
+    Set(list.split(separator: ",").map { item -> String in
+        guard let n = Int(item.trimmingCharacters(in: .whitespaces)), (1...99).contains(n) else {
+            options.fail("--chapters takes chapter numbers separated by commas, e.g. 04,08; got '\(list)'")
+        }
+        return n < 10 ? "0\(n)" : "\(n)"
+    })
+}
 
 /// The package root: `--root`, or the nearest directory upwards holding Package.swift and Chapters/.
 func packageRoot() -> URL? {
@@ -60,9 +69,10 @@ let scratch = FileManager.default.temporaryDirectory
 do {
     defer { try? FileManager.default.removeItem(at: scratch) }
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    try Site(root: root, products: products).generate(into: scratch)
+    let site = Site(root: root, products: products, only: onlyChapters)
+    try site.generate(into: scratch)
     if checkOnly {
-        let difference = Site.compare(generated: scratch, committed: docs)
+        let difference = Site.compare(generated: scratch, committed: docs, ignoring: site.isLeftOut)
         if difference.isEmpty {
             print("lora-docs: OK, \(docs.path) is up to date (\(Site.files(in: scratch).count) files)")
         } else {
@@ -75,7 +85,7 @@ do {
         }
     } else {
         try FileManager.default.createDirectory(at: docs, withIntermediateDirectories: true)
-        let changed = try Site.sync(generated: scratch, into: docs)
+        let changed = try Site.sync(generated: scratch, into: docs, ignoring: site.isLeftOut)
         print("lora-docs: wrote \(docs.path) (\(Site.files(in: scratch).count) files, \(changed.count) changed)")
         for path in changed { print("  \(path)") }
     }

@@ -58,6 +58,20 @@ public struct BLASInfo: Sendable, CustomStringConvertible {
         #endif
     }
 
+    /// Fixes the number of threads BLAS uses from now on (OpenBLAS; Accelerate manages its own).
+    ///
+    /// Two reasons to call it with 1: products of small matrices (the tiny transformer's are
+    /// 544 × 64 × 64) run faster on one thread than on several that mostly wait for each other,
+    /// and OpenBLAS splits a product differently for each thread count, so the rounding (and
+    /// every number printed after hundreds of training steps) would otherwise depend on how many
+    /// cores the reader's machine has.
+    public static func setThreadCount(_ threads: Int) {
+        precondition(threads >= 1, "BLASInfo.setThreadCount: need at least one thread, got \(threads)")
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(Int32(threads))
+        #endif
+    }
+
     /// The best kernel family the CPU supports, as OpenBLAS names it.
     public var suitableKernel: String? {
         if cpuFeatures.contains("avx512f") { return "SkylakeX" }
