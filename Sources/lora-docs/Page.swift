@@ -13,6 +13,7 @@ enum Page {
         items.append("[Contents](README.md)")
         items.append("[Formulas](appendix-formulas.md)")
         items.append("[Errata](errata.md)")
+        items.append("[Exercises](exercises.md)")
         if let next { items.append("[\(next.number) →](\(next.pageName))") }
         return items.joined(separator: " · ")
     }
