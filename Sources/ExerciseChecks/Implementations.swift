@@ -57,14 +57,20 @@ public struct Implementations {
     public var merge: (_ weight: Matrix<Float>, _ a: Matrix<Float>, _ b: Matrix<Float>, _ scale: Float) -> Matrix<Float>
     /// W − s·B·A.
     public var unmerge: (_ weight: Matrix<Float>, _ a: Matrix<Float>, _ b: Matrix<Float>, _ scale: Float) -> Matrix<Float>
-    // 13 target modules
+    // 13 learning-rate schedule
+    /// Linear warm-up, then cosine decay to minimumFactor · peak.
+    public var learningRate: (_ step: Int, _ peak: Double, _ warmupSteps: Int, _ totalSteps: Int, _ minimumFactor: Double) -> Double
+    // 14 gradient clipping
+    /// Global-norm clipping: the clipped gradients and the norm before clipping.
+    public var clipGradients: (_ gradients: [Matrix<Double>], _ maxNorm: Double) -> (gradients: [Matrix<Double>], norm: Double)
+    // 15 target modules
     /// PEFT's list form of `target_modules`.
     public var matchesTargetList: (_ moduleName: String, _ targets: [String]) -> Bool
     /// PEFT's string (regex) form of `target_modules`.
     public var matchesTargetPattern: (_ moduleName: String, _ pattern: String) -> Bool
     /// PEFT's "all-linear".
     public var isAllLinearTarget: (_ moduleName: String, _ isLinear: Bool) -> Bool
-    // 14 adapter files
+    // 16 adapter files
     /// The safetensors keys of a module's A and B.
     public var adapterTensorNames: (_ modulePath: String) -> (a: String, b: String)
     /// The 8-byte little-endian header length that starts a safetensors file.
@@ -91,6 +97,8 @@ public struct Implementations {
         qloraBytes: @escaping (Int, Int) -> Double,
         merge: @escaping (Matrix<Float>, Matrix<Float>, Matrix<Float>, Float) -> Matrix<Float>,
         unmerge: @escaping (Matrix<Float>, Matrix<Float>, Matrix<Float>, Float) -> Matrix<Float>,
+        learningRate: @escaping (Int, Double, Int, Int, Double) -> Double,
+        clipGradients: @escaping ([Matrix<Double>], Double) -> (gradients: [Matrix<Double>], norm: Double),
         matchesTargetList: @escaping (String, [String]) -> Bool,
         matchesTargetPattern: @escaping (String, String) -> Bool,
         isAllLinearTarget: @escaping (String, Bool) -> Bool,
@@ -116,6 +124,8 @@ public struct Implementations {
         self.qloraBytes = qloraBytes
         self.merge = merge
         self.unmerge = unmerge
+        self.learningRate = learningRate
+        self.clipGradients = clipGradients
         self.matchesTargetList = matchesTargetList
         self.matchesTargetPattern = matchesTargetPattern
         self.isAllLinearTarget = isAllLinearTarget

@@ -23,6 +23,8 @@ func stubImplementations() -> Implementations {
         qloraBytes: { ExerciseStubs.qloraBytes(baseParameters: $0, loraParameters: $1) },
         merge: { ExerciseStubs.merge(weight: $0, a: $1, b: $2, scale: $3) },
         unmerge: { ExerciseStubs.unmerge(weight: $0, a: $1, b: $2, scale: $3) },
+        learningRate: { ExerciseStubs.learningRate(step: $0, peak: $1, warmupSteps: $2, totalSteps: $3, minimumFactor: $4) },
+        clipGradients: { ExerciseStubs.clipGradients($0, maxNorm: $1) },
         matchesTargetList: { ExerciseStubs.matchesTargetList($0, targets: $1) },
         matchesTargetPattern: { ExerciseStubs.matchesTargetPattern($0, pattern: $1) },
         isAllLinearTarget: { ExerciseStubs.isAllLinearTarget($0, isLinear: $1) },

@@ -1,6 +1,7 @@
 @testable import exercises
 import ExerciseChecks
 import ExerciseSolutions
+import Foundation
 import LoRA
 import Testing
 
@@ -40,7 +41,7 @@ struct ExerciseCheckTests {
 
     @Test("the checker stops at the first unsolved exercise and names what was expected")
     func checkerStopsAtFirstUnsolved() {
-        // Solutions everywhere except exercise 07: 01–06 pass, 07 fails, 08–14 are not run.
+        // Solutions everywhere except exercise 07: 01–06 pass, 07 fails, 08 onwards are not run.
         var mixed = solutionImplementations()
         mixed.nf4Code = stubImplementations().nf4Code
         let output = Checker(implementations: mixed).progress()
@@ -50,7 +51,7 @@ struct ExerciseCheckTests {
         #expect(statusLines.prefix(6).allSatisfy { $0.hasPrefix("✓") })
         #expect(statusLines.last == "✗ 07 nf4-code (chapter 05)")
         #expect(output.text.contains("expected: ") && output.text.contains("got: "))
-        #expect(output.text.contains("Progress: 6 of 14 exercises done."))
+        #expect(output.text.contains("Progress: 6 of \(Manifest.exercises.count) exercises done."))
     }
 
     /// Typical wrong answers: each must be caught by its check (a stub that returns zeros is
@@ -106,12 +107,52 @@ struct ExerciseCheckTests {
         #expect(fails(11) { $0.fullFineTuningBytes = { 16 * Double($0) } })
         // 12: merge without the scale.
         #expect(fails(12) { $0.merge = { w, a, b, _ in w + b.matmul(a) } })
-        // 13: substring matching ("proj" would match "q_proj").
-        #expect(fails(13) { $0.matchesTargetList = { name, targets in targets.contains { name.hasSuffix($0) } } })
-        // 13: regex search instead of a full match.
-        #expect(fails(13) { $0.matchesTargetPattern = { name, p in (try? Regex(p)).map { name.firstMatch(of: $0) != nil } ?? false } })
-        // 14: big-endian length.
+        // 13: Hugging Face's s/W warm-up (off by one here: the first update would use rate 0).
+        #expect(fails(13) { impl in
+            let right = good.learningRate
+            impl.learningRate = { s, peak, w, total, m in s < w ? peak * Double(s) / Double(w) : right(s, peak, w, total, m) }
+        })
+        // 13: progress not clamped at 1, so the rate climbs again after the last step.
+        #expect(fails(13) { $0.learningRate = { s, peak, w, total, m in
+            if s < w { return peak * Double(s + 1) / Double(w) }
+            let p = Double(s - w) / Double(max(1, total - w))
+            return m * peak + (peak - m * peak) * 0.5 * (1 + cos(Double.pi * p))
+        } })
+        // 13: the floor ignored (decay to 0 whatever minimumFactor says).
+        #expect(fails(13) { impl in
+            let right = good.learningRate
+            impl.learningRate = { s, peak, w, total, _ in right(s, peak, w, total, 0) }
+        })
+        // 14: each tensor clipped to maxNorm on its own instead of one global norm.
         #expect(fails(14) { impl in
+            let right = good.clipGradients
+            impl.clipGradients = { g, c in
+                let norm = right(g, c).norm
+                return (g.map { m in right([m], c).gradients[0] }, norm)
+            }
+        })
+        // 14: the norm reported after clipping instead of before.
+        #expect(fails(14) { impl in
+            let right = good.clipGradients
+            impl.clipGradients = { g, c in
+                let clipped = right(g, c).gradients
+                return (clipped, right(clipped, .greatestFiniteMagnitude).norm)
+            }
+        })
+        // 14: always rescaling to maxNorm (stretching small gradients up too).
+        #expect(fails(14) { impl in
+            let right = good.clipGradients
+            impl.clipGradients = { g, c in
+                let n = right(g, c).norm
+                return (n > 0 ? g.map { (c / (n + 1e-6)) * $0 } : g, n)
+            }
+        })
+        // 15: substring matching ("proj" would match "q_proj").
+        #expect(fails(15) { $0.matchesTargetList = { name, targets in targets.contains { name.hasSuffix($0) } } })
+        // 15: regex search instead of a full match.
+        #expect(fails(15) { $0.matchesTargetPattern = { name, p in (try? Regex(p)).map { name.firstMatch(of: $0) != nil } ?? false } })
+        // 16: big-endian length.
+        #expect(fails(16) { impl in
             let right = good.safetensorsLengthPrefix
             impl.safetensorsLengthPrefix = { Array(right($0).reversed()) }
         })

@@ -29,6 +29,8 @@ func solutionImplementations() -> Implementations {
         qloraBytes: { ExerciseSolutions.qloraBytes(baseParameters: $0, loraParameters: $1) },
         merge: { ExerciseSolutions.merge(weight: $0, a: $1, b: $2, scale: $3) },
         unmerge: { ExerciseSolutions.unmerge(weight: $0, a: $1, b: $2, scale: $3) },
+        learningRate: { ExerciseSolutions.learningRate(step: $0, peak: $1, warmupSteps: $2, totalSteps: $3, minimumFactor: $4) },
+        clipGradients: { ExerciseSolutions.clipGradients($0, maxNorm: $1) },
         matchesTargetList: { ExerciseSolutions.matchesTargetList($0, targets: $1) },
         matchesTargetPattern: { ExerciseSolutions.matchesTargetPattern($0, pattern: $1) },
         isAllLinearTarget: { ExerciseSolutions.isAllLinearTarget($0, isLinear: $1) },

@@ -1,4 +1,4 @@
-// Exercise 13 · chapter 10 (ch10-rank-targets-limits): which modules get LoRA
+// Exercise 15 · chapter 10 (ch10-rank-targets-limits): which modules get LoRA
 //
 // PEFT's `target_modules` picks modules by their dotted names (e.g. "layers.0.attn.q_proj"):
 // - a LIST matches a name equal to an item or ending in "." + item — whole components only,
@@ -7,7 +7,7 @@
 // - the string "all-linear" selects every linear layer except the output head "lm_head".
 //
 // What to do: implement the three rules. An invalid regex matches nothing.
-// Check: swift run exercises 13         Stuck? swift run exercises 13 --hint
+// Check: swift run exercises 15         Stuck? swift run exercises 15 --hint
 
 /// The list form of target_modules.
 public func matchesTargetList(_ moduleName: String, targets: [String]) -> Bool {

@@ -1,4 +1,4 @@
-// Exercise 14 · chapter 11 (ch11-best-practice): PEFT adapter files
+// Exercise 16 · chapter 11 (ch11-best-practice): PEFT adapter files
 //
 // PEFT saves an adapter as adapter_model.safetensors + adapter_config.json. In the safetensors
 // file each module's factors are stored under
@@ -8,7 +8,7 @@
 // as an unsigned 64-bit little-endian integer; then N bytes of JSON; then the raw tensors.
 //
 // What to do: the two key names for a module, and the 8-byte length prefix.
-// Check: swift run exercises 14         Stuck? swift run exercises 14 --hint
+// Check: swift run exercises 16         Stuck? swift run exercises 16 --hint
 
 /// The safetensors keys of a module's A and B.
 public func adapterTensorNames(modulePath: String) -> (a: String, b: String) {
