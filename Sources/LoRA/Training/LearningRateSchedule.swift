@@ -4,8 +4,14 @@ import Glibc
 import Darwin
 #endif
 
-/// Linear warm-up to a peak, then cosine decay or a constant rate (Hugging Face's
-/// `get_cosine_schedule_with_warmup` / `get_constant_schedule_with_warmup`).
+/// Linear warm-up to a peak, then cosine decay or a constant rate: the shape of Hugging Face's
+/// `get_cosine_schedule_with_warmup` / `get_constant_schedule_with_warmup`, shifted by one step
+/// during warm-up.
+///
+/// Hugging Face's warm-up rate is η_peak · s / W, so its first update (s = 0) has rate 0 and
+/// changes nothing. Ours is η_peak · (s + 1) / W: the first update already trains at η_peak / W
+/// and step W − 1 reaches the peak, so no step of a short run is spent at rate 0. After the
+/// warm-up both are the same cosine.
 ///
 /// For step s = 0, 1, … (the rate used by the update after step s's gradient):
 /// ```
