@@ -359,7 +359,7 @@ target_modules=["q_proj", "v_proj"], lora_dropout=...))` trains: the same module
 dropout on the branch input, everything else frozen, and PEFT's `print_trainable_parameters`
 would print the "trainable" column. The QLoRA runs are PEFT on a model loaded with
 `BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True)`:
-every linear layer a `Linear4bit` except `lm_head` (the default `llm_int8_skip_modules`), the
+every linear layer a `Linear4bit` except `lm_head` (skipped when `llm_int8_skip_modules` is unset), the
 adapters on `q_proj` and `v_proj`. One difference: bitsandbytes computes in the layer's compute
 dtype (often bfloat16) and keeps the head in 16 bits; here everything computes in float32.
 AdamW here is PyTorch's (`torch.optim.AdamW`, weight decay 0.01), with gradient clipping at
