@@ -100,11 +100,14 @@ same seed); each trains 300 AdamW steps with a 10% warm-up and cosine decay:
 - **full fine-tuning**: every parameter trains, learning rate 1e-3;
 - **LoRA**: `q_proj` and `v_proj` in both layers get $r = 8$, $\alpha = 16$ ($s = 2$);
   everything else is frozen; learning rate 3e-3;
-- **QLoRA**: the same adapters, but the frozen base weights of the adapted layers are stored as
-  NF4 codes with double-quantized block constants (chapters [05](05-nf4.md),
-  [06](06-double-quantization.md), [07](07-qlora.md)) and dequantized on the fly. The library
-  quantizes exactly the layers it adapts; a real QLoRA run quantizes every linear layer of the
-  base model.
+- **QLoRA**: the same adapters, on a base whose linear layers are all stored as NF4 codes with
+  double-quantized block constants (chapters [05](05-nf4.md), [06](06-double-quantization.md),
+  [07](07-qlora.md)) and dequantized tile by tile on the fly: the adapted `q_proj` and
+  `v_proj` and the frozen `k_proj`, `o_proj`, `up_proj` and `down_proj` alike. Only the output
+  head (`lm_head`), the embeddings and the norms stay float32. That is what loading a model
+  with bitsandbytes' `load_in_4bit=True` does before PEFT adds the adapters: every linear layer
+  becomes a 4-bit `Linear4bit` except the output head, which Hugging Face's integration keeps
+  in 16 bits by default.
 
 Three fine-tuning seeds (adapter initialisation and data order) give the spread: a difference
 smaller than the "±" column is noise. Time per step is measured on this machine and shown only
@@ -197,10 +200,23 @@ let loraState = ledgers[lora.name]!.bytes(.gradients) + ledgers[lora.name]!.byte
 print("gradients + optimizer state: full \(bytes(fullState)), LoRA \(bytes(loraState)) (\(fmt(Double(fullState) / Double(loraState), 1))× less)")
 print("frozen weights: LoRA \(bytes(ledgers[lora.name]!.weightBytes(trainable: false))), QLoRA \(bytes(ledgers[qlora.name]!.weightBytes(trainable: false)))")
 print("weights: LoRA \(grouped(ledgers[lora.name]!.bytes(.weights))) bytes, QLoRA \(grouped(ledgers[qlora.name]!.bytes(.weights))) bytes")
+// QLoRA's frozen weights, split: 4-bit linear layers (codes + block constants) and what stays float32.
+let qloraLedger = ledgers[qlora.name]!
+let codeEntries = qloraLedger.entries.filter { $0.category == .weights && $0.precision == "nf4" }
+let quantizedParameters = codeEntries.reduce(0) { $0 + $1.elements }
+let fourBitBytes = qloraLedger.entries.filter { $0.category == .weights && ($0.precision == "nf4" || $0.name.hasSuffix(".quant_state")) }
+    .reduce(0) { $0 + $1.bytes }
+print("QLoRA frozen: \(codeEntries.count) linear layers in 4 bits \(bytes(fourBitBytes)) (\(fmt(8 * Double(fourBitBytes) / Double(quantizedParameters), 3)) bits per parameter; "
+      + "\(bytes(4 * quantizedParameters)) in float32), float32 embeddings, norms and lm_head \(bytes(qloraLedger.weightBytes(trainable: false) - fourBitBytes))")
 
 /*:
 The shape is the one the seed's tables describe: LoRA removes almost all of the gradient and
-optimizer-state memory, and QLoRA shrinks the frozen weights on top. What the miniature adds
+optimizer-state memory, and QLoRA shrinks the frozen weights on top. The last line splits
+QLoRA's frozen weights: every linear layer but the head costs a little over 4 bits per
+parameter (4 bits of code plus the double-quantized block constants, chapter
+[06](06-double-quantization.md)), about an eighth of float32. What stays in float32 (the
+embeddings, the norms and `lm_head`) was a small part of the float model and becomes a
+sizeable part of the 4-bit one: compare the two sizes on that line. What the miniature adds
 is the other column: with a model this small and a batch of 32 sequences, the activations
 dominate the step, and neither LoRA nor QLoRA reduces them (LoRA even adds a little: the
 branch keeps its own input and $xA^\top$). On a 7B model the proportions flip, because
@@ -341,9 +357,11 @@ less; the dropout experiment above is a miniature of the same effect.
 The LoRA runs are what `get_peft_model(model, LoraConfig(r=8, lora_alpha=16,
 target_modules=["q_proj", "v_proj"], lora_dropout=...))` trains: the same modules, $s = \alpha/r$,
 dropout on the branch input, everything else frozen, and PEFT's `print_trainable_parameters`
-would print the "trainable" column. The QLoRA runs are PEFT on a bitsandbytes
-`Linear4bit` base (`bnb_4bit_quant_type="nf4"`, `bnb_4bit_use_double_quant=True`),
-with the difference noted above: bitsandbytes quantizes every linear layer of the base.
+would print the "trainable" column. The QLoRA runs are PEFT on a model loaded with
+`BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True)`:
+every linear layer a `Linear4bit` except `lm_head` (skipped when `llm_int8_skip_modules` is unset), the
+adapters on `q_proj` and `v_proj`. One difference: bitsandbytes computes in the layer's compute
+dtype (often bfloat16) and keeps the head in 16 bits; here everything computes in float32.
 AdamW here is PyTorch's (`torch.optim.AdamW`, weight decay 0.01), with gradient clipping at
 norm 1 and a cosine schedule after a 10% warm-up, as Hugging Face's `Trainer` would do.
 

@@ -57,6 +57,14 @@ enum TrainingChapterRuns {
         let loraBytes = try #require(leadingNumber(String(parts[0].dropFirst("weights: LoRA ".count))))
         let qloraBytes = try #require(leadingNumber(String(parts[1].drop { $0 == " " })))
         #expect(qloraBytes < loraBytes, "\(qloraBytes) vs \(loraBytes)")
+        // QLoRA stores every linear layer but lm_head (2 blocks × 6) in a little over 4 bits.
+        let split = try #require(out.split(separator: "\n").first { $0.hasPrefix("QLoRA frozen: ") })
+        #expect(split.hasPrefix("QLoRA frozen: 12 linear layers in 4 bits"), "\(split)")
+        let bits = try #require(leadingNumber(String(split.split(separator: "(").last!)))
+        #expect(bits > 4 && bits < 4.2, "\(bits) bits per parameter")
+        // The float part of the base (embeddings, norms, head) is a small share of LoRA's weights,
+        // so QLoRA's weights are well under half of LoRA's.
+        #expect(2 * qloraBytes < loraBytes, "\(qloraBytes) vs \(loraBytes)")
         let stateLine = try #require(out.split(separator: "\n").first { $0.hasPrefix("gradients + optimizer state") })
         let ratio = try #require(leadingNumber(String(stateLine.split(separator: "(").last!)))
         #expect(ratio > 10, "gradients + optimizer state shrink \(ratio)×")

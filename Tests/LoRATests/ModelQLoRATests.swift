@@ -10,11 +10,17 @@ import Testing
         try TransformerModel<Float>(configuration: suite.modelConfiguration(modelDimension: 32, headCount: 2, layerCount: 2), seed: 4)
     }
 
-    /// The oracle: the same model whose target weights are replaced by dequant(quant(W)), then
-    /// ordinary LoRA injected with the same seed. Built without any `.qlora` code path.
+    /// Every linear layer but the output head: what QLoRA stores in 4 bits.
+    func nonHeadLinearNames(_ model: TransformerModel<Float>) -> [String] {
+        model.linearLayerNames.filter { $0 != "lm_head" }
+    }
+
+    /// The oracle: the same model whose non-head linear weights are ALL replaced by
+    /// dequant(quant(W)), then ordinary LoRA injected with the same seed. Built without any
+    /// `.qlora` or `.quantized` code path.
     func loraOverDequantized(_ hp: LoRAHyperparameters, doubleQuantization: Bool = true, seed: UInt64) throws -> TransformerModel<Float> {
         var model = try baseModel()
-        for name in try model.resolveTargets(targets) {
+        for name in nonHeadLinearNames(model) {
             let w = model[linear: name].plainLinear!.weight
             let q = try QuantizedTensor(quantizing: w, blocksize: 64, codebook: .nf4, doubleQuantization: doubleQuantization)
             model[linear: name] = .linear(Linear(weight: q.dequantized(), bias: nil))
@@ -33,13 +39,24 @@ import Testing
         }
     }
 
-    @Test func injectionQuantizesTheTargetsAndFreezesTheRest() throws {
+    @Test func injectionQuantizesEveryLinearButTheHeadAndFreezesTheRest() throws {
         var model = try baseModel()
         let names = try model.injectQLoRA(targets: targets, hyperparameters: LoRAHyperparameters(rank: 4, alpha: 8), seed: 2)
         #expect(names == ["layers.0.self_attn.q_proj", "layers.0.self_attn.v_proj", "layers.0.mlp.up_proj",
                           "layers.1.self_attn.q_proj", "layers.1.self_attn.v_proj", "layers.1.mlp.up_proj"])
-        #expect(model.quantizedLayerNames == names && model.adaptedLayerNames == names)
-        #expect(model.namedQuantizedWeights.map(\.name) == names.map { $0 + ".weight" })
+        let nonHead = nonHeadLinearNames(model)
+        #expect(nonHead.count == 12)
+        #expect(model.quantizedLayerNames == nonHead && model.adaptedLayerNames == names)
+        for name in nonHead {
+            if names.contains(name) {
+                #expect(model[linear: name].qloraLinear != nil, "\(name) should be .qlora")
+            } else {
+                #expect(model[linear: name].quantizedLinear != nil, "\(name) should be .quantized")
+            }
+        }
+        // The head stays float and frozen (bitsandbytes' modules_to_not_convert).
+        #expect(model[linear: "lm_head"].plainLinear.map { !$0.isTrainable } == true)
+        #expect(model.namedQuantizedWeights.map(\.name) == nonHead.map { $0 + ".weight" })
         for w in model.namedQuantizedWeights {
             #expect(w.value.isDoubleQuantized && w.value.blocksize == 64)
             #expect(w.value.codebook == FourBitCodebook.nf4)
@@ -54,6 +71,22 @@ import Testing
         #expect(throws: TargetModuleError.alreadyAdapted("layers.0.self_attn.q_proj")) {
             try model.injectQLoRA(targets: .names(["q_proj"]), seed: 1)
         }
+    }
+
+    /// All-or-nothing: a failure while quantizing an untargeted layer (after the targets were
+    /// wrapped) leaves the model as it was.
+    @Test func failedInjectionChangesNothing() throws {
+        var model = try baseModel()
+        var w = model[linear: "layers.1.mlp.down_proj"].plainLinear!.weight
+        w[0, 0] = .nan
+        model[linear: "layers.1.mlp.down_proj"] = .linear(Linear(weight: w, bias: nil))
+        let before = model.namedParameters
+        #expect(throws: QuantizationError.self) {
+            try model.injectQLoRA(targets: targets, hyperparameters: LoRAHyperparameters(rank: 4, alpha: 8), seed: 2)
+        }
+        #expect(model.quantizedLayerNames.isEmpty && model.adaptedLayerNames.isEmpty)
+        #expect(model.namedParameters.map(\.name) == before.map(\.name))
+        #expect(model.namedParameters.map(\.isTrainable) == before.map(\.isTrainable))
     }
 
     @Test func gradientsMatchLoRAOverTheDequantizedWeights() throws {
@@ -83,7 +116,9 @@ import Testing
         // converted(to:) is that oracle: .qlora becomes .lora over dequant(W4).
         let converted = models[0].converted(to: Float.self)
         #expect(converted.quantizedLayerNames.isEmpty && converted.adaptedLayerNames == models[1].adaptedLayerNames)
+        #expect(converted.namedParameters.map(\.name) == models[1].namedParameters.map(\.name))
         #expect(converted.namedParameters.map(\.value) == models[1].namedParameters.map(\.value))
+        #expect(converted.namedParameters.map(\.isTrainable) == models[1].namedParameters.map(\.isTrainable))
         // Merging: dequant(W4) + s·B·A in float, as the oracle's merge.
         let mq = models[0].mergedAndUnloaded().logits(tokens: batch.tokens, sequenceLength: batch.sequenceLength)
         let ml = models[1].mergedAndUnloaded().logits(tokens: batch.tokens, sequenceLength: batch.sequenceLength)
@@ -91,9 +126,11 @@ import Testing
         #expect(mergedDifference <= 1e-5 * mergedSize)
     }
 
-    @Test func qloraModelTrainsAndLeavesItsBaseUntouched() throws {
+    @Test(arguments: [TargetModules.allLinear, TargetModules.names(["q_proj", "v_proj", "up_proj"])])
+    func qloraModelTrainsAndLeavesItsBaseUntouched(targets: TargetModules) throws {
         var model = try baseModel()
-        try model.injectQLoRA(targets: .allLinear, hyperparameters: LoRAHyperparameters(rank: 8, alpha: 16), seed: 3)
+        try model.injectQLoRA(targets: targets, hyperparameters: LoRAHyperparameters(rank: 8, alpha: 16), seed: 3)
+        #expect(model.quantizedLayerNames == nonHeadLinearNames(model))
         let quantizedBefore = model.namedQuantizedWeights.map(\.value)
         let denseBefore = model.namedParameters
         var g = SeededGenerator(seed: 50)
@@ -128,25 +165,39 @@ import Testing
         var o1 = AdamWOptimizer<Float>(), o2 = AdamWOptimizer<Float>()
         let q = Trainer.step(&qlora, batch: batch, optimizer: &o1, learningRate: 1e-3, maxGradientNorm: nil, generator: &d1, measureMemory: true).ledger!
         let l = Trainer.step(&lora, batch: batch, optimizer: &o2, learningRate: 1e-3, maxGradientNorm: nil, generator: &d2, measureMemory: true).ledger!
-        // Per adapted weight of n elements, blocksize 64: n/2 bytes of codes, plus constants:
-        // 4 bytes per block (float32 absmax), or with DQ 1 byte per block + 4 per 256 blocks + 4.
-        func fourBitBytes(_ n: Int) -> Int {
-            let blocks = (n + 63) / 64
-            return n / 2 + (doubleQuantization ? blocks + 4 * ((blocks + 255) / 256) + 4 : 4 * blocks)
+        // Expected weight bytes from the base model's shapes alone: every non-head linear
+        // weight in 4 bits (QuantizationStorage: codes + block constants), everything else
+        // (embeddings, norms, lm_head) float32, plus A (r, in) and B (out, r) per target in float32.
+        let base = try baseModel()
+        let nonHead = Set(nonHeadLinearNames(base).map { $0 + ".weight" })
+        var expected = 0, fourBitBytes = 0
+        for p in base.namedParameters {
+            if nonHead.contains(p.name) {
+                let storage = QuantizationStorage(parameters: p.value.count, blocksize: 64, doubleQuantization: doubleQuantization)
+                expected += storage.totalBytes
+                fourBitBytes += storage.totalBytes
+            } else {
+                expected += 4 * p.value.count
+            }
         }
-        let d = 32
-        let perLayer = [d * d, d * d, 4 * d * d]  // q_proj, v_proj, up_proj
-        let saved = 2 * perLayer.reduce(0) { $0 + 4 * $1 - fourBitBytes($1) }
-        #expect(l.bytes(.weights) - q.bytes(.weights) == saved)
-        // The same by hand. DQ: 1024 → 512 + 16 + 4 + 4 = 536 bytes; 4096 → 2048 + 64 + 4 + 4 = 2120.
-        // No DQ: 1024 → 512 + 64 = 576; 4096 → 2048 + 256 = 2304.
-        let byHand: Int = doubleQuantization ? 2 * ((4096 - 536) * 2 + (16384 - 2120)) : 2 * ((4096 - 576) * 2 + (16384 - 2304))
-        #expect(saved == byHand)
+        #expect(nonHead.count == 12)
+        for name in try base.resolveTargets(targets) {
+            let layer = base[linear: name]
+            expected += 4 * 4 * (layer.inFeatures + layer.outFeatures)  // r = 4
+        }
+        #expect(q.bytes(.weights) == expected)
+        // LoRA keeps those weights in float32: the difference is exactly what 4 bits save.
+        let floatBytes = base.namedParameters.filter { nonHead.contains($0.name) }.reduce(0) { $0 + 4 * $1.value.count }
+        #expect(l.bytes(.weights) - q.bytes(.weights) == floatBytes - fourBitBytes)
+        // By hand, d = 32, 2 layers × (4 of 32×32 and 2 of 32×128): DQ 1024 → 512 + 16 + 4 + 4 = 536
+        // bytes, 4096 → 2048 + 64 + 4 + 4 = 2120; no DQ 1024 → 512 + 64 = 576, 4096 → 2048 + 256 = 2304.
+        let byHand: Int = doubleQuantization ? 2 * (4 * (4096 - 536) + 2 * (16384 - 2120)) : 2 * (4 * (4096 - 576) + 2 * (16384 - 2304))
+        #expect(floatBytes - fourBitBytes == byHand)
         #expect(q.weightBytes(trainable: true) == l.weightBytes(trainable: true))
         #expect(q.bytes(.gradients) == l.bytes(.gradients))
         #expect(q.bytes(.optimizerState) == l.bytes(.optimizerState))
         #expect(q.bytes(.activations) == l.bytes(.activations))
         let codes = q.entries.filter { $0.precision == "nf4" }
-        #expect(codes.count == 6 && codes.allSatisfy { $0.bytesPerElement == 0.5 && !$0.isTrainable })
+        #expect(codes.count == 12 && codes.allSatisfy { $0.bytesPerElement == 0.5 && !$0.isTrainable })
     }
 }

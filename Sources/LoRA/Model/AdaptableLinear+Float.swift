@@ -1,12 +1,12 @@
-/// Crossing between a model's `Scalar` and Float, for the `.qlora` slot (``QLoRALinear`` is Float only).
+/// Crossing between a model's `Scalar` and Float, for the `.qlora` and `.quantized` slots (``QLoRALinear`` and ``QuantizedLinear`` are Float only).
 ///
-/// A `.qlora` slot can only be created through ``TransformerModel/injectQLoRA(targets:exclude:hyperparameters:blocksize:doubleQuantization:seed:)``,
+/// A `.qlora` or `.quantized` slot can only be created through ``TransformerModel/injectQLoRA(targets:exclude:hyperparameters:blocksize:doubleQuantization:seed:)``,
 /// which exists only when `Scalar == Float`; these conversions are therefore identities, checked
 /// by a precondition.
 extension AdaptableLinear {
     @inline(__always)
     static func checkFloat() {
-        precondition(Scalar.self == Float.self, "AdaptableLinear: a .qlora layer computes in Float, but this model's Scalar is \(Scalar.self)")
+        precondition(Scalar.self == Float.self, "AdaptableLinear: a .qlora or .quantized layer computes in Float, but this model's Scalar is \(Scalar.self)")
     }
 
     @inline(__always)

@@ -2,15 +2,18 @@
 ///
 /// ```
 /// .linear(W)        y = x·Wᵀ (+ b)
+/// .quantized(W4)    y = x·dequant(W4)ᵀ (+ b)                            (Float models only, frozen)
 /// .lora(W0, A, B)   y = x·W0ᵀ (+ b) + s·(drop(x)·Aᵀ)·Bᵀ
 /// .qlora(W4, A, B)  y = x·dequant(W4)ᵀ (+ b) + s·(drop(x)·Aᵀ)·Bᵀ      (Float models only)
 /// ```
 /// Injection (``TransformerModel/injectLoRA(targets:exclude:hyperparameters:seed:)``) turns
 /// `.linear` slots into `.lora`; ``TransformerModel/injectQLoRA(targets:exclude:hyperparameters:blocksize:doubleQuantization:seed:)``
-/// (only on `TransformerModel<Float>`) turns them into `.qlora`. ``QLoRALinear`` computes in
-/// Float, so a `.qlora` slot inside a model whose `Scalar` is not Float is a programmer error
-/// (a precondition names it); ``TransformerModel/converted(to:)`` turns `.qlora` into `.lora`
-/// over dequant(W4), which is how a QLoRA model is checked in Double.
+/// (only on `TransformerModel<Float>`) turns the targets into `.qlora` and every other linear
+/// layer except the output head into `.quantized`. ``QuantizedLinear`` and ``QLoRALinear``
+/// compute in Float, so a `.quantized` or `.qlora` slot inside a model whose `Scalar` is not
+/// Float is a programmer error (a precondition names it); ``TransformerModel/converted(to:)``
+/// turns `.qlora` into `.lora` and `.quantized` into a frozen `.linear`, both over dequant(W4),
+/// which is how a QLoRA model is checked in Double.
 ///
 /// The 4-bit weight is not a `Matrix`, so ``parameters`` does not list it: read it from
 /// ``quantizedWeight`` (the memory ledger counts its packed bytes and constants).
@@ -22,6 +25,9 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
     /// A frozen 4-bit base (dequantized tile by tile in forward and backward) plus a LoRA
     /// adapter trained in Float. Only valid when `Scalar` is Float.
     case qlora(QLoRALinear)
+    /// A frozen 4-bit layer without adapter (bitsandbytes' `Linear4bit`): it passes gradients
+    /// to its input and has no trainable tensor. Only valid when `Scalar` is Float.
+    case quantized(QuantizedLinear)
 
     /// Input features.
     public var inFeatures: Int {
@@ -29,6 +35,7 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         case .linear(let l): l.inFeatures
         case .lora(let l): l.inFeatures
         case .qlora(let l): l.inFeatures
+        case .quantized(let l): l.inFeatures
         }
     }
 
@@ -38,6 +45,7 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         case .linear(let l): l.outFeatures
         case .lora(let l): l.outFeatures
         case .qlora(let l): l.outFeatures
+        case .quantized(let l): l.outFeatures
         }
     }
 
@@ -59,13 +67,27 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         return nil
     }
 
-    /// The frozen 4-bit base weight of a `.qlora` slot, (out, in).
-    public var quantizedWeight: QuantizedTensor? { qloraLinear?.weight }
+    /// The frozen 4-bit layer if this slot holds one without adapter.
+    public var quantizedLinear: QuantizedLinear? {
+        if case .quantized(let l) = self { return l }
+        return nil
+    }
+
+    /// The frozen 4-bit weight of a `.qlora` or `.quantized` slot, (out, in).
+    public var quantizedWeight: QuantizedTensor? {
+        switch self {
+        case .qlora(let l): l.weight
+        case .quantized(let l): l.weight
+        case .linear, .lora: nil
+        }
+    }
 
     /// Whether the slot carries an adapter (`.lora` or `.qlora`).
     public var isAdapted: Bool {
-        if case .linear = self { return false }
-        return true
+        switch self {
+        case .lora, .qlora: true
+        case .linear, .quantized: false
+        }
     }
 
     /// Inference forward (no dropout).
@@ -74,6 +96,7 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         case .linear(let l): l.forward(x)
         case .lora(let l): l.forward(x)
         case .qlora(let l): Self.scalar(l.forward(Self.float(x)))
+        case .quantized(let l): Self.scalar(l.forward(Self.float(x)))
         }
     }
 
@@ -88,6 +111,10 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         case .qlora(let l):
             let (y, cache) = l.forward(Self.float(x), training: &generator)
             return (Self.scalar(y), .lora(Self.scalar(cache)))
+        case .quantized(let l):
+            // Keeps its input as a frozen `.linear` layer does, so the activation ledgers of
+            // LoRA and QLoRA models count the same tensors.
+            return (Self.scalar(l.forward(Self.float(x))), .linear(input: x))
         }
     }
 
@@ -107,13 +134,19 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
         case (.qlora(let l), .lora(let c)):
             let g = l.backward(Self.float(dy), cache: Self.float(c))
             return (Self.scalar(g.input), [("lora_A.weight", Self.scalar(g.a)), ("lora_B.weight", Self.scalar(g.b))])
+        case (.quantized(let l), .linear(let x)):
+            precondition(
+                dy.rows == x.rows && dy.columns == l.outFeatures,
+                "AdaptableLinear.backward: output gradient \(dy.shapeDescription) does not match input \(x.shapeDescription) and weight \(l.weight.shapeDescription)")
+            return (Self.scalar(l.inputGradient(Self.float(dy))), [])
         default:
             preconditionFailure("AdaptableLinear.backward: cache kind does not match the layer kind")
         }
     }
 
     /// Every parameter tensor with its local name and whether it is trained. A `.qlora` slot
-    /// lists its bias (if any) and A, B; its 4-bit `weight` is ``quantizedWeight``.
+    /// lists its bias (if any) and A, B, a `.quantized` slot its bias (if any); their 4-bit
+    /// `weight` is ``quantizedWeight``.
     public var parameters: [(name: String, value: Matrix<Scalar>, isTrainable: Bool)] {
         switch self {
         case .linear(let l):
@@ -132,6 +165,8 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
             out.append((name: "lora_A.weight", value: Self.scalar(l.a), isTrainable: true))
             out.append((name: "lora_B.weight", value: Self.scalar(l.b), isTrainable: true))
             return out
+        case .quantized(let l):
+            return l.bias.map { [(name: "bias", value: Self.scalar($0), isTrainable: false)] } ?? []
         }
     }
 
@@ -159,10 +194,12 @@ public enum AdaptableLinear<Scalar: BLASScalar>: Sendable {
             l.branch.a = Self.float(a)
             l.branch.b = Self.float(b)
             self = .qlora(l)
+        case .quantized:
+            return  // frozen: nothing to update
         }
     }
 
-    /// Marks a plain layer trainable or frozen (a LoRA or QLoRA base always stays frozen).
+    /// Marks a plain layer trainable or frozen (a LoRA, QLoRA or 4-bit base always stays frozen).
     public mutating func setTrainable(_ trainable: Bool) {
         if case .linear(var l) = self { l.isTrainable = trainable; self = .linear(l) }
     }

@@ -50,7 +50,8 @@ extension TransformerModel {
     }
 
     /// A copy with every adapter merged into its base and removed (PEFT's `merge_and_unload`);
-    /// all parameters of the result are trainable.
+    /// all float parameters of the result are trainable (4-bit layers without adapter stay
+    /// `.quantized` and frozen).
     ///
     /// A QLoRA layer merges into a float weight, dequant(W4) + s·B·A, kept in float (re-quantizing
     /// it would round ΔW away: see ``QLoRALinear/mergedWeight(probe:)``).
@@ -60,7 +61,7 @@ extension TransformerModel {
             switch copy[linear: name] {
             case .lora(let l): copy[linear: name] = .linear(l.mergeAndUnload())
             case .qlora(let l): copy[linear: name] = .linear(Self.dequantizedLoRA(l).mergeAndUnload())
-            case .linear: break
+            case .linear, .quantized: break
             }
         }
         copy.setBaseParametersTrainable(true)

@@ -69,8 +69,9 @@ extension TransformerModel {
 
     /// The same model in another precision (e.g. a Float model checked in Double).
     ///
-    /// A `.qlora` layer becomes a `.lora` layer over dequant(W4) (same A, B, hyper-parameters):
-    /// the model computes the same function, with the 4-bit rounding kept and the storage lost.
+    /// A `.qlora` layer becomes a `.lora` layer over dequant(W4) (same A, B, hyper-parameters)
+    /// and a `.quantized` layer a frozen `.linear` layer over dequant(W4): the model computes the
+    /// same function, with the 4-bit rounding kept and the storage lost.
     public func converted<Other: BLASScalar>(to _: Other.Type) -> TransformerModel<Other> {
         TransformerModel<Other>(converting: self)
     }
@@ -90,6 +91,8 @@ extension TransformerModel {
                 return .lora(lora)
             case .qlora(let q):
                 return .lora(TransformerModel<Scalar>.dequantizedLoRA(q))
+            case .quantized(let q):
+                return .linear(Linear(weight: q.weight.dequantized().converted(), bias: q.bias?.converted(), isTrainable: false))
             }
         }
         func emb(_ e: Embedding<Source>) -> Embedding<Scalar> {

@@ -46,9 +46,9 @@ extension QLoRALinear {
         var maxOut: Double?, meanOut: Double?
         if let probe {
             let before = forward(probe)
-            var view = self
+            var view = base
             view.weight = requantized
-            var after = view.baseForward(probe)  // the merged layer: new base, no adapter
+            var after = view.forward(probe)  // the merged layer: new base, no adapter
             after -= before
             maxOut = Double(after.maxAbs)
             meanOut = after.storage.reduce(0.0) { $0 + Double(abs($1)) } / Double(max(1, after.count))
