@@ -71,6 +71,10 @@ import Testing
         #expect(throws: TargetModuleError.alreadyAdapted("layers.0.self_attn.q_proj")) {
             try model.injectQLoRA(targets: .names(["q_proj"]), seed: 1)
         }
+        // A 4-bit layer without adapter is named as such, not as "already adapted".
+        #expect(throws: TargetModuleError.quantizedBase("layers.0.mlp.down_proj")) {
+            try model.injectLoRA(targets: .names(["down_proj"]), seed: 1)
+        }
     }
 
     /// All-or-nothing: a failure while quantizing an untargeted layer (after the targets were

@@ -13,7 +13,8 @@ extension TransformerModel {
     /// Adapters are initialised in module order from one generator seeded with `seed`. Nothing
     /// changes when this throws.
     /// - Returns: the adapted module paths.
-    /// - Throws: ``TargetModuleError`` (bad pattern, no match, non-linear match, already adapted)
+    /// - Throws: ``TargetModuleError`` (bad pattern, no match, non-linear match, already adapted,
+    ///   a 4-bit layer of a QLoRA model)
     ///   or ``LoRAError/invalidConfiguration(_:)`` (e.g. r larger than a layer allows).
     @discardableResult
     public mutating func injectLoRA(
@@ -36,7 +37,10 @@ extension TransformerModel {
         var copy = self
         var generator = SeededGenerator(seed: seed)
         for name in names {
-            guard let base = copy[linear: name].plainLinear else { throw TargetModuleError.alreadyAdapted(name) }
+            guard let base = copy[linear: name].plainLinear else {
+                if case .quantized = copy[linear: name] { throw TargetModuleError.quantizedBase(name) }
+                throw TargetModuleError.alreadyAdapted(name)
+            }
             copy[linear: name] = try wrap(base, &generator)
         }
         copy.setBaseParametersTrainable(false)
