@@ -142,7 +142,7 @@ parts.print()
 print("LLaMA-7B base: \(grouped(baseTotal)) parameters = \(fmt(Double(baseTotal) / 1e9, 2))B")
 
 /*:
-6,738,415,616 is the "6.7B" of the LLaMA paper. This is the denominator of every percentage
+The total is the "6.7B" of the LLaMA paper. It is the denominator of every percentage
 below.
 
 ## Adapters on LLaMA-7B: rank × target modules
@@ -176,8 +176,8 @@ for r in ranks {
 adapters.print()
 
 /*:
-Even the largest adapter here, rank 64 on every linear layer, trains about 2.4% of the model;
-the common rank 8 on `q_proj`, `v_proj` trains 0.06%. The count is linear in $r$, so each
+Even the largest adapter here, rank 64 on every linear layer, trains only a few percent of the
+model, and the common rank 8 on `q_proj`, `v_proj` a small fraction of a percent. The count is linear in $r$, so each
 column doubles with the rank, which the figure shows as parallel straight lines on log axes:
 */
 cell("Figure")
@@ -222,11 +222,11 @@ under 2.5% of the model. Whether the extra rank *helps* is an experiment, run in
 - A LoRA adapter on a $(d, k)$ matrix trains $r(d+k)$ parameters instead of $dk$; the ratio
   is $r/d + r/k$, which is $2r/d$ only for square matrices.
 - The seed's "0.4% at $r = 8$, $d = 4096$" is right: exactly 0.390625%.
-- On LLaMA-7B (6,738,415,616 parameters counted from its shapes), rank 8 on `q_proj`,
-  `v_proj` trains 4,194,304 parameters (0.0622%); rank 64 on all linear layers trains
-  159,907,840 (2.37%).
-- The target-module choice moves the count as much as the rank does: all-linear costs
-  about 2.4 times all-attention and 4.8 times q, v at the same rank.
+- On LLaMA-7B, counted from its shapes, even rank 64 on every linear layer trains a few
+  percent of the model, and the common rank 8 on `q_proj`, `v_proj` a small fraction of a
+  percent (the rank × target table above has the exact counts).
+- The target-module choice moves the count as much as the rank does: at the same rank,
+  all-linear costs several times what q, v costs (compare the columns of that table).
 
 ## Exercises
 
