@@ -76,7 +76,7 @@ let package = Package(
             dependencies: ["LoRA"]),
         .executableTarget(
             name: "lora-bench",
-            dependencies: ["LoRA", blasDependency],
+            dependencies: ["LoRA", "Notebook", blasDependency],
             swiftSettings: optimisedEvenInDebug),
 
         // MARK: - Exercises

@@ -1,15 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// Seconds on a monotonic clock.
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
+import Notebook  // monotonicSeconds(), fmt(_:_:)
 
 /// Median wall time of `body` over `repetitions` runs, after `warmup` untimed runs.
 func medianSeconds(warmup: Int = 2, repetitions: Int, _ body: () -> Void) -> Double {
@@ -85,16 +74,3 @@ func jsonString(_ s: String) -> String {
 }
 
 func jsonNumber(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
-
-/// Fixed-precision formatting without Foundation.
-func fixed(_ x: Double, _ digits: Int) -> String {
-    guard x.isFinite else { return "\(x)" }
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    let scaled = (abs(x) * p).rounded()
-    let whole = (scaled / p).rounded(.down)
-    let frac = scaled - whole * p
-    var fracText = String(Int(frac))
-    fracText = String(repeating: "0", count: max(0, digits - fracText.count)) + fracText
-    return (x < 0 && scaled != 0 ? "-" : "") + String(Int(whole)) + (digits > 0 ? "." + fracText : "")
-}

@@ -17,10 +17,14 @@ func threadCPUSeconds() -> Double {
 /// model (`TaskSuite().modelConfiguration()`: d = 64, 4 heads, 2 layers, T = 17) at batch 32,
 /// for LoRA r = 8 on q, v and for full fine-tuning, as thread-CPU medians.
 ///
-/// The allocator keeps freed memory (``AllocatorTuning``, as `Trainer.train` does), so the step
-/// pays no page faults. Where the time goes was measured with `perf record -e cpu-clock`: see
-/// the repository's report; here only the step time is figured.
+/// BLAS runs on one thread here (restored afterwards), so the calling thread's CPU time covers the
+/// GEMMs too; with a second BLAS thread its work would go uncounted. The allocator keeps freed
+/// memory (``AllocatorTuning``, as `Trainer.train` does), so the step pays no page faults.
+/// (Where the time goes inside a step was measured separately with `perf record -e cpu-clock`.)
 func trainingBenchmarks(repetitions: Int) -> [BenchmarkResult] {
+    let threadsBefore = BLASInfo.current.threads
+    BLASInfo.setThreadCount(1)
+    defer { BLASInfo.setThreadCount(max(1, threadsBefore)) }
     AllocatorTuning.keepFreedMemoryForReuse()
     let suite = TaskSuite()
     var data = SeededGenerator(seed: 3)
@@ -46,7 +50,7 @@ func trainingBenchmarks(repetitions: Int) -> [BenchmarkResult] {
             samples.append((threadCPUSeconds() - start) / 10)
         }
         results.append(BenchmarkResult(
-            name: "training step, tiny model (d=64, 2 layers), batch 32, \(label), CPU time", value: median(samples) * 1e3,
+            name: "training step, tiny model (d=64, 2 layers), batch 32, \(label), 1 BLAS thread, CPU time", value: median(samples) * 1e3,
             unit: "ms/step"))
     }
     return results

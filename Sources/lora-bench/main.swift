@@ -1,4 +1,5 @@
 import LoRA
+import Notebook
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -57,13 +58,13 @@ if json {
     let nameWidth = results.map(\.name.count).max() ?? 10
     print("figure".padding(nameWidth) + "  value     target   ok   timings")
     for r in results {
-        let target = r.target.map { "\($0.0.rawValue) \(fixed($0.1, 2))" } ?? ""
+        let target = r.target.map { "\($0.0.rawValue) \(fmt($0.1, 2))" } ?? ""
         let ok = r.meetsTarget.map { $0 ? "yes" : "NO" } ?? ""
         var timings = ""
         if let n = r.numerator, let d = r.denominator {
-            timings = "\(n.label) \(fixed(n.seconds * 1e3, 2)) ms / \(d.label) \(fixed(d.seconds * 1e3, 2)) ms"
+            timings = "\(n.label) \(fmt(n.seconds * 1e3, 2)) ms / \(d.label) \(fmt(d.seconds * 1e3, 2)) ms"
         }
-        print(r.name.padding(nameWidth) + "  " + (fixed(r.value, 3) + " " + r.unit).padding(9) + " " + target.padding(8) + " " + ok.padding(4) + " " + timings)
+        print(r.name.padding(nameWidth) + "  " + (fmt(r.value, 3) + " " + r.unit).padding(9) + " " + target.padding(8) + " " + ok.padding(4) + " " + timings)
     }
 }
 
