@@ -73,6 +73,10 @@ let package = Package(
             dependencies: ["Notebook", "ExerciseChecks"] + chapterDependencies),
         .executableTarget(
             name: "safetensors-interop",
+            dependencies: ["LoRA", "SafetensorsInteropSupport"]),
+        // The interop check's sample files and fixture reader (not part of the public library).
+        .target(
+            name: "SafetensorsInteropSupport",
             dependencies: ["LoRA"]),
         .executableTarget(
             name: "lora-bench",
@@ -102,7 +106,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(
             name: "LoRATests",
-            dependencies: ["LoRA"],
+            dependencies: ["LoRA", "SafetensorsInteropSupport"],
             resources: [.copy("Fixtures"), .copy("Resources/dynamic-map-f32.txt")]),
         .testTarget(
             name: "NotebookTests",

@@ -92,7 +92,7 @@ let x = Matrix<Float>.normal(n, k, using: &generator)
 let baseOutput = base.forward(x)
 let schemes = LoRAInitialization.allCases
 /// A fresh adapter for `scheme`, drawn from the same seed for every scheme.
-func adapter(_ scheme: LoRAInitialization) throws -> LoRALinear<Float> {
+func adapter(_ scheme: LoRAInitialization) throws -> LoRALinear<Linear<Float>> {
     var rng = SeededGenerator(seed: UInt64(seed) &+ 100)
     return try LoRALinear(base: base, hyperparameters: LoRAHyperparameters(rank: rank, alpha: Double(rank), initialization: scheme), using: &rng)
 }
@@ -123,7 +123,7 @@ cell("Step 0: which factor gets a gradient")
 let targetChange = Matrix<Float>.normal(d, rank, std: 0.3, using: &generator).matmul(Matrix<Float>.normal(rank, k, std: 0.3, using: &generator))
 let y = x.matmul(base.weight + targetChange, transposeB: true)    // (n, d)
 /// One training step's loss and gradients.
-func lossAndGradients(_ layer: LoRALinear<Float>, using rng: inout SeededGenerator) -> (loss: Double, grads: LoRAGradients<Float>) {
+func lossAndGradients(_ layer: LoRALinear<Linear<Float>>, using rng: inout SeededGenerator) -> (loss: Double, grads: LoRAGradients<Float>) {
     let (out, cache) = layer.forward(x, training: &rng)
     let residual = out - y
     let loss = 0.5 * residual.storage.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(n)

@@ -25,7 +25,7 @@ struct LoRACase {
     }
 
     /// The library's LoRA layer on these factors: the oracle for forward and merge.
-    var layer: LoRALinear<Float> {
+    var layer: LoRALinear<Linear<Float>> {
         let r = a.rows
         // Factors and hyper-parameters are consistent by construction, so this cannot throw.
         return try! LoRALinear(

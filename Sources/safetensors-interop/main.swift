@@ -6,6 +6,7 @@
 //   swift run safetensors-interop read DIR    check DIR/expected.json's files (written by Python)
 import Foundation
 import LoRA
+import SafetensorsInteropSupport
 
 let usage = "usage: safetensors-interop write DIR | read DIR"
 let arguments = CommandLine.arguments.dropFirst()

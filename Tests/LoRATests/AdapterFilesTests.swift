@@ -3,10 +3,10 @@ import LoRA
 import Testing
 
 /// Two adapted projections with non-zero A and B, keyed by module path.
-func sampleLayers(seed: UInt64 = 3, rank: Int = 2, alpha: Double = 4) throws -> [String: LoRALinear<Float>] {
+func sampleLayers(seed: UInt64 = 3, rank: Int = 2, alpha: Double = 4) throws -> [String: LoRALinear<Linear<Float>>] {
     var rng = SeededGenerator(seed: seed)
     let h = LoRAHyperparameters(rank: rank, alpha: alpha, dropout: 0.05)
-    var layers: [String: LoRALinear<Float>] = [:]
+    var layers: [String: LoRALinear<Linear<Float>>] = [:]
     for (path, inF, outF) in [("layers.0.self_attn.q_proj", 8, 6), ("layers.0.self_attn.v_proj", 8, 4)] {
         let base = Linear<Float>(weight: .normal(outF, inF, std: 0.5, using: &rng), bias: nil)
         var layer = try LoRALinear(base: base, hyperparameters: h, using: &rng)
@@ -102,8 +102,8 @@ func sampleLayers(seed: UInt64 = 3, rank: Int = 2, alpha: Double = 4) throws -> 
 
     @Test func hostProtocolSavesAndLoadsThroughTheModel() throws {
         struct TinyModel: LoRAAdapterHost {
-            var loraLayers: [String: LoRALinear<Float>]
-            mutating func replaceLoRALayers(_ layers: [String: LoRALinear<Float>]) { loraLayers = layers }
+            var loraLayers: [String: LoRALinear<Linear<Float>>]
+            mutating func replaceLoRALayers(_ layers: [String: LoRALinear<Linear<Float>>]) { loraLayers = layers }
         }
         let dir = try makeTemporaryDirectory("host")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -10,7 +10,7 @@ import Testing
 
     /// Saves `sampleLayers()`, lets `edit` change the files, then loads into fresh layers.
     func loadError(_ edit: (URL, inout SafetensorsDocument, inout AdapterConfig) throws -> Void,
-                   into destination: [String: LoRALinear<Float>]? = nil) throws -> AdapterError? {
+                   into destination: [String: LoRALinear<Linear<Float>>]? = nil) throws -> AdapterError? {
         let dir = try makeTemporaryDirectory("bad-adapter")
         defer { try? FileManager.default.removeItem(at: dir) }
         let layers = try sampleLayers(seed: 3)

@@ -5,7 +5,7 @@ import Testing
 func makeLoRA(
     rank: Int = 3, dropout: Double = 0, scaling: LoRAScaling = .standard,
     initialization: LoRAInitialization = .kaimingUniform, seed: UInt64 = 5
-) throws -> LoRALinear<Double> {
+) throws -> LoRALinear<Linear<Double>> {
     var g = SeededGenerator(seed: seed)
     let base = Linear<Double>(inFeatures: 6, outFeatures: 5, using: &g)
     let hp = LoRAHyperparameters(rank: rank, alpha: 4, dropout: dropout, scaling: scaling, initialization: initialization)

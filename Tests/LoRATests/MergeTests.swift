@@ -2,7 +2,7 @@ import LoRA
 import Testing
 
 @Suite struct MergeTests {
-    func layerWithNonZeroB() throws -> (LoRALinear<Float>, Matrix<Float>) {
+    func layerWithNonZeroB() throws -> (LoRALinear<Linear<Float>>, Matrix<Float>) {
         var g = SeededGenerator(seed: 17)
         let base = Linear<Float>(inFeatures: 32, outFeatures: 24, using: &g)
         var layer = try LoRALinear(base: base, hyperparameters: .init(rank: 4, alpha: 8), adapterName: "task-a", using: &g)

@@ -1,5 +1,6 @@
 import Foundation
 import LoRA
+import SafetensorsInteropSupport
 import Testing
 
 /// Files written by Hugging Face's `safetensors` 0.8 (committed fixtures, regenerated with

@@ -48,11 +48,11 @@ extension AdapterConfig {
                          expected: expected, found: found)
         }
         guard peftType == "LORA" else { throw invalid("peft_type", "\"LORA\"", "\"\(peftType)\"") }
-        guard r > 0 else { throw invalid("r", "a positive integer", "\(r)") }
-        guard loraAlpha > 0, loraAlpha.isFinite else { throw invalid("lora_alpha", "a positive number", "\(loraAlpha)") }
-        guard loraDropout >= 0, loraDropout < 1 else { throw invalid("lora_dropout", "a number in [0, 1)", "\(loraDropout)") }
         guard !fanInFanOut else { throw unsupported("fan_in_fan_out", "false (weights stored as (out, in))", "true") }
         guard bias == "none" else { throw unsupported("bias", "\"none\"", "\"\(bias)\"") }
+        if let modules = modulesToSave, !modules.isEmpty {
+            throw unsupported("modules_to_save", "null or [] (only LoRA factors are loaded)", "\(modules)")
+        }
         let initialization: LoRAInitialization
         switch initLoRAWeights {
         case .flag: initialization = .kaimingUniform
@@ -61,7 +61,17 @@ extension AdapterConfig {
         case .scheme(let name):
             throw unsupported("init_lora_weights", "true, false, \"gaussian\" or \"pissa\"", "\"\(name)\"")
         }
-        return LoRAHyperparameters(rank: r, alpha: loraAlpha, dropout: loraDropout,
-                                   scaling: useRSLoRA ? .rankStabilized : .standard, initialization: initialization)
+        let h = LoRAHyperparameters(rank: r, alpha: loraAlpha, dropout: loraDropout,
+                                    scaling: useRSLoRA ? .rankStabilized : .standard, initialization: initialization)
+        // The one validation of these values, with each error mapped to the field it concerns.
+        do { try h.validate() } catch {
+            switch error {
+            case .rankNotPositive(let r): throw invalid("r", "a positive integer", "\(r)")
+            case .alphaNotPositive(let a): throw invalid("lora_alpha", "a positive number", "\(a)")
+            case .dropoutOutOfRange(let p): throw invalid("lora_dropout", "a number in [0, 1)", "\(p)")
+            default: throw AdapterError(file: fileName, kind: .invalidConfig, problem: "\(error)")
+            }
+        }
+        return h
     }
 }

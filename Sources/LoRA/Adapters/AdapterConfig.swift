@@ -8,8 +8,9 @@ import Foundation
 ///   "fan_in_fan_out": false, "task_type": "CAUSAL_LM", "inference_mode": true,
 ///   "base_model_name_or_path": null, "modules_to_save": null }
 /// ```
-/// Reading ignores keys it does not know (PEFT writes many more) and fills absent ones with
-/// PEFT's defaults; a key of the wrong JSON type is an ``AdapterError`` naming the field.
+/// Reading fills absent keys with PEFT's defaults; a key of the wrong JSON type is an
+/// ``AdapterError`` naming the field. Every other key PEFT writes is honoured or refused by
+/// name (see ``AdapterConfig/fieldPolicy``): none is ignored.
 /// Writing always emits every field above (sorted keys, pretty-printed), including `r` and
 /// `lora_alpha`, which PEFT would otherwise fill with 8.
 public struct AdapterConfig: Equatable, Sendable {
@@ -39,8 +40,12 @@ public struct AdapterConfig: Equatable, Sendable {
     public var inferenceMode: Bool = true
     /// The base model the adapter was trained on, if known.
     public var baseModelNameOrPath: String?
-    /// Modules saved in full besides the adapters (unsupported here beyond round-tripping the field).
+    /// Modules saved in full besides the adapters: must be null or empty here (refused otherwise).
     public var modulesToSave: [String]?
+    /// Per-module ranks overriding `r`, in the file's key order (PEFT's `rank_pattern`).
+    public var rankPattern: [PatternEntry<Int>] = []
+    /// Per-module α overriding `lora_alpha`, in the file's key order (PEFT's `alpha_pattern`).
+    public var alphaPattern: [PatternEntry<Double>] = []
 
     /// A config with PEFT's defaults (r = 8, α = 8, no targets).
     public init() {}
@@ -52,6 +57,7 @@ public struct AdapterConfig: Equatable, Sendable {
         case useRSLoRA = "use_rslora", initLoRAWeights = "init_lora_weights", fanInFanOut = "fan_in_fan_out"
         case taskType = "task_type", inferenceMode = "inference_mode"
         case baseModelNameOrPath = "base_model_name_or_path", modulesToSave = "modules_to_save"
+        case rankPattern = "rank_pattern", alphaPattern = "alpha_pattern"
     }
 
     /// The file name PEFT uses.
@@ -70,13 +76,16 @@ public struct AdapterConfig: Equatable, Sendable {
 
     /// Decodes the JSON bytes of an adapter config; `fileName` is used in messages.
     public static func decode(_ data: Data, fileName: String) throws(AdapterError) -> AdapterConfig {
+        var config: AdapterConfig
         do {
-            return try JSONDecoder().decode(AdapterConfig.self, from: data)
+            config = try JSONDecoder().decode(AdapterConfig.self, from: data)
         } catch let error as DecodingError {
             throw AdapterError(decoding: error, fileName: fileName)
         } catch {
             throw AdapterError(file: fileName, kind: .invalidConfig, problem: "not a valid config (\(error))")
         }
+        try config.readOrderedFields(of: data, fileName: fileName)
+        return config
     }
 
     /// Pretty-printed JSON with sorted keys and a final newline; the same config gives the same bytes.
@@ -122,12 +131,7 @@ extension AdapterConfig: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(peftType, forKey: .peftType)
         try c.encode(r, forKey: .r)
-        // α is an int in PEFT; write 32 rather than 32.0 when it is whole.
-        if loraAlpha.rounded() == loraAlpha, abs(loraAlpha) < 1e15 {
-            try c.encode(Int(loraAlpha), forKey: .loraAlpha)
-        } else {
-            try c.encode(loraAlpha, forKey: .loraAlpha)
-        }
+        try c.encode(JSONNumber(loraAlpha), forKey: .loraAlpha)
         try c.encode(targetModules, forKey: .targetModules)
         if let excludeModules { try c.encode(excludeModules, forKey: .excludeModules) }
         try c.encode(loraDropout, forKey: .loraDropout)
@@ -139,6 +143,8 @@ extension AdapterConfig: Codable {
         try c.encode(inferenceMode, forKey: .inferenceMode)
         try c.encode(baseModelNameOrPath, forKey: .baseModelNameOrPath)
         try c.encode(modulesToSave, forKey: .modulesToSave)
+        try c.encode(Dictionary(uniqueKeysWithValues: rankPattern.map { ($0.key, $0.value) }), forKey: .rankPattern)
+        try c.encode(Dictionary(uniqueKeysWithValues: alphaPattern.map { ($0.key, JSONNumber($0.value)) }), forKey: .alphaPattern)
     }
 }
 

@@ -35,36 +35,52 @@ public enum AdapterFiles {
     }
 
     /// The safetensors document for `layers` (A and B as F32, `format: pt` metadata).
-    public static func document<Scalar>(for layers: [String: LoRALinear<Scalar>]) -> SafetensorsDocument {
+    public static func document<Scalar: BLASScalar>(for layers: [(path: String, layer: any AdaptedLayer<Scalar>)]) -> SafetensorsDocument {
         var tensors: [String: SafetensorsTensor] = [:]
         for (module, layer) in layers {
-            tensors[tensorName(module: module, factor: .a)] = SafetensorsTensor(layer.a)  // (r, in)
-            tensors[tensorName(module: module, factor: .b)] = SafetensorsTensor(layer.b)  // (out, r)
+            tensors[tensorName(module: module, factor: .a)] = SafetensorsTensor(layer.branch.a)  // (r, in)
+            tensors[tensorName(module: module, factor: .b)] = SafetensorsTensor(layer.branch.b)  // (out, r)
         }
         return SafetensorsDocument(tensors: tensors, metadata: ["format": "pt"])
     }
 
-    /// The config describing `layers`, which must all share rank, α, dropout and scaling.
-    /// - Throws: ``AdapterError/Kind/inconsistentLayers`` naming the first module that differs,
-    ///   or when `layers` is empty.
-    public static func config<Scalar>(for layers: [String: LoRALinear<Scalar>], baseModel: String? = nil,
+    /// The config describing `layers`: dropout and scaling must be shared (PEFT has one of each
+    /// per config); r and α may differ per module and are then written as PEFT's `rank_pattern`
+    /// and `alpha_pattern`, keyed by full module path, around the most common r and α.
+    /// - Throws: ``AdapterError/Kind/inconsistentLayers`` naming the first module that differs
+    ///   in dropout or scaling, or when `layers` is empty.
+    public static func config<Scalar: BLASScalar>(for layers: [(path: String, layer: any AdaptedLayer<Scalar>)], baseModel: String? = nil,
                                       taskType: String? = nil) throws(AdapterError) -> AdapterConfig {
-        let modules = layers.keys.sorted()
-        guard let first = modules.first, let reference = layers[first]?.hyperparameters else {
+        guard let (first, firstLayer) = layers.first else {
             throw AdapterError(file: AdapterConfig.fileName, kind: .inconsistentLayers, problem: "no LoRA layers to save")
         }
-        for module in modules {
-            let h = layers[module]!.hyperparameters
-            guard h.rank == reference.rank, h.alpha == reference.alpha, h.dropout == reference.dropout,
-                  h.scaling == reference.scaling else {
+        let reference = firstLayer.branch.hyperparameters
+        for (module, layer) in layers {
+            let h = layer.branch.hyperparameters
+            guard h.dropout == reference.dropout, h.scaling == reference.scaling else {
                 throw AdapterError(
                     file: AdapterConfig.fileName, subject: module, kind: .inconsistentLayers,
-                    problem: "one adapter_config.json holds one r, α, dropout and scaling for all modules",
-                    expected: "r \(reference.rank), α \(reference.alpha), dropout \(reference.dropout), \(reference.scaling) (as '\(first)')",
-                    found: "r \(h.rank), α \(h.alpha), dropout \(h.dropout), \(h.scaling)")
+                    problem: "one adapter_config.json holds one dropout and one scaling for all modules",
+                    expected: "dropout \(reference.dropout), \(reference.scaling) (as '\(first)')",
+                    found: "dropout \(h.dropout), \(h.scaling)")
             }
         }
-        return AdapterConfig(hyperparameters: reference, targetModules: modules, baseModel: baseModel, taskType: taskType)
+        func mostCommon<T: Hashable>(_ values: [T]) -> T {
+            var counts: [T: Int] = [:]
+            for v in values { counts[v, default: 0] += 1 }
+            // Ties go to the value seen first, so the choice does not depend on hashing.
+            return values.first { counts[$0] == counts.values.max() }!
+        }
+        var shared = reference
+        shared.rank = mostCommon(layers.map { $0.layer.branch.rank })
+        shared.alpha = mostCommon(layers.map { $0.layer.branch.hyperparameters.alpha })
+        var config = AdapterConfig(hyperparameters: shared, targetModules: layers.map(\.path), baseModel: baseModel, taskType: taskType)
+        for (module, layer) in layers.sorted(by: { $0.path < $1.path }) {
+            let h = layer.branch.hyperparameters
+            if h.rank != shared.rank { config.rankPattern.append(PatternEntry(key: module, value: h.rank)) }
+            if h.alpha != shared.alpha { config.alphaPattern.append(PatternEntry(key: module, value: h.alpha)) }
+        }
+        return config
     }
 
     /// Saves `layers` into `directory` (created if missing): both files written atomically.
@@ -73,7 +89,7 @@ public enum AdapterFiles {
     /// - Returns: the config written.
     /// - Throws: ``AdapterError`` (``AdapterError/Kind/inconsistentLayers`` or ``AdapterError/Kind/io``).
     @discardableResult
-    public static func save<Scalar>(_ layers: [String: LoRALinear<Scalar>], to directory: URL,
+    public static func save<Scalar: BLASScalar>(_ layers: [(path: String, layer: any AdaptedLayer<Scalar>)], to directory: URL,
                                     baseModel: String? = nil, taskType: String? = nil) throws(AdapterError) -> AdapterConfig {
         let config = try config(for: layers, baseModel: baseModel, taskType: taskType)
         do {
@@ -87,6 +103,13 @@ public enum AdapterFiles {
         } catch { throw AdapterError(error) }
         try config.write(to: directory.appendingPathComponent(AdapterConfig.fileName))
         return config
+    }
+
+    /// ``save(_:to:baseModel:taskType:)`` for layers keyed by path (saved in path order).
+    @discardableResult
+    public static func save<Scalar: BLASScalar>(_ layers: [String: any AdaptedLayer<Scalar>], to directory: URL,
+                                    baseModel: String? = nil, taskType: String? = nil) throws(AdapterError) -> AdapterConfig {
+        try save(layers.keys.sorted().map { ($0, layers[$0]!) }, to: directory, baseModel: baseModel, taskType: taskType)
     }
 
     /// Reads and validates an adapter directory on its own (config against tensors), without a
@@ -115,29 +138,4 @@ public enum AdapterFiles {
         let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes)
         return LoadedAdapter(config: config, hyperparameters: hyperparameters, factors: factors)
     }
-
-    /// Loads the adapter in `directory` into `layers`, all or nothing.
-    ///
-    /// Every layer in `layers` must have both factors in the file with shapes (r, in) and
-    /// (out, r), and every module in the file must be in `layers`. The new layers keep their
-    /// base weights and adapter names and take r, α, dropout and scaling from the config.
-    /// - Returns: the config read.
-    /// - Throws: ``AdapterError`` (see ``read(from:dtypes:)`` and ``LoadedAdapter/applied(to:)``);
-    ///   `layers` is then unchanged.
-    @discardableResult
-    public static func load<Scalar>(from directory: URL, into layers: inout [String: LoRALinear<Scalar>],
-                                    dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases)) throws(AdapterError) -> AdapterConfig {
-        let adapter = try read(from: directory, dtypes: dtypes)
-        let replacement = try adapter.applied(to: layers)
-        layers = replacement  // commit only after everything validated
-        return adapter.config
-    }
-}
-
-/// Which LoRA factor a tensor holds: A, the down-projection (r, in), or B, the up-projection (out, r).
-public enum LoRAFactor: String, Sendable, CaseIterable {
-    /// `lora_A`, (r, in).
-    case a = "A"
-    /// `lora_B`, (out, r).
-    case b = "B"
 }

@@ -1,35 +1,36 @@
 import Foundation
 
-/// A model that exposes its LoRA layers by dotted module path, so adapters can be saved and
-/// loaded without the file code knowing the model's structure.
+/// A model that exposes its adapted layers by dotted module path, so adapters can be saved and
+/// loaded without the file code knowing the model's structure or the layers' bases (dense or
+/// 4-bit: PEFT saves a QLoRA adapter exactly like a LoRA one).
 ///
 /// ```
-/// model.loraLayers          ["layers.0.self_attn.q_proj": LoRALinear, …]
-/// model.replaceLoRALayers   called once, with every layer, after the whole file validated
+/// model.adaptedLayers          [("layers.0.self_attn.q_proj", LoRALinear), …]   module order
+/// model.replaceAdaptedLayers   called once, with every layer, after the whole file validated
 /// ```
 public protocol LoRAAdapterHost {
     /// The scalar type of the model's layers.
     associatedtype Scalar: BLASScalar
-    /// Every LoRA layer, keyed by dotted module path (`layers.0.self_attn.q_proj`).
-    var loraLayers: [String: LoRALinear<Scalar>] { get }
-    /// Puts `layers` (same keys as ``loraLayers``) in place of the current ones.
-    mutating func replaceLoRALayers(_ layers: [String: LoRALinear<Scalar>])
+    /// Every adapted layer with its dotted module path, in module order.
+    var adaptedLayers: [(path: String, layer: any AdaptedLayer<Scalar>)] { get }
+    /// Puts `layers` (the same paths as ``adaptedLayers``) in place of the current ones.
+    mutating func replaceAdaptedLayers(_ layers: [String: any AdaptedLayer<Scalar>])
 }
 
 extension LoRAAdapterHost {
     /// Saves the model's adapters to `directory` (see ``AdapterFiles/save(_:to:baseModel:taskType:)``).
     @discardableResult
     public func saveAdapter(to directory: URL, baseModel: String? = nil, taskType: String? = nil) throws(AdapterError) -> AdapterConfig {
-        try AdapterFiles.save(loraLayers, to: directory, baseModel: baseModel, taskType: taskType)
+        try AdapterFiles.save(adaptedLayers, to: directory, baseModel: baseModel, taskType: taskType)
     }
 
-    /// Loads an adapter directory into the model, all or nothing
-    /// (see ``AdapterFiles/load(from:into:dtypes:)``); on error the model is unchanged.
+    /// Loads an adapter directory into the model's adapted layers, all or nothing
+    /// (see ``AdapterFiles/read(from:dtypes:)`` and ``LoadedAdapter/applied(to:)``); on error
+    /// the model is unchanged.
     @discardableResult
-    public mutating func loadAdapter(from directory: URL) throws(AdapterError) -> AdapterConfig {
-        var layers = loraLayers
-        let config = try AdapterFiles.load(from: directory, into: &layers)
-        replaceLoRALayers(layers)
-        return config
+    public mutating func loadAdapter(from directory: URL, dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases)) throws(AdapterError) -> AdapterConfig {
+        let adapter = try AdapterFiles.read(from: directory, dtypes: dtypes)
+        replaceAdaptedLayers(try adapter.applied(to: adaptedLayers))
+        return adapter.config
     }
 }

@@ -11,7 +11,7 @@ public struct LoadedAdapter: Sendable {
 
     /// `adapter_config.json` as read.
     public var config: AdapterConfig
-    /// The config as library hyper-parameters.
+    /// The config as library hyper-parameters (before `rank_pattern` / `alpha_pattern`).
     public var hyperparameters: LoRAHyperparameters
     /// Factors by module path.
     public var factors: [String: Factors]
@@ -19,33 +19,43 @@ public struct LoadedAdapter: Sendable {
     /// The module paths in the file, sorted.
     public var modules: [String] { factors.keys.sorted() }
 
+    /// The hyper-parameters of the module at `path`: ``hyperparameters`` with r and α taken
+    /// from the first matching key of `rank_pattern` and `alpha_pattern` (PEFT's rule, see
+    /// ``AdapterConfig/patternValue(_:for:)``).
+    public func hyperparameters(for path: String) -> LoRAHyperparameters {
+        var h = hyperparameters
+        if let r = AdapterConfig.patternValue(config.rankPattern, for: path) { h.rank = r }
+        if let alpha = AdapterConfig.patternValue(config.alphaPattern, for: path) { h.alpha = alpha }
+        return h
+    }
+
     /// New layers equal to `layers` but carrying this adapter's factors and hyper-parameters.
     ///
     /// ```
-    /// for each module m:   A_m must be (r, in_m),   B_m must be (out_m, r)
+    /// for each module m:   A_m must be (r_m, in_m),   B_m must be (out_m, r_m)
     /// ```
     /// - Throws: ``AdapterError`` naming `adapter_model.safetensors` and the tensor:
     ///   ``AdapterError/Kind/missingTensor`` for a layer the file lacks,
     ///   ``AdapterError/Kind/unexpectedTensor`` for a module `layers` lacks,
     ///   ``AdapterError/Kind/shapeMismatch`` with expected and found shapes,
     ///   ``AdapterError/Kind/inconsistentLayers`` for a merged layer (unmerge before loading).
-    public func applied<Scalar>(to layers: [String: LoRALinear<Scalar>]) throws(AdapterError) -> [String: LoRALinear<Scalar>] {
+    public func applied<Scalar: BLASScalar>(to layers: [(path: String, layer: any AdaptedLayer<Scalar>)]) throws(AdapterError) -> [String: any AdaptedLayer<Scalar>] {
         let file = AdapterFiles.weightsFileName
-        for module in layers.keys.sorted() where factors[module] == nil {
+        let paths = layers.map(\.path)
+        for module in paths where factors[module] == nil {
             throw AdapterError(file: file, subject: AdapterFiles.tensorName(module: module, factor: .a), kind: .missingTensor,
                                problem: "no factors for layer '\(module)'",
                                expected: "lora_A and lora_B for every layer", found: "\(modules.count) module(s) in the file")
         }
-        for module in modules where layers[module] == nil {
+        for module in modules where !paths.contains(module) {
             throw AdapterError(file: file, subject: AdapterFiles.tensorName(module: module, factor: .a), kind: .unexpectedTensor,
                                problem: "no layer '\(module)' to load it into",
-                               expected: "one of \(layers.keys.sorted())")
+                               expected: "one of \(paths.sorted())")
         }
-        let r = hyperparameters.rank
-        var result: [String: LoRALinear<Scalar>] = [:]
-        for module in modules {
-            let layer = layers[module]!
+        var result: [String: any AdaptedLayer<Scalar>] = [:]
+        for (module, layer) in layers {
             let f = factors[module]!
+            let h = hyperparameters(for: module)
             func check(_ factor: LoRAFactor, _ m: Matrix<Float>, _ rows: Int, _ columns: Int) throws(AdapterError) {
                 guard m.rows == rows, m.columns == columns else {
                     throw AdapterError(file: file, subject: AdapterFiles.tensorName(module: module, factor: factor),
@@ -53,15 +63,16 @@ public struct LoadedAdapter: Sendable {
                                        expected: "[\(rows), \(columns)]", found: "[\(m.rows), \(m.columns)]")
                 }
             }
-            try check(.a, f.a, r, layer.inFeatures)   // A: (r, in)
-            try check(.b, f.b, layer.outFeatures, r)  // B: (out, r)
+            try check(.a, f.a, h.rank, layer.inFeatures)   // A: (r, in)
+            try check(.b, f.b, layer.outFeatures, h.rank)  // B: (out, r)
             guard !layer.isMerged else {
                 throw AdapterError(file: file, subject: module, kind: .inconsistentLayers,
                                    problem: "the layer is merged; unmerge it before loading an adapter into it")
             }
             do {
-                result[module] = try LoRALinear(base: layer.base, a: f.a.converted(to: Scalar.self), b: f.b.converted(to: Scalar.self),
-                                                hyperparameters: hyperparameters, adapterName: layer.adapterName)
+                let branch = try LoRABranch(a: f.a.converted(to: Scalar.self), b: f.b.converted(to: Scalar.self), hyperparameters: h,
+                                            inFeatures: layer.inFeatures, outFeatures: layer.outFeatures)
+                result[module] = try layer.replacingBranch(branch)
             } catch {
                 throw AdapterError(file: AdapterConfig.fileName, subject: "r", kind: .rankMismatch,
                                    problem: "the config does not fit layer '\(module)' (\(error))")
@@ -92,10 +103,11 @@ enum AdapterValidation {
                                    expected: factor == .a ? "[r, in]" : "[out, r]", found: tensor.shapeDescription)
             }
             let rank = factor == .a ? tensor.shape[0] : tensor.shape[1]
-            guard rank == config.r else {
+            let r = AdapterConfig.patternValue(config.rankPattern, for: module) ?? config.r
+            guard rank == r else {
                 throw AdapterError(file: file, subject: name, kind: .rankMismatch,
                                    problem: "rank disagrees with adapter_config.json",
-                                   expected: "r = \(config.r) (shape \(factor == .a ? "[\(config.r), in]" : "[out, \(config.r)]"))",
+                                   expected: "r = \(r) (shape \(factor == .a ? "[\(r), in]" : "[out, \(r)]"))",
                                    found: "r = \(rank) (shape \(tensor.shapeDescription))")
             }
             let m = Matrix(rows: tensor.shape[0], columns: tensor.shape[1], storage: tensor.values)

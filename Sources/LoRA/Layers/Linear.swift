@@ -1,7 +1,7 @@
 /// A dense layer y = x·Wᵀ + b, with W stored (out, in) as in PyTorch and PEFT.
 ///
 /// ```
-/// y = x·Wᵀ + b        x: (n, in), W: (out, in), b: (out), y: (n, out)
+/// y = x·Wᵀ + b        x: (n, in), W: (out, in), b: (1, out), y: (n, out)
 /// ```
 /// A frozen layer (``isTrainable`` false) still passes gradients to its input but reports
 /// no weight gradient: that is how LoRA's base layer behaves.
@@ -38,22 +38,24 @@ public struct Linear<Scalar: BLASScalar>: Equatable, Sendable {
         let b = bias ? Matrix<Scalar>.uniform(1, outFeatures, low: -bound, high: bound, using: &generator) : nil
         self.init(weight: w, bias: b)
     }
+}
 
+extension Linear: LinearLayer {
     /// y = x·Wᵀ + b.
     /// - Complexity: one GEMM, 2·n·in·out flops.
     public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
         precondition(x.columns == inFeatures, "Linear.forward: input \(x.shapeDescription) does not match weight \(weight.shapeDescription)")
-        var y = Matrix<Scalar>.zeros(x.rows, outFeatures)
-        if let bias {
-            for i in 0..<x.rows {
-                for j in 0..<outFeatures { y.storage[i * outFeatures + j] = bias.storage[j] }
-            }
-            // x: (n, in) · Wᵀ: (in, out) → (n, out), accumulated onto the bias.
-            Matrix.gemm(x, weight, transposeB: true, beta: 1, into: &y)
-        } else {
-            Matrix.gemm(x, weight, transposeB: true, into: &y)
+        guard let bias else {
+            return x.matmul(weight, transposeB: true)  // x: (n, in) · Wᵀ: (in, out) → (n, out)
         }
+        var y = Matrix<Scalar>(rows: x.rows, columns: outFeatures) { _, j in bias[0, j] }
+        Matrix.gemm(x, weight, transposeB: true, beta: 1, into: &y)  // accumulated onto the bias
         return y
+    }
+
+    /// The output, and x for the backward pass.
+    public func forward(_ x: Matrix<Scalar>, training _: inout SeededGenerator) -> (output: Matrix<Scalar>, cache: InputCache<Scalar>) {
+        (forward(x), InputCache(input: x))
     }
 
     /// Gradients of a scalar loss through y = x·Wᵀ + b, given ∂L/∂y.
@@ -63,23 +65,44 @@ public struct Linear<Scalar: BLASScalar>: Equatable, Sendable {
     /// ∂L/∂W = (∂L/∂y)ᵀ · x     (out, n)·(n, in) → (out, in)   (trainable only)
     /// ∂L/∂b = Σ_rows ∂L/∂y                                     (trainable only)
     /// ```
-    public func backward(input x: Matrix<Scalar>, outputGradient dy: Matrix<Scalar>) -> LinearGradients<Scalar> {
+    public func backward(_ dy: Matrix<Scalar>, cache: InputCache<Scalar>) -> LayerGradients<Scalar> {
+        let x = cache.input
         precondition(
             dy.rows == x.rows && dy.columns == outFeatures,
             "Linear.backward: output gradient \(dy.shapeDescription) does not match input \(x.shapeDescription) and weight \(weight.shapeDescription)")
         let dx = dy.matmul(weight)
-        guard isTrainable else { return LinearGradients(input: dx, weight: nil, bias: nil) }
-        let dW = dy.matmul(x, transposeSelf: true)
-        return LinearGradients(input: dx, weight: dW, bias: bias == nil ? nil : dy.columnSums)
+        guard isTrainable else { return LayerGradients(input: dx) }
+        var grads = [NamedTensor("weight", dy.matmul(x, transposeSelf: true))]
+        if bias != nil { grads.append(NamedTensor("bias", dy.columnSums)) }
+        return LayerGradients(input: dx, parameters: grads)
+    }
+
+    /// `weight`, then `bias` if present; both follow ``isTrainable``.
+    public mutating func visitParameters(_ body: (String, inout Matrix<Scalar>, inout Bool) -> Void) {
+        body("weight", &weight, &isTrainable)
+        if bias != nil { body("bias", &bias!, &isTrainable) }
+    }
+
+    public func converted<Other: BLASScalar>(to _: Other.Type) -> any LinearLayer<Other> {
+        dense(as: Other.self)
     }
 }
 
-/// What ``Linear/backward(input:outputGradient:)`` returns.
-public struct LinearGradients<Scalar: BLASScalar>: Sendable {
-    /// ∂L/∂x, (n, in).
-    public var input: Matrix<Scalar>
-    /// ∂L/∂W, (out, in); `nil` when the layer is frozen.
-    public var weight: Matrix<Scalar>?
-    /// ∂L/∂b, (1, out); `nil` when frozen or without bias.
-    public var bias: Matrix<Scalar>?
+extension Linear: LoRABase {
+    public func frozen() -> Linear {
+        var copy = self
+        copy.isTrainable = false
+        return copy
+    }
+
+    public var denseWeight: Matrix<Scalar> { weight }
+
+    public func dense<Other: BLASScalar>(as _: Other.Type) -> Linear<Other> {
+        Linear<Other>(weight: weight.converted(), bias: bias?.converted(), isTrainable: isTrainable)
+    }
+
+    /// W ← W + s·B·A in place, one GEMM (exact up to rounding).
+    public mutating func addProduct(_ b: Matrix<Scalar>, _ a: Matrix<Scalar>, scale s: Scalar) throws(LoRAError) {
+        Matrix.gemm(b, a, alpha: s, beta: 1, into: &weight)
+    }
 }

@@ -10,50 +10,41 @@ public enum MergeOutcome: Equatable, Sendable {
 }
 
 extension LoRALinear {
-    /// W ← W0 + s·B·A (formula 5). While merged, forward is the base alone and costs nothing extra.
+    /// W ← W0 + s·B·A (formula 5), PEFT's `merge(safe_merge:)`. While merged, forward is the
+    /// base alone and costs nothing extra. A second call is a no-op that returns
+    /// ``MergeOutcome/alreadyMerged``.
     ///
-    /// A second call is a no-op that returns ``MergeOutcome/alreadyMerged``.
+    /// - Parameter safe: compute the merge on a copy first and refuse it when any merged weight
+    ///   would be NaN or infinite.
+    /// - Throws: ``LoRAError/nonFiniteMerge(adapter:)`` (safe merge) naming this adapter; the
+    ///   layer is then unchanged.
     @discardableResult
-    public mutating func merge() -> MergeOutcome {
+    public mutating func merge(safe: Bool = false) throws(LoRAError) -> MergeOutcome {
         guard !isMerged else { return .alreadyMerged }
-        var w = base.weight
-        Matrix.gemm(b, a, alpha: scale, beta: 1, into: &w)
-        setBaseWeight(w)
-        setMerged(true)
+        var merged = base
+        try merged.addProduct(branch.b, branch.a, scale: scale)
+        if safe, !merged.denseWeight.isFinite { throw .nonFiniteMerge(adapter: adapterName) }
+        setBase(merged, merged: true)
         return .changed
     }
 
-    /// Merge computed on a copy first; refuses when any merged weight would be NaN or infinite.
-    /// - Throws: ``LoRAError/nonFiniteMerge(adapter:)`` naming this adapter; the layer is unchanged.
+    /// W ← W − s·B·A, recomputed from the current A and B; exact up to rounding for a dense base.
     @discardableResult
-    public mutating func safeMerge() throws -> MergeOutcome {
-        guard !isMerged else { return .alreadyMerged }
-        var w = base.weight
-        Matrix.gemm(b, a, alpha: scale, beta: 1, into: &w)
-        guard w.isFinite else { throw LoRAError.nonFiniteMerge(adapter: adapterName) }
-        setBaseWeight(w)
-        setMerged(true)
-        return .changed
-    }
-
-    /// W ← W − s·B·A, recomputed from the current A and B; exact up to rounding.
-    @discardableResult
-    public mutating func unmerge() -> MergeOutcome {
+    public mutating func unmerge() throws(LoRAError) -> MergeOutcome {
         guard isMerged else { return .notMerged }
-        var w = base.weight
-        Matrix.gemm(b, a, alpha: -scale, beta: 1, into: &w)
-        setBaseWeight(w)
-        setMerged(false)
+        var restored = base
+        try restored.addProduct(branch.b, branch.a, scale: -scale)
+        setBase(restored, merged: false)
         return .changed
     }
 
-    /// A plain ``Linear`` holding W0 + s·B·A and the base bias: no adapter left (PEFT's
-    /// `merge_and_unload`). The result is trainable like any fresh layer.
-    public func mergeAndUnload() -> Linear<Scalar> {
-        var copy = self
-        copy.merge()
-        var plain = copy.base
-        plain.isTrainable = true
-        return plain
+    /// The base with the adapter merged in and no adapter left (PEFT's `merge_and_unload`),
+    /// over the dense weight W0 + s·B·A (a 4-bit base is dequantized first, so ΔW is not
+    /// rounded away). The result is trainable like any fresh layer.
+    public func mergedAndUnloaded() -> Linear<Scalar> {
+        var dense = base.dense(as: Scalar.self)
+        if !isMerged { Matrix.gemm(branch.b, branch.a, alpha: scale, beta: 1, into: &dense.weight) }
+        dense.isTrainable = true
+        return dense
     }
 }

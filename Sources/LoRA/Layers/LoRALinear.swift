@@ -1,18 +1,28 @@
-/// A frozen linear layer plus a trainable low-rank update: LoRA (Hu et al. 2021, eq. 3).
+/// A frozen linear layer plus a trainable low-rank update: LoRA (Hu et al. 2021, eq. 3), over
+/// any frozen base (PEFT's `LoraLayer` holding its `base_layer`).
 ///
 /// ```
-/// y = x·W0ᵀ + b + s · (drop(x)·Aᵀ)·Bᵀ        s = α/r  (or α/√r with rsLoRA)
+/// y = base(x) + s · (drop(x)·Aᵀ)·Bᵀ        s = α/r  (or α/√r with rsLoRA)
 ///
 /// x: (n, in)   W0: (out, in)   A: (r, in)   B: (out, r)   ΔW = s·B·A: (out, in)
 /// ```
 /// A projects *down* (in → r) and B projects *up* (r → out). The update is computed as B(Ax),
 /// two thin products, and never by forming B·A (except to merge). Dropout touches the LoRA
 /// branch's input only; the base sees the undropped x (PEFT's behaviour).
-public struct LoRALinear<Scalar: BLASScalar>: Sendable {
-    /// The frozen base layer (W0, b). Its weight holds W0 + ΔW while merged.
-    public private(set) var base: Linear<Scalar>
+///
+/// `LoRALinear<Linear<Float>>` is LoRA; `LoRALinear<QuantizedLinear>` (``QLoRALinear``) is
+/// QLoRA: the same adapter over a 4-bit base.
+public struct LoRALinear<Base: LoRABase>: Sendable {
+    public typealias Scalar = Base.Scalar
+    /// The frozen base layer. Its weight holds W0 + ΔW while merged.
+    public private(set) var base: Base
     /// A, B, scaling and dropout: the trainable branch.
     public var branch: LoRABranch<Scalar>
+    /// The adapter's name, used in messages (PEFT's default is "default").
+    public let adapterName: String
+    /// Whether ΔW currently sits inside the base weight.
+    public private(set) var isMerged = false
+
     /// The down-projection A, (r, in).
     public var a: Matrix<Scalar> {
         get { branch.a }
@@ -25,11 +35,6 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
     }
     /// The adapter's hyper-parameters.
     public var hyperparameters: LoRAHyperparameters { branch.hyperparameters }
-    /// The adapter's name, used in messages (PEFT's default is "default").
-    public let adapterName: String
-    /// Whether ΔW currently sits inside `base.weight`.
-    public private(set) var isMerged = false
-
     /// The rank r.
     public var rank: Int { hyperparameters.rank }
     /// The scaling s as `Scalar`.
@@ -38,18 +43,18 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
     public var inFeatures: Int { base.inFeatures }
     /// Output features (d).
     public var outFeatures: Int { base.outFeatures }
+    /// ΔW = s·B·A, (out, in). Forms the product: used to merge and to inspect, not in forward.
+    public var deltaWeight: Matrix<Scalar> { branch.deltaWeight }
 
     /// Wraps `base` (which becomes frozen) with an adapter initialised by `hyperparameters.initialization`.
     ///
-    /// - Throws: ``LoRAError/invalidConfiguration(_:)`` for r ≤ 0, r > min(in, out), α ≤ 0 or
-    ///   dropout outside [0, 1); ``LinearAlgebraError`` if PiSSA's SVD fails.
-    public init(
-        base: Linear<Scalar>, hyperparameters: LoRAHyperparameters = LoRAHyperparameters(),
-        adapterName: String = "default", using generator: inout SeededGenerator
-    ) throws {
+    /// - Throws: ``LoRAError`` for r ≤ 0, r > min(in, out), α ≤ 0 or dropout outside [0, 1);
+    ///   ``LoRAError/pissaNeedsDenseBase`` for PiSSA over a 4-bit base; ``LinearAlgebraError``
+    ///   if PiSSA's SVD fails.
+    public init(base: Base, hyperparameters: LoRAHyperparameters = LoRAHyperparameters(),
+                adapterName: String = "default", using generator: inout SeededGenerator) throws {
         try hyperparameters.validate(inFeatures: base.inFeatures, outFeatures: base.outFeatures)
-        var frozen = base
-        frozen.isTrainable = false
+        var frozen = base.frozen()
         let (r, k, d) = (hyperparameters.rank, base.inFeatures, base.outFeatures)
         let s = hyperparameters.scale
         let a: Matrix<Scalar>, b: Matrix<Scalar>
@@ -66,36 +71,56 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
             a = .zeros(r, k)
             b = .normal(d, r, std: Scalar(1 / Double(r)), using: &generator)
         case .pissa:
+            guard Base.self == Linear<Scalar>.self else { throw LoRAError.pissaNeedsDenseBase }
             // W0 = U·Σ·Vᵀ. Keep the top r triplets in the adapter, split √(σ/s) between A and B
             // so that s·B·A is the rank-r part, and leave the residual in W0.
-            let svd = try base.weight.svd()
+            let svd = try base.denseWeight.svd()
             let roots = svd.singularValues.prefix(r).map { Scalar(($0.doubleValue / s).squareRoot()) }
             a = Matrix(rows: r, columns: k) { i, j in roots[i] * svd.vt[i, j] }
             b = Matrix(rows: d, columns: r) { i, j in svd.u[i, j] * roots[j] }
-            Matrix.gemm(b, a, alpha: -Scalar(s), beta: 1, into: &frozen.weight)
+            try frozen.addProduct(b, a, scale: -Scalar(s))
         }
         self.base = frozen
-        self.branch = LoRABranch(a: a, b: b, hyperparameters: hyperparameters)
+        self.branch = try LoRABranch(a: a, b: b, hyperparameters: hyperparameters, inFeatures: k, outFeatures: d)
         self.adapterName = adapterName
     }
 
-    /// Wraps `base` with given factors A (r, in) and B (out, r), e.g. loaded from a file.
-    /// - Throws: ``LoRAError/invalidConfiguration(_:)`` when the shapes or values disagree.
-    public init(
-        base: Linear<Scalar>, a: Matrix<Scalar>, b: Matrix<Scalar>,
-        hyperparameters: LoRAHyperparameters, adapterName: String = "default"
-    ) throws {
+    /// Wraps `base` (which becomes frozen) with a given branch, e.g. loaded from a file.
+    /// - Throws: ``LoRAError`` when the hyper-parameters or the factors' shapes do not fit `base`.
+    public init(base: Base, branch: LoRABranch<Scalar>, adapterName: String = "default") throws(LoRAError) {
+        try branch.hyperparameters.validate(inFeatures: base.inFeatures, outFeatures: base.outFeatures)
+        self.branch = try LoRABranch(a: branch.a, b: branch.b, hyperparameters: branch.hyperparameters,
+                                     inFeatures: base.inFeatures, outFeatures: base.outFeatures)
+        self.base = base.frozen()
+        self.adapterName = adapterName
+    }
+
+    /// Wraps `base` with given factors A (r, in) and B (out, r).
+    /// - Throws: ``LoRAError`` when the shapes or values disagree.
+    public init(base: Base, a: Matrix<Scalar>, b: Matrix<Scalar>, hyperparameters: LoRAHyperparameters,
+                adapterName: String = "default") throws(LoRAError) {
         try hyperparameters.validate(inFeatures: base.inFeatures, outFeatures: base.outFeatures)
-        try LoRABranch.validate(a: a, b: b, rank: hyperparameters.rank, inFeatures: base.inFeatures, outFeatures: base.outFeatures)
-        var frozen = base
-        frozen.isTrainable = false
-        self.base = frozen
-        self.branch = LoRABranch(a: a, b: b, hyperparameters: hyperparameters)
-        self.adapterName = adapterName
+        try self.init(base: base, branch: LoRABranch(a: a, b: b, hyperparameters: hyperparameters,
+                                                     inFeatures: base.inFeatures, outFeatures: base.outFeatures),
+                      adapterName: adapterName)
     }
 
-    // MARK: Forward and backward
+    /// The same adapter over a base transformed by `transform` (e.g. quantized), keeping A, B
+    /// and the merged state.
+    public func mapBase<NewBase: LoRABase>(_ transform: (Base) throws -> NewBase) throws -> LoRALinear<NewBase> where NewBase.Scalar == Scalar {
+        var out = try LoRALinear<NewBase>(base: transform(base), branch: branch, adapterName: adapterName)
+        out.isMerged = isMerged
+        return out
+    }
 
+    /// Replaces the base and merged state (used by merging).
+    mutating func setBase(_ newBase: Base, merged: Bool) {
+        base = newBase
+        isMerged = merged
+    }
+}
+
+extension LoRALinear: LinearLayer {
     /// Inference forward (no dropout). While merged this is the base layer alone.
     public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
         var y = base.forward(x)
@@ -104,52 +129,59 @@ public struct LoRALinear<Scalar: BLASScalar>: Sendable {
     }
 
     /// Training forward: draws the dropout mask from `generator` and returns what backward needs.
-    public func forward(_ x: Matrix<Scalar>, training generator: inout SeededGenerator) -> (output: Matrix<Scalar>, cache: LoRACache<Scalar>) {
+    public func forward(_ x: Matrix<Scalar>, training generator: inout SeededGenerator) -> (output: Matrix<Scalar>, cache: LoRACache<Base>) {
         precondition(!isMerged, "LoRALinear '\(adapterName)': cannot train while merged; unmerge first")
-        var y = base.forward(x)
+        var (y, baseCache) = base.forward(x, training: &generator)
         let cache = branch.addTrainingUpdate(input: x, to: &y, using: &generator)
-        return (y, cache)
+        return (y, LoRACache(base: baseCache, branch: cache))
     }
 
-    /// Gradients for x, A and B given ∂L/∂y (W0 is frozen and gets none); see ``LoRABranch``.
+    /// Gradients for x, A and B given ∂L/∂y (the base is frozen and gets none); see ``LoRABranch``.
     ///
     /// ```
     /// ∂L/∂x = ∂L/∂y · W0 + mask ⊙ (∂L/∂u · A)     ∂L/∂A = (∂L/∂u)ᵀ · drop(x)     ∂L/∂B = s · (∂L/∂y)ᵀ · u
     /// ```
     /// - Complexity: one (n, out, in) GEMM for the base plus four thin GEMMs of rank r.
-    public func backward(_ dy: Matrix<Scalar>, cache: LoRACache<Scalar>) -> LoRAGradients<Scalar> {
+    public func backward(_ dy: Matrix<Scalar>, cache: LoRACache<Base>) -> LayerGradients<Scalar> {
         precondition(
-            dy.rows == cache.input.rows && dy.columns == outFeatures,
-            "LoRALinear.backward: output gradient \(dy.shapeDescription) does not match input \(cache.input.shapeDescription) and weight \(base.weight.shapeDescription)")
-        return branch.backward(dy, cache: cache, baseInputGradient: dy.matmul(base.weight))
+            dy.rows == cache.branch.droppedInput.rows && dy.columns == outFeatures,
+            "LoRALinear.backward: output gradient \(dy.shapeDescription) does not match input \(cache.branch.droppedInput.shapeDescription) and a (\(outFeatures), \(inFeatures)) weight")
+        return branch.backward(dy, cache: cache.branch, baseInputGradient: base.backward(dy, cache: cache.base).input)
     }
 
-    /// ΔW = s·B·A, (out, in). Forms the product: used to merge and to inspect, not in forward.
-    public var deltaWeight: Matrix<Scalar> { branch.deltaWeight }
+    /// The base's parameters (always frozen), then `lora_A.weight` and `lora_B.weight` (always
+    /// trained); changes to the flags are ignored.
+    public mutating func visitParameters(_ body: (String, inout Matrix<Scalar>, inout Bool) -> Void) {
+        base.visitParameters { name, value, _ in
+            var frozen = false
+            body(name, &value, &frozen)
+        }
+        var trained = true
+        body(LoRAFactor.a.parameterName, &branch.a, &trained)
+        trained = true
+        body(LoRAFactor.b.parameterName, &branch.b, &trained)
+    }
 
-    /// Replaces the frozen base (used by merging code in this module and by loaders).
-    mutating func setBaseWeight(_ weight: Matrix<Scalar>) { base.weight = weight }
-    mutating func setMerged(_ merged: Bool) { isMerged = merged }
+    public var quantizedWeights: [(name: String, value: QuantizedTensor)] { base.quantizedWeights }
+
+    /// A LoRA layer over the dense base in `Other` (4-bit bases are dequantized), same factors.
+    public func converted<Other: BLASScalar>(to _: Other.Type) -> any LinearLayer<Other> {
+        var out = try! LoRALinear<Linear<Other>>(base: base.dense(as: Other.self), branch: branch.converted(to: Other.self),
+                                                 adapterName: adapterName)
+        out.isMerged = isMerged
+        return out
+    }
 }
 
-/// What the training forward keeps for ``LoRALinear/backward(_:cache:)``.
-public struct LoRACache<Scalar: BLASScalar>: Sendable {
-    /// The input x, (n, in).
-    public let input: Matrix<Scalar>
-    /// drop(x), the LoRA branch's input (x itself when dropout is 0).
-    public let droppedInput: Matrix<Scalar>
-    /// The inverted-dropout mask (0 or 1/(1−p)), or `nil` when p = 0.
-    public let mask: Matrix<Scalar>?
-    /// drop(x)·Aᵀ, (n, r).
-    public let down: Matrix<Scalar>
-}
+/// What ``LoRALinear``'s training forward keeps: the base's cache, then the branch's.
+public struct LoRACache<Base: LoRABase>: LayerCache {
+    /// The frozen base's cache.
+    public let base: Base.Cache
+    /// drop(x), the mask and x·Aᵀ.
+    public let branch: BranchCache<Base.Scalar>
 
-/// Gradients of a LoRA layer.
-public struct LoRAGradients<Scalar: BLASScalar>: Sendable {
-    /// ∂L/∂x, (n, in).
-    public var input: Matrix<Scalar>
-    /// ∂L/∂A, (r, in).
-    public var a: Matrix<Scalar>
-    /// ∂L/∂B, (out, r).
-    public var b: Matrix<Scalar>
+    public var savedTensors: [NamedTensor<Base.Scalar>] {
+        base.savedTensors + [NamedTensor("lora_dropped_input", branch.droppedInput), NamedTensor("lora_down", branch.down)]
+            + (branch.mask.map { [NamedTensor("lora_dropout_mask", $0)] } ?? [])
+    }
 }

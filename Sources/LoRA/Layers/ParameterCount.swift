@@ -33,29 +33,8 @@ public struct ParameterCount: Equatable, Sendable, CustomStringConvertible {
         Double(loraParameters(rank: r, out: d, in: k)) / (Double(d) * Double(k))
     }
 
-    /// The sum over a model's layers.
-    public static func total(of layers: [any ParameterCounting]) -> ParameterCount {
-        layers.reduce(ParameterCount()) { $0 + $1.parameterCount }
-    }
-}
-
-/// Anything that can report its trainable and frozen parameters.
-public protocol ParameterCounting {
-    /// The layer's parameter counts.
-    var parameterCount: ParameterCount { get }
-}
-
-extension Linear: ParameterCounting {
-    /// weight (+ bias) elements, all trainable or all frozen.
-    public var parameterCount: ParameterCount {
-        let n = weight.count + (bias?.count ?? 0)
-        return isTrainable ? ParameterCount(trainable: n) : ParameterCount(frozen: n)
-    }
-}
-
-extension LoRALinear: ParameterCounting {
-    /// r·(in + out) trainable (A and B); the base's weight and bias frozen.
-    public var parameterCount: ParameterCount {
-        ParameterCount(trainable: a.count + b.count, frozen: base.weight.count + (base.bias?.count ?? 0))
+    /// The sum over modules (layers or models), each counted by its one parameter traversal.
+    public static func total(of modules: [any Module]) -> ParameterCount {
+        modules.reduce(ParameterCount()) { $0 + $1.parameterCount }
     }
 }

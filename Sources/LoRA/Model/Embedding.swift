@@ -17,6 +17,12 @@ public struct Embedding<Scalar: BLASScalar>: Sendable, Equatable {
         isTrainable = true
     }
 
+    /// A table from given rows.
+    public init(weight: Matrix<Scalar>, isTrainable: Bool = true) {
+        self.weight = weight
+        self.isTrainable = isTrainable
+    }
+
     /// Gathers one row per index.
     /// - Precondition: every index is in 0..<count.
     @_specialize(where Scalar == Float)
@@ -35,10 +41,11 @@ public struct Embedding<Scalar: BLASScalar>: Sendable, Equatable {
         return Matrix(rows: indices.count, columns: d, storage: out)
     }
 
-    /// ∂L/∂E: scatter-adds each output-gradient row into the row of its index.
+    /// ∂L/∂E: scatter-adds each output-gradient row into the row of its index. An embedding
+    /// has no input gradient (its input is token ids), so this returns the table's gradient only.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func backward(_ indices: [Int], outputGradient dy: Matrix<Scalar>) -> Matrix<Scalar> {
+    public func backward(_ dy: Matrix<Scalar>, indices: [Int]) -> Matrix<Scalar> {
         precondition(
             dy.rows == indices.count && dy.columns == weight.columns,
             "Embedding.backward: gradient \(dy.shapeDescription) does not match \(indices.count) indices of width \(weight.columns)")
@@ -52,5 +59,12 @@ public struct Embedding<Scalar: BLASScalar>: Sendable, Equatable {
             }
         }
         return Matrix(rows: weight.rows, columns: d, storage: grad)
+    }
+}
+
+extension Embedding: Module {
+    /// The table, `weight`.
+    public mutating func visitParameters(_ body: (String, inout Matrix<Scalar>, inout Bool) -> Void) {
+        body("weight", &weight, &isTrainable)
     }
 }

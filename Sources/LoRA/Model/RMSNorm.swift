@@ -22,10 +22,10 @@ public struct RMSNorm<Scalar: BLASScalar>: Sendable, Equatable {
         isTrainable = true
     }
 
-    /// y = x̂ ⊙ g; also returns ρ per row for the backward pass.
+    /// y = x̂ ⊙ g, and ρ per row.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func forward(_ x: Matrix<Scalar>) -> (output: Matrix<Scalar>, inverseRMS: [Scalar]) {
+    func normalize(_ x: Matrix<Scalar>) -> (output: Matrix<Scalar>, inverseRMS: [Scalar]) {
         let (n, d) = (x.rows, x.columns)
         precondition(d == weight.columns, "RMSNorm: input \(x.shapeDescription) does not match gain \(weight.shapeDescription)")
         var y = [Scalar](repeating: 0, count: n * d)
@@ -47,10 +47,10 @@ public struct RMSNorm<Scalar: BLASScalar>: Sendable, Equatable {
         return (Matrix(rows: n, columns: d, storage: y), rho)
     }
 
-    /// ∂L/∂x and (when trainable) ∂L/∂g, from the input and the ρ that ``forward(_:)`` returned.
+    /// ∂L/∂x and (when trainable) ∂L/∂g, from the input and the ρ of the forward pass.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func backward(
+    func gradients(
         input x: Matrix<Scalar>, inverseRMS rho: [Scalar], outputGradient dy: Matrix<Scalar>
     ) -> (input: Matrix<Scalar>, weight: Matrix<Scalar>?) {
         let (n, d) = (x.rows, x.columns)
@@ -80,5 +80,39 @@ public struct RMSNorm<Scalar: BLASScalar>: Sendable, Equatable {
             }
         }
         return (Matrix(rows: n, columns: d, storage: dx), isTrainable ? Matrix(rows: 1, columns: d, storage: dg) : nil)
+    }
+}
+
+extension RMSNorm: Layer, Module {
+    /// y = x̂ ⊙ g.
+    public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> { normalize(x).output }
+
+    /// y, and x and ρ for the backward pass.
+    public func forward(_ x: Matrix<Scalar>, training _: inout SeededGenerator) -> (output: Matrix<Scalar>, cache: RMSNormCache<Scalar>) {
+        let (y, rho) = normalize(x)
+        return (y, RMSNormCache(input: x, inverseRMS: rho))
+    }
+
+    /// ∂L/∂x, and ∂L/∂g as `weight` when trainable.
+    public func backward(_ dy: Matrix<Scalar>, cache: RMSNormCache<Scalar>) -> LayerGradients<Scalar> {
+        let g = gradients(input: cache.input, inverseRMS: cache.inverseRMS, outputGradient: dy)
+        return LayerGradients(input: g.input, parameters: g.weight.map { [NamedTensor("weight", $0)] } ?? [])
+    }
+
+    /// The gain, `weight`.
+    public mutating func visitParameters(_ body: (String, inout Matrix<Scalar>, inout Bool) -> Void) {
+        body("weight", &weight, &isTrainable)
+    }
+}
+
+/// What ``RMSNorm``'s training forward keeps: x and ρ = 1/√(mean(x²) + ε) per row.
+public struct RMSNormCache<Scalar: BLASScalar>: LayerCache {
+    /// The input x, (n, d).
+    public let input: Matrix<Scalar>
+    /// ρ per row.
+    public let inverseRMS: [Scalar]
+
+    public var savedTensors: [NamedTensor<Scalar>] {
+        [NamedTensor("input", input), NamedTensor("inverse_rms", Matrix(rows: inverseRMS.count, columns: 1, storage: inverseRMS))]
     }
 }

@@ -57,8 +57,6 @@ public enum TargetModuleError: Error, Equatable, CustomStringConvertible {
     case unsupportedModule(String)
     /// A matched layer already carries an adapter.
     case alreadyAdapted(String)
-    /// A matched layer is a frozen 4-bit layer (the base of a QLoRA model) without adapter.
-    case quantizedBase(String)
 
     public var description: String {
         switch self {
@@ -70,8 +68,6 @@ public enum TargetModuleError: Error, Equatable, CustomStringConvertible {
         case .unsupportedModule(let name):
             "target module '\(name)' is not supported: only linear layers can take a LoRA adapter"
         case .alreadyAdapted(let name): "module '\(name)' already has a LoRA adapter"
-        case .quantizedBase(let name):
-            "module '\(name)' is a frozen 4-bit layer: add adapters to a QLoRA model in the same call that quantizes it (injectQLoRA on the float model)"
         }
     }
 }

@@ -42,15 +42,16 @@ public struct TransformerConfiguration: Sendable, Equatable, Codable {
     public var headDimension: Int { modelDimension / headCount }
 
     /// Checks that every size is positive and d is divisible by H.
-    /// - Throws: ``LoRAError/invalidConfiguration(_:)`` naming the bad field.
-    public func validate() throws {
+    /// - Throws: ``LoRAError/modelSize(field:value:)`` naming the bad field, or
+    ///   ``LoRAError/headsDoNotDivide(modelDimension:headCount:)``.
+    public func validate() throws(LoRAError) {
         for (name, value) in [("vocabularySize", vocabularySize), ("contextLength", contextLength),
                               ("modelDimension", modelDimension), ("headCount", headCount),
                               ("layerCount", layerCount), ("mlpDimension", mlpDimension)] where value <= 0 {
-            throw LoRAError.invalidConfiguration("transformer \(name) must be positive, got \(value)")
+            throw LoRAError.modelSize(field: name, value: value)
         }
         guard modelDimension % headCount == 0 else {
-            throw LoRAError.invalidConfiguration("transformer modelDimension \(modelDimension) is not divisible by headCount \(headCount)")
+            throw LoRAError.headsDoNotDivide(modelDimension: modelDimension, headCount: headCount)
         }
     }
 }

@@ -11,27 +11,29 @@ import Foundation
 /// On-disk names are `base_model.model.<path>.lora_A.weight` with paths such as
 /// `layers.0.self_attn.q_proj`. A Hugging Face LLaMA nests its layers under `model.`, so there
 /// the same tensor is `base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight`; this
-/// model has no `model.` level.
+/// model has no `model.` level. LoRA and QLoRA adapters are saved alike (float32 A and B): a
+/// QLoRA adapter loads onto a 4-bit base or a 16/32-bit one.
 ///
 /// Both loads are strict and all-or-nothing: every problem is a thrown ``AdapterError`` and the
-/// model is unchanged (``loadAdapter(from:)``) or no model is returned (``loadingAdapter(from:)``).
+/// model is unchanged (``loadAdapter(from:dtypes:)``) or no model is returned (``loadingAdapter(from:)``).
 extension TransformerModel: LoRAAdapterHost {
-    /// Every layer that carries a LoRA adapter, keyed by module path.
-    public var loraLayers: [String: LoRALinear<Scalar>] {
-        var out: [String: LoRALinear<Scalar>] = [:]
-        for name in linearLayerNames {
-            if let layer = self[linear: name].loraLinear { out[name] = layer }
+    /// Every layer that carries an adapter, with its module path, in module order.
+    public var adaptedLayers: [(path: String, layer: any AdaptedLayer<Scalar>)] {
+        var copy = self
+        var out: [(path: String, layer: any AdaptedLayer<Scalar>)] = []
+        try! copy.updateLinearLayers { path, layer in
+            if let adapted = layer as? any AdaptedLayer<Scalar> { out.append((path, adapted)) }
         }
         return out
     }
 
     /// Puts `layers` in place of the adapted layers with the same paths.
-    /// - Precondition: `layers` has exactly the keys of ``loraLayers``.
-    public mutating func replaceLoRALayers(_ layers: [String: LoRALinear<Scalar>]) {
-        let current = Set(adaptedLayerNames)
-        precondition(Set(layers.keys) == current,
-                     "TransformerModel.replaceLoRALayers: got layers \(layers.keys.sorted()), the model's adapted layers are \(current.sorted())")
-        for (name, layer) in layers { self[linear: name] = .lora(layer) }
+    /// - Precondition: `layers` has exactly the paths of ``adaptedLayers``.
+    public mutating func replaceAdaptedLayers(_ layers: [String: any AdaptedLayer<Scalar>]) {
+        let current = adaptedLayerNames
+        precondition(Set(layers.keys) == Set(current),
+                     "TransformerModel.replaceAdaptedLayers: got layers \(layers.keys.sorted()), the model's adapted layers are \(current)")
+        try! updateLinearLayers { path, layer in if let new = layers[path] { layer = new } }
     }
 
     /// A copy of this model with the adapter in `directory` injected and loaded: PEFT's
@@ -40,11 +42,15 @@ extension TransformerModel: LoRAAdapterHost {
     /// ```
     /// targets  = resolve(target_modules, exclude_modules) on this model   (PEFT's rules)
     /// require  targets == the modules with tensors in adapter_model.safetensors
-    /// inject LoRA (r, α, dropout, scaling from the config) on targets, then set A, B from the file
+    /// inject LoRA (r, α from rank_pattern/alpha_pattern or the config, dropout, scaling) on
+    /// targets, then set A, B from the file
     /// ```
-    /// The result has frozen base weights and trainable adapters, like ``injectLoRA(targets:exclude:hyperparameters:seed:)``.
-    /// This model must carry no adapters yet (use ``loadAdapter(from:)`` to replace the weights
-    /// of adapters already injected).
+    /// This model's linear layers may be dense or 4-bit (a QLoRA base): the adapter wraps
+    /// whichever base it finds. The fresh factors are overwritten, so they are drawn with the
+    /// default initialisation whatever `init_lora_weights` says (PiSSA's would change the base).
+    /// The result has frozen base weights and trainable adapters. This model must carry no
+    /// adapters yet (use ``loadAdapter(from:dtypes:)`` to replace the weights of adapters
+    /// already injected).
     /// - Throws: ``AdapterError``: everything ``AdapterFiles/read(from:dtypes:)`` checks (a missing
     ///   or corrupt file, a config whose r disagrees with the tensors, …);
     ///   ``AdapterError/Kind/targetMismatch`` when `target_modules` selects nothing on this model,
@@ -56,11 +62,12 @@ extension TransformerModel: LoRAAdapterHost {
         let adapter = try AdapterFiles.read(from: directory)
         let config = adapter.config
         let configFile = AdapterConfig.fileName
-        if let adapted = adaptedLayerNames.first {
+        let adapted = adaptedLayerNames
+        if let first = adapted.first {
             throw AdapterError(file: configFile, kind: .targetMismatch,
-                               problem: "the model already carries adapters (e.g. on '\(adapted)'); loadingAdapter(from:) "
+                               problem: "the model already carries adapters (e.g. on '\(first)'); loadingAdapter(from:) "
                                    + "needs the base model, loadAdapter(from:) replaces the weights of adapters already injected",
-                               found: "\(adaptedLayerNames.count) adapted layer(s)")
+                               found: "\(adapted.count) adapted layer(s)")
         }
         let targets = config.targetModules ?? .names([])
         let resolved: [String]
@@ -83,13 +90,17 @@ extension TransformerModel: LoRAAdapterHost {
         }
         var copy = self
         do {
-            // Fresh factors are overwritten below, so the seed does not matter.
-            try copy.injectLoRA(targets: .names(resolved), hyperparameters: adapter.hyperparameters, seed: 0)
+            func fresh(_ h: LoRAHyperparameters) -> LoRAHyperparameters {
+                var h = h
+                h.initialization = .kaimingUniform
+                return h
+            }
+            try copy.injectLoRA(targets: .names(resolved), hyperparameters: fresh(adapter.hyperparameters), seed: 0,
+                                override: { fresh(adapter.hyperparameters(for: $0)) })
         } catch {
             throw AdapterError(file: configFile, subject: "r", kind: .rankMismatch, problem: "the config does not fit this model (\(error))")
         }
-        let layers = try adapter.applied(to: copy.loraLayers)
-        copy.replaceLoRALayers(layers)
+        copy.replaceAdaptedLayers(try adapter.applied(to: copy.adaptedLayers))
         return copy
     }
 }

@@ -1,11 +1,3 @@
-/// One frozen 4-bit weight of a model, by its full name.
-public struct NamedQuantizedWeight: Sendable {
-    /// Full name, e.g. `layers.0.self_attn.q_proj.weight`.
-    public let name: String
-    /// The 4-bit tensor (codes and block constants).
-    public let value: QuantizedTensor
-}
-
 extension TransformerModel where Scalar == Float {
     /// QLoRA's injection (Dettmers et al. 2023, §3): quantizes the whole base model's linear
     /// layers to 4 bits, wraps each selected one in a ``QLoRALinear`` and freezes everything else.
@@ -35,36 +27,24 @@ extension TransformerModel where Scalar == Float {
     public mutating func injectQLoRA(
         targets: TargetModules, exclude: ExcludeModules? = nil,
         hyperparameters: LoRAHyperparameters = LoRAHyperparameters(),
-        blocksize: Int = 64, doubleQuantization: Bool = true, seed: UInt64
+        blocksize: Int = 64, doubleQuantization: Bool = true, seed: UInt64,
+        override: (String) -> LoRAHyperparameters? = { _ in nil }
     ) throws -> [String] {
         var copy = self
-        let names = try copy.inject(targets: targets, exclude: exclude, seed: seed) { base, generator in
-            .qlora(try QLoRALinear(
-                base: base, hyperparameters: hyperparameters, blocksize: blocksize,
-                codebook: .nf4, doubleQuantization: doubleQuantization, using: &generator))
+        // Adapters first, on the float weights (PiSSA's SVD needs them), then quantize the bases.
+        let names = try copy.injectLoRA(targets: targets, exclude: exclude, hyperparameters: hyperparameters, seed: seed, override: override)
+        let targeted = Set(names)
+        func quantize(_ base: Linear<Float>) throws -> QuantizedLinear {
+            try QuantizedLinear(quantizing: base, blocksize: blocksize, codebook: .nf4, doubleQuantization: doubleQuantization)
         }
-        for name in copy.linearLayerNames where name != Self.outputLayerName {
-            guard let base = copy[linear: name].plainLinear else { continue }  // adapted or already 4-bit
-            copy[linear: name] = .quantized(try QuantizedLinear(
-                quantizing: base, blocksize: blocksize, codebook: .nf4, doubleQuantization: doubleQuantization))
+        try copy.updateLinearLayers { path, layer in
+            if let dense = layer as? Linear<Float>, path != Self.outputLayerName {
+                layer = try quantize(dense)
+            } else if targeted.contains(path), let lora = layer as? LoRALinear<Linear<Float>> {
+                layer = try lora.mapBase(quantize)
+            }
         }
         self = copy
         return names
-    }
-}
-
-extension TransformerModel {
-    /// Every frozen 4-bit weight (of `.qlora` and `.quantized` slots), in module order. These are not
-    /// in ``namedParameters``, which lists `Matrix` tensors only.
-    public var namedQuantizedWeights: [NamedQuantizedWeight] {
-        linearLayerNames.compactMap { name in
-            self[linear: name].quantizedWeight.map { NamedQuantizedWeight(name: name + ".weight", value: $0) }
-        }
-    }
-
-    /// The paths of layers that hold a 4-bit weight (``AdaptableLinear/qlora(_:)`` or
-    /// ``AdaptableLinear/quantized(_:)``).
-    public var quantizedLayerNames: [String] {
-        linearLayerNames.filter { self[linear: $0].quantizedWeight != nil }
     }
 }

@@ -21,13 +21,13 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
     /// Final norm.
     public var norm: RMSNorm<Scalar>
     /// Output projection (vocab, d).
-    public var lmHead: AdaptableLinear<Scalar>
+    public var lmHead: any LinearLayer<Scalar>
 
     /// The name of the output layer, which "all-linear" leaves out (as PEFT does).
-    public static var outputLayerName: String { "lm_head" }
+    public static var outputLayerName: String { ModelModuleName.lmHead }
 
     /// A freshly initialised model; every parameter trainable.
-    /// - Throws: ``LoRAError/invalidConfiguration(_:)`` for a bad configuration.
+    /// - Throws: ``LoRAError/modelSize(field:value:)`` or ``LoRAError/headsDoNotDivide(modelDimension:headCount:)``.
     public init(configuration c: TransformerConfiguration, seed: UInt64) throws {
         try c.validate()
         var g = SeededGenerator(seed: seed)
@@ -36,48 +36,25 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
         embedPositions = Embedding(count: c.contextLength, dimension: c.modelDimension, std: c.embeddingStd, using: &g)
         layers = (0..<c.layerCount).map { _ in TransformerBlock(configuration: c, using: &g) }
         norm = RMSNorm(dimension: c.modelDimension)
-        lmHead = .linear(Linear(inFeatures: c.modelDimension, outFeatures: c.vocabularySize, bias: false, using: &g))
-    }
-
-    // MARK: Names
-
-    /// Every module path, containers included, in PyTorch's `named_modules()` order.
-    public var moduleNames: [String] {
-        var names = ["embed_tokens", "embed_positions", "layers"]
-        for l in layers.indices {
-            let p = "layers.\(l)"
-            names += [p, p + ".input_layernorm", p + ".self_attn"]
-            names += ["q_proj", "k_proj", "v_proj", "o_proj"].map { p + ".self_attn." + $0 }
-            names += [p + ".post_attention_layernorm", p + ".mlp", p + ".mlp.up_proj", p + ".mlp.down_proj"]
-        }
-        return names + ["norm", "lm_head"]
-    }
-
-    /// The paths of the linear layers (the modules LoRA can adapt), `lm_head` last.
-    public var linearLayerNames: [String] {
-        layers.indices.flatMap { l in TransformerBlock<Scalar>.linearNames.map { "layers.\(l)." + $0 } } + ["lm_head"]
+        lmHead = Linear<Scalar>(inFeatures: c.modelDimension, outFeatures: c.vocabularySize, bias: false, using: &g)
     }
 
     /// The linear slot at a path from ``linearLayerNames``.
-    public subscript(linear name: String) -> AdaptableLinear<Scalar> {
+    public subscript(linear path: String) -> any LinearLayer<Scalar> {
         get {
-            if name == "lm_head" { return lmHead }
-            let (l, rest) = Self.split(name)
-            return layers[l][linear: rest]
+            var copy = self
+            var found: (any LinearLayer<Scalar>)?
+            try! copy.updateLinearLayers { name, layer in if name == path { found = layer } }
+            guard let found else { preconditionFailed("TransformerModel: '\(path)' is not a linear layer path", file: #fileID, line: #line) }
+            return found
         }
         set {
-            if name == "lm_head" { lmHead = newValue; return }
-            let (l, rest) = Self.split(name)
-            layers[l][linear: rest] = newValue
+            var replaced = false
+            try! updateLinearLayers { name, layer in
+                if name == path { layer = newValue; replaced = true }
+            }
+            precondition(replaced, "TransformerModel: '\(path)' is not a linear layer path")
         }
-    }
-
-    private static func split(_ name: String) -> (Int, String) {
-        let parts = name.split(separator: ".", maxSplits: 2).map(String.init)
-        guard parts.count == 3, parts[0] == "layers", let l = Int(parts[1]) else {
-            preconditionFailure("TransformerModel: '\(name)' is not a linear layer path")
-        }
-        return (l, parts[2])
     }
 
     // MARK: Forward and backward
@@ -89,23 +66,22 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
         var h = embedTokens.forward(tokens)
         h.accumulate(embedPositions.forward(tokens.indices.map { $0 % t }))
         for layer in layers { h = layer.forward(h, sequenceLength: t) }
-        return lmHead.forward(norm.forward(h).output)
+        return lmHead.forward(norm.forward(h))
     }
 
     /// What ``backward(_:cache:)`` needs from a training forward pass.
     public struct Cache: Sendable {
         var tokens: [Int], positions: [Int], sequenceLength: Int
         var blocks: [TransformerBlock<Scalar>.Cache]
-        var normInput: Matrix<Scalar>, normRMS: [Scalar]
-        var headCache: AdaptableLinearCache<Scalar>
+        var norm: RMSNormCache<Scalar>
+        var headCache: any LayerCache<Scalar>
 
         /// Every tensor the forward pass kept for backward, by name (for the memory ledger).
-        public var savedTensors: [(String, Matrix<Scalar>)] {
-            var out: [(String, Matrix<Scalar>)] = []
-            for (l, b) in blocks.enumerated() { out += b.savedTensors.map { ("layers.\(l)." + $0.0, $0.1) } }
-            out.append(("norm.input", normInput))
-            out.append(("norm.inverse_rms", Matrix(rows: normRMS.count, columns: 1, storage: normRMS)))
-            out += headCache.savedTensors.map { ("lm_head." + $0.0, $0.1) }
+        public var savedTensors: [NamedTensor<Scalar>] {
+            var out: [NamedTensor<Scalar>] = []
+            for (l, b) in blocks.enumerated() { out += b.savedTensors.map { $0.prefixed(ModelModuleName.layers + ".\(l)") } }
+            out += norm.savedTensors.map { $0.prefixed(ModelModuleName.norm) }
+            out += headCache.savedTensors.map { $0.prefixed(ModelModuleName.lmHead) }
             return out
         }
     }
@@ -123,26 +99,28 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
             blocks.append(cache)
             h = out
         }
-        let (normed, rho) = norm.forward(h)
-        let (logits, headCache) = lmHead.forward(normed, training: &generator)
-        return (logits, Cache(tokens: tokens, positions: positions, sequenceLength: t, blocks: blocks, normInput: h, normRMS: rho, headCache: headCache))
+        let (normed, normCache) = norm.forward(h, training: &generator)
+        let (logits, headCache) = lmHead.forwardErasingCache(normed, training: &generator)
+        return (logits, Cache(tokens: tokens, positions: positions, sequenceLength: t, blocks: blocks, norm: normCache, headCache: headCache))
     }
 
-    /// Gradients of every trainable tensor given ∂L/∂logits.
+    /// Gradients of every trainable tensor given ∂L/∂logits, in backward order.
     public func backward(_ dLogits: Matrix<Scalar>, cache c: Cache) -> ParameterGradients<Scalar> {
         var grads = ParameterGradients<Scalar>()
-        let head = lmHead.backward(dLogits, cache: c.headCache)
-        for (n, g) in head.parameters { grads.tensors["lm_head." + n] = g }
-        let n = norm.backward(input: c.normInput, inverseRMS: c.normRMS, outputGradient: head.input)
-        if let w = n.weight { grads.tensors["norm.weight"] = w }
-        var dH = n.input
-        for l in layers.indices.reversed() {
-            let r = layers[l].backward(dH, cache: c.blocks[l], sequenceLength: c.sequenceLength)
-            for (name, g) in r.parameters { grads.tensors["layers.\(l)." + name] = g }
-            dH = r.input
+        func collect(_ prefix: String, _ g: LayerGradients<Scalar>) -> Matrix<Scalar> {
+            for p in g.parameters { grads.append(p.prefixed(prefix)) }
+            return g.input
         }
-        if embedTokens.isTrainable { grads.tensors["embed_tokens.weight"] = embedTokens.backward(c.tokens, outputGradient: dH) }
-        if embedPositions.isTrainable { grads.tensors["embed_positions.weight"] = embedPositions.backward(c.positions, outputGradient: dH) }
+        var dH = collect(ModelModuleName.norm, norm.backward(collect(ModelModuleName.lmHead, lmHead.backward(dLogits, erasedCache: c.headCache)), cache: c.norm))
+        for l in layers.indices.reversed() {
+            dH = collect(ModelModuleName.layers + ".\(l)", layers[l].backward(dH, cache: c.blocks[l], sequenceLength: c.sequenceLength))
+        }
+        if embedTokens.isTrainable {
+            grads.append(NamedTensor(ModelModuleName.embedTokens + ".weight", embedTokens.backward(dH, indices: c.tokens)))
+        }
+        if embedPositions.isTrainable {
+            grads.append(NamedTensor(ModelModuleName.embedPositions + ".weight", embedPositions.backward(dH, indices: c.positions)))
+        }
         return grads
     }
 
@@ -154,3 +132,20 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
         return (loss, backward(dLogits, cache: cache), predictions, cache)
     }
 }
+
+extension TransformerModel: ModuleContainer {
+    public mutating func visitModules<V: ModuleVisitor>(_ visitor: inout V, prefix: String) where V.Scalar == Scalar {
+        visitor.visit(joinPath(prefix, ModelModuleName.embedTokens), &embedTokens)
+        visitor.visit(joinPath(prefix, ModelModuleName.embedPositions), &embedPositions)
+        for l in layers.indices { layers[l].visitModules(&visitor, prefix: joinPath(prefix, ModelModuleName.layers + ".\(l)")) }
+        visitor.visit(joinPath(prefix, ModelModuleName.norm), &norm)
+        visitor.visitLinear(joinPath(prefix, ModelModuleName.lmHead), &lmHead)
+    }
+}
+
+/// The model children's names, each spelled once.
+enum ModelModuleName {
+    static let embedTokens = "embed_tokens", embedPositions = "embed_positions", layers = "layers"
+    static let norm = "norm", lmHead = "lm_head"
+}
+

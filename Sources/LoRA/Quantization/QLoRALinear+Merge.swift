@@ -16,7 +16,7 @@ public struct QLoRAMergeReport: Sendable {
     public let meanOutputError: Double?
 }
 
-extension QLoRALinear {
+extension LoRALinear where Base == QuantizedLinear {
     /// Merges s·B·A into the base and re-quantizes with the same blocksize, codebook and
     /// double-quantization setting.
     ///

@@ -9,6 +9,7 @@
 /// W4 at a time into one scratch buffer and multiply each tile with BLAS. All compute is float32
 /// (bitsandbytes computes in the layer's compute dtype, often bfloat16).
 public struct QuantizedLinear: Sendable {
+    public typealias Scalar = Float
     /// The frozen 4-bit weight, (out, in).
     public internal(set) var weight: QuantizedTensor
     /// The frozen bias, (1, out), or `nil`.
@@ -22,10 +23,10 @@ public struct QuantizedLinear: Sendable {
     public var outFeatures: Int { weight.rows }
 
     /// Wraps an already quantized weight and an optional bias (1, out).
-    /// - Throws: ``LoRAError/invalidConfiguration(_:)`` when the bias does not fit the weight.
-    public init(weight: QuantizedTensor, bias: Matrix<Float>? = nil) throws {
+    /// - Throws: ``LoRAError/biasShape(expected:found:)`` when the bias does not fit the weight.
+    public init(weight: QuantizedTensor, bias: Matrix<Float>? = nil) throws(LoRAError) {
         if let bias, bias.rows != 1 || bias.columns != weight.rows {
-            throw LoRAError.invalidConfiguration("bias \(bias.shapeDescription) does not fit weight \(weight.shapeDescription); expected (1, \(weight.rows))")
+            throw .biasShape(expected: [1, weight.rows], found: [bias.rows, bias.columns])
         }
         self.weight = weight
         self.bias = bias
@@ -83,7 +84,7 @@ public struct QuantizedLinear: Sendable {
 
     /// ∂L/∂x = ∂L/∂y · dequant(W4): dy (n, out) · (out, in) → (n, in), tile by tile.
     /// - Complexity: 2·n·in·out flops plus one dequantization of W4.
-    public func inputGradient(_ dy: Matrix<Float>) -> Matrix<Float> {
+    func inputGradient(_ dy: Matrix<Float>) -> Matrix<Float> {
         precondition(dy.columns == outFeatures, "QuantizedLinear.inputGradient: output gradient \(dy.shapeDescription) does not match weight \(weight.shapeDescription)")
         let (n, k, d) = (dy.rows, inFeatures, outFeatures)
         var dx = Matrix<Float>.zeros(n, k)
@@ -100,5 +101,53 @@ public struct QuantizedLinear: Sendable {
             }
         }
         return dx
+    }
+}
+
+extension QuantizedLinear: LinearLayer {
+    /// The output, and x (kept so that the memory ledgers of LoRA and QLoRA models count the
+    /// same activations; the backward pass does not need it).
+    public func forward(_ x: Matrix<Float>, training _: inout SeededGenerator) -> (output: Matrix<Float>, cache: InputCache<Float>) {
+        (forward(x), InputCache(input: x))
+    }
+
+    /// ∂L/∂x only: the 4-bit weight and the bias are frozen.
+    public func backward(_ dy: Matrix<Float>, cache: InputCache<Float>) -> LayerGradients<Float> {
+        precondition(
+            dy.rows == cache.input.rows && dy.columns == outFeatures,
+            "QuantizedLinear.backward: output gradient \(dy.shapeDescription) does not match input \(cache.input.shapeDescription) and weight \(weight.shapeDescription)")
+        return LayerGradients(input: inputGradient(dy))
+    }
+
+    /// The bias, if any (always frozen); the 4-bit weight is in ``quantizedWeights``.
+    public mutating func visitParameters(_ body: (String, inout Matrix<Float>, inout Bool) -> Void) {
+        guard var b = bias else { return }
+        var frozen = false
+        body("bias", &b, &frozen)
+    }
+
+    public var quantizedWeights: [(name: String, value: QuantizedTensor)] { [("weight", weight)] }
+
+    public func converted<Other: BLASScalar>(to _: Other.Type) -> any LinearLayer<Other> { dense(as: Other.self) }
+}
+
+extension QuantizedLinear: LoRABase {
+    public func frozen() -> QuantizedLinear { self }
+
+    public var denseWeight: Matrix<Float> { weight.dequantized() }
+
+    public func dense<Other: BLASScalar>(as _: Other.Type) -> Linear<Other> {
+        Linear(weight: weight.dequantized().converted(), bias: bias?.converted(), isTrainable: false)
+    }
+
+    /// W4 ← quant(dequant(W4) + s·B·A) with the same blocksize, codebook and double
+    /// quantization (bitsandbytes' `Linear4bit` merge): the update is rounded to the 4-bit grid.
+    public mutating func addProduct(_ b: Matrix<Float>, _ a: Matrix<Float>, scale s: Float) throws(LoRAError) {
+        var w = weight.dequantized()
+        Matrix.gemm(b, a, alpha: s, beta: 1, into: &w)
+        do {
+            weight = try QuantizedTensor(quantizing: w, blocksize: weight.blocksize, codebook: weight.codebook,
+                                         doubleQuantization: weight.isDoubleQuantized)
+        } catch { throw .nonFiniteWeight }
     }
 }

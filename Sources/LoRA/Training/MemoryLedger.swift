@@ -44,7 +44,7 @@ public struct MemoryLedger: Sendable, Equatable {
     /// q_proj, k_proj and v_proj) count once.
     public init<Scalar: BLASScalar>(
         model: TransformerModel<Scalar>, gradients: ParameterGradients<Scalar>,
-        optimizerState: [(String, Matrix<Scalar>)], activations: [(String, Matrix<Scalar>)]
+        optimizerState: [NamedTensor<Scalar>], activations: [NamedTensor<Scalar>]
     ) {
         let size = Double(MemoryLayout<Scalar>.size)
         let precision = Scalar.self == Float.self ? "float32" : Scalar.self == Double.self ? "float64" : "\(Scalar.self)"
@@ -61,10 +61,10 @@ public struct MemoryLedger: Sendable, Equatable {
                               precision: q.value.isDoubleQuantized ? "absmax (double-quantized), bytes" : "absmax float32, bytes",
                               isTrainable: false))
         }
-        list += gradients.tensors.keys.sorted().map { entry(.gradients, $0, gradients.tensors[$0]!) }
-        list += optimizerState.map { entry(.optimizerState, $0.0, $0.1) }
+        list += gradients.entries.sorted { $0.name < $1.name }.map { entry(.gradients, $0.name, $0.value) }
+        list += optimizerState.map { entry(.optimizerState, $0.name, $0.value) }
         var seen = Set<UInt>()
-        for (name, m) in activations {
+        for (name, m) in activations.map({ ($0.name, $0.value) }) {
             let address = m.storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
             guard m.count > 0, seen.insert(address).inserted else { continue }
             list.append(entry(.activations, name, m))

@@ -1,4 +1,5 @@
 import Foundation
+import LoRA
 
 extension SafetensorsInterop {
     /// The targets of the model sample: the seed's attention projections.
@@ -24,7 +25,7 @@ extension SafetensorsInterop {
     public static func writeModelSample(to directory: URL, seed: UInt64 = 21) throws -> TransformerModel<Float> {
         var model = try modelSampleBase(seed: seed)
         try model.injectLoRA(targets: modelSampleTargets, hyperparameters: LoRAHyperparameters(rank: 4, alpha: 8, dropout: 0.05), seed: seed + 1)
-        var optimizer = AdamWOptimizer<Float>()
+        var optimizer = AdamW<Float>()
         let suite = TaskSuite(alphabetSize: 12, length: 4)
         Trainer.train(&model, optimizer: &optimizer,
                       configuration: TrainingConfiguration(steps: 5, batchSize: 8, learningRate: 1e-2, seed: seed + 2), tasks: [suite.reverse])

@@ -1,4 +1,5 @@
 import Foundation
+import LoRA
 
 /// Cross-checks with Hugging Face's `safetensors` (driven by `Tests/interop/run.sh`): write an
 /// adapter plus a ``SafetensorsManifest`` for the Python side to verify, and verify files the
@@ -35,9 +36,9 @@ public enum SafetensorsInterop {
     /// `directory/manifest.json`.
     /// - Returns: the layers written.
     @discardableResult
-    public static func writeSample(to directory: URL, seed: UInt64 = 42) throws -> [String: LoRALinear<Float>] {
+    public static func writeSample(to directory: URL, seed: UInt64 = 42) throws -> [String: LoRALinear<Linear<Float>>] {
         var rng = SeededGenerator(seed: seed)
-        var layers: [String: LoRALinear<Float>] = [:]
+        var layers: [String: LoRALinear<Linear<Float>>] = [:]
         for (path, outF, inF) in sampleModules {
             let base = Linear<Float>(weight: .normal(outF, inF, std: 0.5, using: &rng))
             var layer = try LoRALinear(base: base, hyperparameters: LoRAHyperparameters(rank: 2, alpha: 4), using: &rng)
@@ -104,22 +105,24 @@ public enum SafetensorsInterop {
     private static func checkAdapter(in directory: URL, expected: ExpectedFile) -> [String] {
         do {
             var rng = SeededGenerator(seed: 1)
-            var layers: [String: LoRALinear<Float>] = [:]
+            var layers: [String: LoRALinear<Linear<Float>>] = [:]
             for (path, outF, inF) in sampleModules {
                 let base = Linear<Float>(weight: .zeros(outF, inF))
                 layers[path] = try LoRALinear(base: base, hyperparameters: LoRAHyperparameters(rank: 2, alpha: 4), using: &rng)
             }
-            let config = try AdapterFiles.load(from: directory, into: &layers)
+            let adapter = try AdapterFiles.read(from: directory)
+            let config = adapter.config
+            let loaded = try adapter.applied(to: layers.keys.sorted().map { ($0, layers[$0]! as any AdaptedLayer<Float>) })
             var problems: [String] = []
             if config.r != 2 || config.loraAlpha != 4 || config.loraDropout != 0.05 { problems.append("peft_adapter: config \(config)") }
-            for (path, layer) in layers {
-                for (factor, matrix) in [(LoRAFactor.a, layer.a), (.b, layer.b)] {
+            for (path, layer) in loaded.sorted(by: { $0.key < $1.key }) {
+                for (factor, matrix) in [(LoRAFactor.a, layer.branch.a), (.b, layer.branch.b)] {
                     let name = AdapterFiles.tensorName(module: path, factor: factor)
                     if matrix.storage.map(\.bitPattern) != expected.tensors[name]?.bits {
                         problems.append("peft_adapter: \(name) loaded values differ from expected.json")
                     }
                 }
-                if layer.hyperparameters.dropout != 0.05 { problems.append("peft_adapter: \(path) dropout not taken from the config") }
+                if layer.branch.hyperparameters.dropout != 0.05 { problems.append("peft_adapter: \(path) dropout not taken from the config") }
             }
             return problems
         } catch {

@@ -1,0 +1,72 @@
+import Foundation
+
+/// One entry of PEFT's `rank_pattern` or `alpha_pattern`: a key matched against module paths
+/// and the value it gives the modules it matches.
+public struct PatternEntry<Value: Equatable & Sendable>: Equatable, Sendable {
+    /// The key as written in `adapter_config.json` (a module name, a path, or a regex).
+    public var key: String
+    /// The rank or α for the modules it matches.
+    public var value: Value
+
+    /// An entry.
+    public init(key: String, value: Value) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A number written as an integer when it is whole (PEFT writes `lora_alpha: 32`, not `32.0`).
+struct JSONNumber: Encodable {
+    let value: Double
+    init(_ value: Double) { self.value = value }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if value.rounded() == value, abs(value) < 1e15 { try c.encode(Int(value)) } else { try c.encode(value) }
+    }
+}
+
+extension AdapterConfig {
+    /// The value the first matching key of `pattern` gives the module at `path`, or nil.
+    ///
+    /// PEFT's rule (`peft/tuners/lora/model.py`, `get_pattern_key`): a key matches a path when
+    /// the path matches the regular expression `(.*\.)?(key)$` from its start; keys are tried
+    /// in the file's order and the first match wins.
+    public static func patternValue<Value>(_ pattern: [PatternEntry<Value>], for path: String) -> Value? {
+        pattern.first { entry in
+            guard let regex = try? NSRegularExpression(pattern: "^(.*\\.)?(" + entry.key + ")$") else { return false }
+            return regex.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) != nil
+        }?.value
+    }
+
+    /// Reads `rank_pattern` and `alpha_pattern` keeping the file's key order (which decides
+    /// the first match), and applies ``fieldPolicy`` to every key.
+    mutating func readOrderedFields(of data: Data, fileName: String) throws(AdapterError) {
+        guard case .object(let fields)? = try? HeaderJSONParser.parse([UInt8](data)) else { return }
+        func invalid(_ field: String, _ expected: String, _ found: String) -> AdapterError {
+            AdapterError(file: fileName, subject: field, kind: .invalidConfig, problem: "invalid value", expected: expected, found: found)
+        }
+        for (key, value) in fields {
+            switch key {
+            case CodingKeys.rankPattern.rawValue, CodingKeys.alphaPattern.rawValue:
+                if case .null = value { continue }
+                guard case .object(let entries) = value else { throw invalid(key, "an object of module keys to numbers", value.typeName) }
+                for (pattern, number) in entries {
+                    guard (try? NSRegularExpression(pattern: pattern)) != nil else {
+                        throw invalid(key + "." + pattern, "a valid regular expression", "\"\(pattern)\"")
+                    }
+                    if key == CodingKeys.rankPattern.rawValue {
+                        guard let r = number.nonNegativeInt, r > 0 else { throw invalid(key + "." + pattern, "a positive integer", number.typeName) }
+                        rankPattern.append(PatternEntry(key: pattern, value: r))
+                    } else {
+                        guard case .number(let text) = number, let alpha = Double(text), alpha > 0, alpha.isFinite else {
+                            throw invalid(key + "." + pattern, "a positive number", number.typeName)
+                        }
+                        alphaPattern.append(PatternEntry(key: pattern, value: alpha))
+                    }
+                }
+            default:
+                try Self.checkField(key, value, fileName: fileName)
+            }
+        }
+    }
+}
