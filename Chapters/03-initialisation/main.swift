@@ -123,7 +123,7 @@ cell("Step 0: which factor gets a gradient")
 let targetChange = Matrix<Float>.normal(d, rank, std: 0.3, using: &generator).matmul(Matrix<Float>.normal(rank, k, std: 0.3, using: &generator))
 let y = x.matmul(base.weight + targetChange, transposeB: true)    // (n, d)
 /// One training step's loss and gradients.
-func lossAndGradients(_ layer: LoRALinear<Linear<Float>>, using rng: inout SeededGenerator) -> (loss: Double, grads: LoRAGradients<Float>) {
+func lossAndGradients(_ layer: LoRALinear<Linear<Float>>, using rng: inout SeededGenerator) -> (loss: Double, grads: LayerGradients<Float>) {
     let (out, cache) = layer.forward(x, training: &rng)
     let residual = out - y
     let loss = 0.5 * residual.storage.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(n)

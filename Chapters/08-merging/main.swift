@@ -56,14 +56,14 @@ layer.b = .normal(192, 8, std: 0.1, using: &generator)
 let probe = Matrix<Float>.normal(32, 256, using: &generator)
 let unmerged = layer.forward(probe)
 let baseOnly = base.forward(probe)
-let firstMerge = layer.merge()
+let firstMerge = try layer.merge()
 let merged = layer.forward(probe)
-let secondMerge = layer.merge()
+let secondMerge = try layer.merge()
 let mergedWeightDrift = layer.base.weight.maxAbsDifference(base.weight)
-layer.unmerge()
+try layer.unmerge()
 let unmergedAgain = layer.forward(probe)
 let restoredWeightError = layer.base.weight.maxAbsDifference(base.weight)
-let unloaded = layer.mergeAndUnload()
+let unloaded = layer.mergedAndUnloaded()
 let unloadedOutput = unloaded.forward(probe)
 print("s = α/r = \(fmt(layer.hyperparameters.scale, 1)),  max |s·B·A| = \(sci(Double(layer.deltaWeight.maxAbs), 3))")
 print("merge: \(firstMerge);  merging again: \(secondMerge) (nothing changes)")
@@ -110,7 +110,7 @@ var timed = try LoRALinear(
 timed.b = .normal(1024, 16, std: 0.01, using: &timingGenerator)
 let batch = Matrix<Float>.normal(256, 1024, using: &timingGenerator)
 let unmergedTime = medianTime(repetitions: 7) { _ = timed.forward(batch) }
-timed.merge()
+try timed.merge()
 let mergedTime = medianTime(repetitions: 7) { _ = timed.forward(batch) }
 print("forward of 256 tokens through (1024, 1024), r = 16: unmerged \(live(duration(unmergedTime))), merged \(live(duration(mergedTime)))")
 
@@ -125,21 +125,21 @@ switching tasks means unmerging or keeping copies.
 
 A diverged training run can leave NaN or infinity in $A$ or $B$. Merging that writes it into
 the base weight permanently. PEFT's `merge(safe_merge=True)` computes the merge on a copy and
-refuses if the result is not finite; `LoRALinear.safeMerge()` does the same. One NaN in $B$:
+refuses if the result is not finite; `LoRALinear.merge(safe: true)` does the same. One NaN in $B$:
 */
 cell("Safe merge refuses a broken adapter")
 var broken = try LoRALinear(base: base, hyperparameters: LoRAHyperparameters(rank: 8, alpha: 16), adapterName: "diverged", using: &generator)
 broken.b = .normal(192, 8, std: 0.1, using: &generator)
 broken.b[3, 5] = .nan
 do {
-    try broken.safeMerge()
+    try broken.merge(safe: true)
     print("safe merge accepted the adapter (unexpected)")
 } catch {
     print("safe merge: \(error)")
 }
 print("after the refusal: merged = \(broken.isMerged), base weight unchanged: \(broken.base.weight == base.weight)")
 var careless = broken
-careless.merge()
+try careless.merge()
 let poisoned = careless.base.weight.storage.filter { !$0.isFinite }.count
 print("a plain merge would have written \(grouped(poisoned)) non-finite weights (row 3 of W: one NaN in B spreads along a whole row of B·A)")
 

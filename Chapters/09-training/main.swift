@@ -45,7 +45,7 @@ let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, l
 @discardableResult
 func train(_ model: inout TransformerModel<Float>, steps: Int, learningRate: Double, seed: UInt64, label: String,
            batches next: ((inout SeededGenerator) -> TokenBatch)? = nil, tasks: [SequenceTask] = [task]) -> (losses: [Double], secondsPerStep: Double) {
-    var optimizer = AdamWOptimizer<Float>()
+    var optimizer = AdamW<Float>()
     let bar = ProgressBar(total: steps, label: label)
     defer { bar.finish() }
     let settings = TrainingConfiguration(steps: steps, batchSize: 32, learningRate: learningRate, seed: seed)
@@ -186,7 +186,7 @@ var memory = Table(columns: ["method", "weights", "of which trainable", "gradien
 var ledgers: [String: MemoryLedger] = [:]
 for method in methods {
     var model = try method.prepare(pretrained, 0)
-    var optimizer = AdamWOptimizer<Float>()
+    var optimizer = AdamW<Float>()
     var data = SeededGenerator(seed: 1), dropout = SeededGenerator(seed: 2)
     let ledger = Trainer.step(&model, batch: task.batch(size: 32, using: &data), optimizer: &optimizer, learningRate: 1e-3,
                               maxGradientNorm: 1, generator: &dropout, measureMemory: true).ledger!

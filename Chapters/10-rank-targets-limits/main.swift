@@ -51,7 +51,7 @@ print("model: d_model \(configuration.modelDimension), \(configuration.layerCoun
 @discardableResult
 func train(_ model: inout TransformerModel<Float>, tasks: [SequenceTask], steps: Int, schedule: LearningRateSchedule? = nil,
            learningRate: Double, seed: UInt64, label: String) -> [Double] {
-    var optimizer = AdamWOptimizer<Float>()
+    var optimizer = AdamW<Float>()
     let bar = ProgressBar(total: steps, label: label)
     defer { bar.finish() }
     return Trainer.train(&model, optimizer: &optimizer,
@@ -245,9 +245,9 @@ let adapters = try pair.map { try adapted($0, rank: 8, label: "adapter for \($0.
 /// W0 + ΔW₁ + ΔW₂ in every adapted layer: both adapters merged into one plain model.
 var bothMerged = pretrained
 for name in adapters[0].adaptedLayerNames {
-    var weight = pretrained[linear: name].plainLinear!.weight
-    for model in adapters { weight += model[linear: name].loraLinear!.deltaWeight }
-    bothMerged[linear: name] = .linear(Linear(weight: weight))
+    var weight = (pretrained[linear: name] as! Linear<Float>).weight
+    for model in adapters { weight += model[linear: name].adapterBranch!.deltaWeight }
+    bothMerged[linear: name] = Linear(weight: weight)
 }
 var mergeTable = Table(columns: (["model"] + pair.flatMap { [$0.name + " exact", $0.name + " loss"] }).map { Table.Column($0) })
 var mergeRows: [String: [EvaluationResult]] = [:]
@@ -298,7 +298,7 @@ var limitCurves: [(rank: Int, accuracy: [Double])] = []
 for r in limitRanks {
     var model = pretrained
     try model.injectLoRA(targets: .names(["v_proj"]), hyperparameters: LoRAHyperparameters(rank: r, alpha: 16), seed: baseSeed + 200)
-    var optimizer = AdamWOptimizer<Float>()
+    var optimizer = AdamW<Float>()
     var row = [String(r), grouped(model.parameterCount.trainable)]
     var done = 0
     var accuracy: [Double] = []

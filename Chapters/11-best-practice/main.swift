@@ -114,7 +114,7 @@ which freezes every base weight, and only the adapters are trained on a new task
 exact match: the fraction of held-out sequences whose every answer letter is right.
 */
 cell("Pre-train, then fine-tune with the recommended config")
-var pretrainOptimizer = AdamWOptimizer<Float>()
+var pretrainOptimizer = AdamW<Float>()
 var clock = monotonicSeconds()
 Trainer.train(&base, optimizer: &pretrainOptimizer,
               configuration: TrainingConfiguration(steps: pretrainSteps, batchSize: 32, learningRate: 3e-3, seed: 12),
@@ -132,7 +132,7 @@ let counts = model.parameterCount
 print("injected \(adapted.count) adapters: trainable \(grouped(counts.trainable)) of \(grouped(counts.trainable + counts.frozen)) parameters (\(percent(Double(counts.trainable) / Double(counts.trainable + counts.frozen), 2)))")
 let d = c.modelDimension
 print("per adapted (\(d), \(d)) matrix: r(d + k) = \(grouped(ParameterCount.loraParameters(rank: recommended.rank, out: d, in: d))) against d·k = \(grouped(d * d))")
-var optimizer = AdamWOptimizer<Float>()
+var optimizer = AdamW<Float>()
 clock = monotonicSeconds()
 let losses = Trainer.train(&model, optimizer: &optimizer,
                            configuration: TrainingConfiguration(steps: steps, batchSize: 32, learningRate: learningRate, seed: 15),
@@ -217,7 +217,7 @@ let reloaded = try base.loadingAdapter(from: outDirectory)
 let trainedLogits = model.logits(tokens: evaluation.tokens, sequenceLength: evaluation.sequenceLength)
 let reloadedLogits = reloaded.logits(tokens: evaluation.tokens, sequenceLength: evaluation.sequenceLength)
 let baseLogits = base.logits(tokens: evaluation.tokens, sequenceLength: evaluation.sequenceLength)
-print("adapted modules: \(reloaded.adaptedLayerNames.count), r = \(reloaded.loraLayers[resolved[0]]!.rank), dropout \(fmt(reloaded.loraLayers[resolved[0]]!.hyperparameters.dropout, 2))")
+print("adapted modules: \(reloaded.adaptedLayerNames.count), r = \(reloaded[linear: resolved[0]].adapterBranch!.rank), dropout \(fmt(reloaded[linear: resolved[0]].adapterBranch!.hyperparameters.dropout, 2))")
 print("reloaded vs trained logits: max |difference| = \(fmt(Double(reloadedLogits.maxAbsDifference(trainedLogits)), 1)) over \(grouped(trainedLogits.count)) logits")
 print("base (no adapter) vs trained logits: max |difference| = \(fmt(Double(baseLogits.maxAbsDifference(trainedLogits)), 3))")
 print("exact match on '\(task.name)' after reload: \(percent(reloaded.evaluate(evaluation).exactMatch, 1))")

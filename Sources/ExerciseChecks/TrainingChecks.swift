@@ -79,7 +79,7 @@ func checkGradientClipping(_ impl: Implementations) -> CheckResult {
         ("tensors with global norm < 1", small, 1, "below maxNorm clipping changes nothing; the norm is still reported"),
     ]
     for c in cases {
-        var oracle = ParameterGradients<Double>(tensors: Dictionary(uniqueKeysWithValues: c.gradients.enumerated().map { ("t\($0.offset)", $0.element) }))
+        var oracle = ParameterGradients<Double>(c.gradients.enumerated().map { NamedTensor("t\($0.offset)", $0.element) })
         let expectedNorm = GradientClipping.clip(&oracle, maxNorm: c.maxNorm)
         let got = impl.clipGradients(c.gradients, c.maxNorm)
         let call = "clipGradients(\(c.name), maxNorm: \(show(c.maxNorm)))"
@@ -94,7 +94,7 @@ func checkGradientClipping(_ impl: Implementations) -> CheckResult {
                                         why: "one clipped gradient per input tensor, in the same order"))
         }
         for i in c.gradients.indices {
-            if let failure = expectClose(got.gradients[i], oracle.tensors["t\(i)"]!, call + ".gradients[\(i)]", atol: 1e-12, rtol: 1e-9, why: c.why) {
+            if let failure = expectClose(got.gradients[i], oracle["t\(i)"]!, call + ".gradients[\(i)]", atol: 1e-12, rtol: 1e-9, why: c.why) {
                 return .failed(failure)
             }
         }

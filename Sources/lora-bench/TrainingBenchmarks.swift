@@ -33,7 +33,7 @@ func trainingBenchmarks(repetitions: Int) -> [BenchmarkResult] {
     for (label, lora) in [("LoRA r=8 on q,v", true), ("full fine-tuning", false)] {
         var model = try! TransformerModel<Float>(configuration: suite.modelConfiguration(), seed: 1)
         if lora { try! model.injectLoRA(targets: .names(["q_proj", "v_proj"]), hyperparameters: LoRAHyperparameters(rank: 8, alpha: 16), seed: 2) }
-        var optimizer = AdamWOptimizer<Float>()
+        var optimizer = AdamW<Float>()
         var dropout = SeededGenerator(seed: 4)
         var step = 0
         func oneStep() {

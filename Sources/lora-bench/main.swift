@@ -45,7 +45,7 @@ let blas = BLASInfo.current
 var results = [BenchmarkResult]()
 results.append(matrixProductVersusRawGEMM(repetitions: repetitions))
 results.append(loraOverhead(repetitions: repetitions))
-results += extraBenchmarks(repetitions: repetitions)
+results += quantizationBenchmarks(repetitions: repetitions) + trainingBenchmarks(repetitions: repetitions)
 
 if json {
     print("{\"blas\": \(jsonString(blas.description)), \"kernel\": \(jsonString(blas.kernel)), \"repetitions\": \(repetitions), \"results\": [")

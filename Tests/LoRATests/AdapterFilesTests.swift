@@ -103,7 +103,10 @@ func sampleLayers(seed: UInt64 = 3, rank: Int = 2, alpha: Double = 4) throws -> 
     @Test func hostProtocolSavesAndLoadsThroughTheModel() throws {
         struct TinyModel: LoRAAdapterHost {
             var loraLayers: [String: LoRALinear<Linear<Float>>]
-            mutating func replaceLoRALayers(_ layers: [String: LoRALinear<Linear<Float>>]) { loraLayers = layers }
+            var adaptedLayers: [(path: String, layer: any AdaptedLayer<Float>)] { loraLayers.keys.sorted().map { ($0, loraLayers[$0]!) } }
+            mutating func replaceAdaptedLayers(_ layers: [String: any AdaptedLayer<Float>]) {
+                loraLayers = layers.mapValues { $0 as! LoRALinear<Linear<Float>> }
+            }
         }
         let dir = try makeTemporaryDirectory("host")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -28,7 +28,7 @@ import Testing
         do {
             try AdapterFiles.load(from: dir, into: &target)
             return nil
-        } catch {
+        } catch let error as AdapterError {
             for key in before.keys {
                 #expect(target[key]!.a == before[key]!.a && target[key]!.b == before[key]!.b, "destination changed by a failed load")
             }
@@ -133,7 +133,7 @@ import Testing
 
     @Test func mergedDestinationIsRefused() throws {
         var layers = try sampleLayers(seed: 8)
-        _ = layers[q]!.merge()
+        _ = try layers[q]!.merge()
         let e = try #require(try loadError({ _, _, _ in }, into: layers))
         #expect(e.kind == .inconsistentLayers && e.subject == q)
     }

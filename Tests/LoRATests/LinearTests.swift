@@ -8,7 +8,7 @@ import Testing
         let layer = Linear<Double>(inFeatures: 5, outFeatures: 4, bias: withBias, using: &g)
         let x = Matrix<Double>.normal(3, 5, using: &g)
         let r = Matrix<Double>.normal(3, 4, using: &g)
-        let grads = layer.backward(input: x, outputGradient: r)
+        let grads = layer.backward(r, cache: InputCache(input: x))
         var inputs = [x, layer.weight]
         var analytic = [grads.input, grads.weight!]
         if withBias { inputs.append(layer.bias!); analytic.append(grads.bias!) }
@@ -23,7 +23,7 @@ import Testing
         var g = SeededGenerator(seed: 1)
         var layer = Linear<Float>(inFeatures: 3, outFeatures: 2, using: &g)
         layer.isTrainable = false
-        let grads = layer.backward(input: .normal(4, 3, using: &g), outputGradient: .normal(4, 2, using: &g))
+        let grads = layer.backward(.normal(4, 2, using: &g), cache: InputCache(input: .normal(4, 3, using: &g)))
         #expect(grads.weight == nil && grads.bias == nil)
         #expect(grads.input.shape == (4, 3))
         #expect(layer.parameterCount == ParameterCount(trainable: 0, frozen: 8))

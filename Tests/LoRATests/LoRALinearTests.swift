@@ -34,7 +34,7 @@ func makeLoRA(
         let maskSeed = SeededGenerator(seed: 1234)
         var rng = maskSeed
         let (_, cache) = layer.forward(x, training: &rng)
-        if c.dropout > 0 { #expect(cache.mask != nil) }
+        if c.dropout > 0 { #expect(cache.branch.mask != nil) }
         let grads = layer.backward(r, cache: cache)
         let report = GradientCheck.check({ p in
             var l = layer
@@ -61,7 +61,7 @@ func makeLoRA(
         let base = Linear<Double>(inFeatures: 8, outFeatures: 6, using: &g)
         let x = Matrix<Double>.normal(5, 8, using: &g)
         let dy = Matrix<Double>.normal(5, 6, using: &g)
-        func gradients(_ scheme: LoRAInitialization) throws -> LoRAGradients<Double> {
+        func gradients(_ scheme: LoRAInitialization) throws -> LayerGradients<Double> {
             var rng = SeededGenerator(seed: 3)
             let layer = try LoRALinear(base: base, hyperparameters: .init(rank: 2, initialization: scheme), using: &rng)
             return layer.backward(dy, cache: layer.forward(x, training: &rng).cache)

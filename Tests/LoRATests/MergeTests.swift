@@ -14,14 +14,14 @@ import Testing
         var (layer, x) = try layerWithNonZeroB()
         let base = layer.base
         let unmerged = layer.forward(x)
-        #expect(layer.merge() == .changed)
+        #expect(try layer.merge() == .changed)
         let merged = layer.forward(x)
-        #expect(layer.merge() == .alreadyMerged)  // second merge is a reported no-op
+        #expect(try layer.merge() == .alreadyMerged)  // second merge is a reported no-op
         #expect(layer.forward(x) == merged)
-        #expect(layer.unmerge() == .changed)
+        #expect(try layer.unmerge() == .changed)
         let again = layer.forward(x)
-        #expect(layer.unmerge() == .notMerged)
-        let unloaded = layer.mergeAndUnload().forward(x)
+        #expect(try layer.unmerge() == .notMerged)
+        let unloaded = layer.mergedAndUnloaded().forward(x)
         for other in [merged, again, unloaded] {
             #expect(allClose(other, unmerged, atol: 1e-4, rtol: 1e-4))
         }
@@ -30,16 +30,16 @@ import Testing
 
     @Test func forwardWhileMergedIsTheBaseAlone() throws {
         var (layer, x) = try layerWithNonZeroB()
-        layer.merge()
+        try layer.merge()
         #expect(layer.forward(x) == layer.base.forward(x))
-        #expect(layer.base.weight.maxAbsDifference(layer.mergeAndUnload().weight) == 0)
+        #expect(layer.base.weight.maxAbsDifference(layer.mergedAndUnloaded().weight) == 0)
     }
 
     @Test func safeMergeAgreesWithMerge() throws {
         var (layer, x) = try layerWithNonZeroB()
         var copy = layer
-        copy.merge()
-        try layer.safeMerge()
+        try copy.merge()
+        try layer.merge(safe: true)
         #expect(layer.forward(x).maxAbsDifference(copy.forward(x)) <= 1e-6)
     }
 
@@ -49,7 +49,7 @@ import Testing
             var (layer, _) = try layerWithNonZeroB()
             if factor == "A" { layer.a[0, 0] = poison } else { layer.b[0, 0] = poison }
             let before = layer.base.weight
-            #expect(throws: LoRAError.nonFiniteMerge(adapter: "task-a")) { try layer.safeMerge() }
+            #expect(throws: LoRAError.nonFiniteMerge(adapter: "task-a")) { try layer.merge(safe: true) }
             #expect(!layer.isMerged)
             #expect(layer.base.weight == before)
         }

@@ -21,9 +21,9 @@ import Testing
     func loraOverDequantized(_ hp: LoRAHyperparameters, doubleQuantization: Bool = true, seed: UInt64) throws -> TransformerModel<Float> {
         var model = try baseModel()
         for name in nonHeadLinearNames(model) {
-            let w = model[linear: name].plainLinear!.weight
+            let w = (model[linear: name] as! Linear<Float>).weight
             let q = try QuantizedTensor(quantizing: w, blocksize: 64, codebook: .nf4, doubleQuantization: doubleQuantization)
-            model[linear: name] = .linear(Linear(weight: q.dequantized(), bias: nil))
+            model[linear: name] = Linear(weight: q.dequantized(), bias: nil)
         }
         try model.injectLoRA(targets: targets, hyperparameters: hp, seed: seed)
         return model
@@ -49,13 +49,13 @@ import Testing
         #expect(model.quantizedLayerNames == nonHead && model.adaptedLayerNames == names)
         for name in nonHead {
             if names.contains(name) {
-                #expect(model[linear: name].qloraLinear != nil, "\(name) should be .qlora")
+                #expect(model[linear: name] is QLoRALinear, "\(name) should be QLoRA")
             } else {
-                #expect(model[linear: name].quantizedLinear != nil, "\(name) should be .quantized")
+                #expect(model[linear: name] is QuantizedLinear, "\(name) should be 4-bit")
             }
         }
         // The head stays float and frozen (bitsandbytes' modules_to_not_convert).
-        #expect(model[linear: "lm_head"].plainLinear.map { !$0.isTrainable } == true)
+        #expect((model[linear: "lm_head"] as? Linear<Float>).map { !$0.isTrainable } == true)
         #expect(model.namedQuantizedWeights.map(\.name) == nonHead.map { $0 + ".weight" })
         for w in model.namedQuantizedWeights {
             #expect(w.value.isDoubleQuantized && w.value.blocksize == 64)
@@ -71,19 +71,21 @@ import Testing
         #expect(throws: TargetModuleError.alreadyAdapted("layers.0.self_attn.q_proj")) {
             try model.injectQLoRA(targets: .names(["q_proj"]), seed: 1)
         }
-        // A 4-bit layer without adapter is named as such, not as "already adapted".
-        #expect(throws: TargetModuleError.quantizedBase("layers.0.mlp.down_proj")) {
-            try model.injectLoRA(targets: .names(["down_proj"]), seed: 1)
-        }
+        // A 4-bit layer without adapter takes one like a dense layer (PEFT on a 4-bit model):
+        // it becomes a QLoRA layer over the same 4-bit weight.
+        var more = model
+        try more.injectLoRA(targets: .names(["down_proj"]), hyperparameters: LoRAHyperparameters(rank: 4, alpha: 8), seed: 1)
+        let down = try #require(more[linear: "layers.0.mlp.down_proj"] as? QLoRALinear)
+        #expect(down.weight == (model[linear: "layers.0.mlp.down_proj"] as! QuantizedLinear).weight)
     }
 
     /// All-or-nothing: a failure while quantizing an untargeted layer (after the targets were
     /// wrapped) leaves the model as it was.
     @Test func failedInjectionChangesNothing() throws {
         var model = try baseModel()
-        var w = model[linear: "layers.1.mlp.down_proj"].plainLinear!.weight
+        var w = (model[linear: "layers.1.mlp.down_proj"] as! Linear<Float>).weight
         w[0, 0] = .nan
-        model[linear: "layers.1.mlp.down_proj"] = .linear(Linear(weight: w, bias: nil))
+        model[linear: "layers.1.mlp.down_proj"] = Linear(weight: w, bias: nil)
         let before = model.namedParameters
         #expect(throws: QuantizationError.self) {
             try model.injectQLoRA(targets: targets, hyperparameters: LoRAHyperparameters(rank: 4, alpha: 8), seed: 2)
@@ -106,12 +108,12 @@ import Testing
         var d1 = SeededGenerator(seed: 6), d2 = SeededGenerator(seed: 6)  // identical dropout masks
         let q = models[0].lossAndGradients(batch, training: &d1)
         let l = models[1].lossAndGradients(batch, training: &d2)
-        #expect(Set(q.gradients.tensors.keys) == Set(l.gradients.tensors.keys))
-        #expect(q.gradients.tensors.count == 12)
+        #expect(Set(q.gradients.names) == Set(l.gradients.names))
+        #expect(q.gradients.entries.count == 12)
         // Float, same math; only the tiling of the base GEMMs may change the summation order.
         // Tolerance: 1e-5 of the tensor's largest entry.
-        for (name, gq) in q.gradients.tensors {
-            let gl = l.gradients.tensors[name]!
+        for (name, gq) in q.gradients.entries.map({ ($0.name, $0.value) }) {
+            let gl = l.gradients[name]!
             #expect(gl.maxAbs > 0, "\(name) is identically zero")
             let (difference, size) = (gq.maxAbsDifference(gl), Double(gl.maxAbs))
             #expect(difference <= 1e-5 * size, "\(name): \(difference) vs max \(size)")
@@ -140,7 +142,7 @@ import Testing
         var g = SeededGenerator(seed: 50)
         let held = suite.copy.batch(size: 128, using: &g)
         let before = model.evaluate(held)
-        var optimizer = AdamWOptimizer<Float>(weightDecay: 0.1)  // decay must not reach frozen tensors
+        var optimizer = AdamW<Float>(weightDecay: 0.1)  // decay must not reach frozen tensors
         let losses = Trainer.train(&model, optimizer: &optimizer,
                                    configuration: TrainingConfiguration(steps: 80, batchSize: 32, learningRate: 1e-2), tasks: [suite.copy])
         let after = model.evaluate(held)
@@ -166,7 +168,7 @@ import Testing
         var g = SeededGenerator(seed: 3)
         let batch = suite.copy.batch(size: 8, using: &g)
         var d1 = SeededGenerator(seed: 4), d2 = SeededGenerator(seed: 4)
-        var o1 = AdamWOptimizer<Float>(), o2 = AdamWOptimizer<Float>()
+        var o1 = AdamW<Float>(), o2 = AdamW<Float>()
         let q = Trainer.step(&qlora, batch: batch, optimizer: &o1, learningRate: 1e-3, maxGradientNorm: nil, generator: &d1, measureMemory: true).ledger!
         let l = Trainer.step(&lora, batch: batch, optimizer: &o2, learningRate: 1e-3, maxGradientNorm: nil, generator: &d2, measureMemory: true).ledger!
         // Expected weight bytes from the base model's shapes alone: every non-head linear

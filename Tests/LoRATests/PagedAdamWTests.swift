@@ -47,7 +47,7 @@ import Testing
         }
         for (x, y) in zip(plain, paged) { #expect(x.storage.map(\.bitPattern) == y.storage.map(\.bitPattern)) }
         for i in 0..<4 {
-            #expect(a.firstMoments[i] == b.firstMoment(i) && a.secondMoments[i] == b.secondMoment(i))
+            #expect(a.firstMoment(i) == b.firstMoment(i) && a.secondMoment(i) == b.secondMoment(i))
         }
         let c = b.counters
         #expect(c.pagesIn > 0 && c.pagesOut > 0)

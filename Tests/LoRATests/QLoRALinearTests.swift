@@ -17,7 +17,7 @@ import Testing
     }
 
     /// The same adapter as a LoRALinear over the dequantized weight.
-    static func reference<S: BLASScalar>(_ q: QLoRALinear, _: S.Type) throws -> LoRALinear<S> {
+    static func reference<S: BLASScalar>(_ q: QLoRALinear, _: S.Type) throws -> LoRALinear<Linear<S>> {
         let base = Linear<S>(weight: q.weight.dequantized().converted(), bias: q.bias?.converted())
         return try LoRALinear(base: base, a: q.a.converted(), b: q.b.converted(), hyperparameters: q.hyperparameters)
     }

@@ -26,13 +26,13 @@ import Testing
             let y = q.forward(x)
             #expect(y.maxAbs > 0)
             #expect(allClose(y, linear.forward(x), atol: 1e-5, rtol: 1e-5))
-            let reference = linear.backward(input: x, outputGradient: dy)
+            let reference = linear.backward(dy, cache: InputCache(input: x))
             #expect(reference.weight == nil && reference.bias == nil)
-            #expect(allClose(q.inputGradient(dy), reference.input, atol: 1e-5, rtol: 1e-5))
+            #expect(allClose(q.backward(dy, cache: InputCache(input: x)).input, reference.input, atol: 1e-5, rtol: 1e-5))
         }
         // An empty batch is an empty result.
         let q = try Self.makeLayer(doubleQuantization: doubleQuantization)
-        #expect(q.forward(.zeros(0, 23)).rows == 0 && q.inputGradient(.zeros(0, 11)).rows == 0)
+        #expect(q.forward(.zeros(0, 23)).rows == 0 && q.backward(.zeros(0, 11), cache: InputCache(input: .zeros(0, 23))).input.rows == 0)
     }
 
     /// Central differences in Double on L = Σ G ⊙ (x·Wᵀ + b), W = dequant(W4) (exact in Double).
@@ -51,7 +51,7 @@ import Testing
             for i in 0..<y.rows { for j in 0..<y.columns { y[i, j] += bias[0, j] } }
             return (y .* gy).sum
         }
-        let report = GradientCheck.check(loss, at: [x.converted()], analytic: [q.inputGradient(weights).converted()])
+        let report = GradientCheck.check(loss, at: [x.converted()], analytic: [q.backward(weights, cache: InputCache(input: x)).input.converted()])
         #expect(report.passes(tolerance: 1e-5), "\(report)")
     }
 

@@ -14,3 +14,17 @@ func weightedSum(_ y: Matrix<Double>, _ r: Matrix<Double>) -> Double { (y .* r).
 enum ScalarKind: CaseIterable, CustomStringConvertible { case float, double
     var description: String { self == .float ? "Float" : "Double" }
 }
+
+extension TransformerModel {
+    /// The model's dense LoRA layers by path (tests read and edit them as concrete layers).
+    var loraLayers: [String: LoRALinear<Linear<Scalar>>] {
+        Dictionary(uniqueKeysWithValues: adaptedLayers.compactMap { entry in
+            (entry.layer as? LoRALinear<Linear<Scalar>>).map { (entry.path, $0) }
+        })
+    }
+
+    /// Puts edited dense LoRA layers back (the same paths as ``loraLayers``).
+    mutating func replaceLoRALayers(_ layers: [String: LoRALinear<Linear<Scalar>>]) {
+        replaceAdaptedLayers(layers.mapValues { $0 as any AdaptedLayer<Scalar> })
+    }
+}

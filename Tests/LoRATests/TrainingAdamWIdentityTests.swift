@@ -10,7 +10,7 @@ import Testing
         let start: [Matrix<Scalar>] = [.normal(3, 5, std: 1, using: &g), .normal(1, 7, std: 0.1, using: &g), .normal(4, 4, std: 2, using: &g)]
         var list = start, named = start, paged = start
         var plain = AdamW<Scalar>(configuration: config)
-        var perName = AdamWOptimizer<Scalar>(beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon, weightDecay: config.weightDecay)
+        var perName = AdamW<Scalar>(beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon, weightDecay: config.weightDecay)
         var pagedOptimizer = try! PagedAdamW<Scalar>(configuration: config, budgetBytes: 256, pagingThreshold: 1)  // forces paging
         for step in 0..<30 {
             let std = Scalar(step % 3 == 0 ? 10 : 1e-3)
@@ -22,7 +22,7 @@ import Testing
         return (list, named, paged)
     }
 
-    @Test func adamWAndAdamWOptimizerAreBitIdentical() {
+    @Test func adamWAndAdamWAreBitIdentical() {
         let f = run(Float.self)
         #expect(f.list.map(\.storage) == f.named.map(\.storage))
         #expect(f.list.map(\.storage) == f.paged.map(\.storage))

@@ -16,7 +16,7 @@ import Testing
 
     @Test func shortRunLowersTheLossFourfold() throws {
         var model = try smallModel()
-        var optimizer = AdamWOptimizer<Float>()
+        var optimizer = AdamW<Float>()
         var g = SeededGenerator(seed: 50)
         let held = suite.copy.batch(size: 128, using: &g)
         let before = model.evaluate(held)
@@ -32,7 +32,7 @@ import Testing
         var model = try smallModel()
         try model.injectLoRA(targets: .names(["q_proj", "v_proj"]), hyperparameters: LoRAHyperparameters(rank: 4, alpha: 8), seed: 2)
         let before = model.namedParameters
-        var optimizer = AdamWOptimizer<Float>(weightDecay: 0.1)  // decay must not touch frozen tensors
+        var optimizer = AdamW<Float>(weightDecay: 0.1)  // decay must not touch frozen tensors
         Trainer.train(&model, optimizer: &optimizer, configuration: TrainingConfiguration(steps: 5, batchSize: 8, learningRate: 1e-2), tasks: [suite.reverse])
         let after = model.namedParameters
         #expect(before.map(\.name) == after.map(\.name))
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func adamWMatchesTheFormulaForTwoSteps() {
-        var opt = AdamWOptimizer<Double>(beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.1)
+        var opt = AdamW<Double>(beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.1)
         var p = Matrix<Double>([[1.0, -2.0]])
         let g1 = Matrix<Double>([[0.5, 0.1]]), g2 = Matrix<Double>([[-0.2, 0.3]])
         opt.update(&p, name: "w", gradient: g1, learningRate: 0.01)
@@ -110,7 +110,7 @@ import Testing
         var g = SeededGenerator(seed: 3)
         let batch = suite.copy.batch(size: 8, using: &g)
         var d = SeededGenerator(seed: 4)
-        var o1 = AdamWOptimizer<Float>(), o2 = AdamWOptimizer<Float>()
+        var o1 = AdamW<Float>(), o2 = AdamW<Float>()
         let f = Trainer.step(&full, batch: batch, optimizer: &o1, learningRate: 1e-3, maxGradientNorm: nil, generator: &d, measureMemory: true).ledger!
         let l = Trainer.step(&lora, batch: batch, optimizer: &o2, learningRate: 1e-3, maxGradientNorm: nil, generator: &d, measureMemory: true).ledger!
         #expect(f.bytes(.weights) == 4 * full.parameterCount.total)

@@ -138,4 +138,23 @@ public enum AdapterFiles {
         let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes)
         return LoadedAdapter(config: config, hyperparameters: hyperparameters, factors: factors)
     }
+
+    /// Loads the adapter in `directory` into `layers` (LoRA layers of one kind, keyed by module
+    /// path), all or nothing.
+    ///
+    /// Every layer must have both factors in the file with shapes (r, in) and (out, r), and
+    /// every module in the file must be in `layers`. The new layers keep their bases and adapter
+    /// names and take r, α, dropout and scaling from the config.
+    /// - Returns: the config read.
+    /// - Throws: ``AdapterError`` (see ``read(from:dtypes:)`` and ``LoadedAdapter/applied(to:)``);
+    ///   `layers` is then unchanged.
+    @discardableResult
+    public static func load<Base: LoRABase>(from directory: URL, into layers: inout [String: LoRALinear<Base>],
+                                            dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases)) throws(AdapterError) -> AdapterConfig {
+        let adapter = try read(from: directory, dtypes: dtypes)
+        let replaced = try adapter.applied(to: layers.keys.sorted().map { ($0, layers[$0]! as any AdaptedLayer<Base.Scalar>) })
+        // A LoRALinear's replacingBranch returns a LoRALinear over the same base type.
+        layers = replaced.mapValues { $0 as! LoRALinear<Base> }  // commit only after everything validated
+        return adapter.config
+    }
 }

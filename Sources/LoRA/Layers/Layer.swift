@@ -83,6 +83,8 @@ public struct LayerGradients<Scalar: BLASScalar>: Sendable {
 public struct InputCache<Scalar: BLASScalar>: LayerCache {
     /// The input x.
     public var input: Matrix<Scalar>
+    /// The cache of a forward pass on `input`.
+    public init(input: Matrix<Scalar>) { self.input = input }
     public var savedTensors: [NamedTensor<Scalar>] { [NamedTensor("input", input)] }
 }
 
@@ -101,5 +103,25 @@ extension Layer {
             preconditionFailed("\(Self.self).backward: the cache is a \(type(of: cache)), made by another kind of layer", file: #fileID, line: #line)
         }
         return backward(dy, cache: own)
+    }
+}
+
+extension LayerGradients {
+    /// ∂L/∂A of a LoRA layer (its `lora_A.weight` gradient), (r, in).
+    /// - Precondition: these are a LoRA layer's gradients.
+    public var a: Matrix<Scalar> { named(LoRAFactor.a.parameterName) }
+    /// ∂L/∂B of a LoRA layer (its `lora_B.weight` gradient), (out, r).
+    /// - Precondition: these are a LoRA layer's gradients.
+    public var b: Matrix<Scalar> { named(LoRAFactor.b.parameterName) }
+    /// ∂L/∂W of a trainable layer's `weight`, or nil when the layer is frozen.
+    public var weight: Matrix<Scalar>? { self["weight"] }
+    /// ∂L/∂b of a trainable layer's `bias`, or nil.
+    public var bias: Matrix<Scalar>? { self["bias"] }
+
+    private func named(_ name: String) -> Matrix<Scalar> {
+        guard let g = self[name] else {
+            preconditionFailed("LayerGradients: no gradient named '\(name)'; have \(parameters.map(\.name))", file: #fileID, line: #line)
+        }
+        return g
     }
 }
