@@ -61,7 +61,7 @@ func sampleLayers(seed: UInt64 = 3, rank: Int = 2, alpha: Double = 4) throws -> 
         let json = try #require(JSONSerialization.jsonObject(with: config.encoded()) as? [String: Any])
         #expect(Set(json.keys) == ["peft_type", "r", "lora_alpha", "target_modules", "lora_dropout", "bias", "use_rslora",
                                    "init_lora_weights", "fan_in_fan_out", "task_type", "inference_mode",
-                                   "base_model_name_or_path", "modules_to_save"])
+                                   "base_model_name_or_path", "modules_to_save", "rank_pattern", "alpha_pattern"])
         #expect(json["r"] as? Int == 16)
         #expect(String(decoding: config.encoded(), as: UTF8.self).contains("\"lora_alpha\" : 32,"))
         #expect(json["target_modules"] as? [String] == ["a.q_proj", "b.v_proj"])
@@ -72,8 +72,8 @@ func sampleLayers(seed: UInt64 = 3, rank: Int = 2, alpha: Double = 4) throws -> 
         #expect(try back.hyperparameters() == h)
     }
 
-    @Test func configReadingToleratesUnknownKeysAndFillsPEFTDefaults() throws {
-        let text = #"{"peft_type":"LORA","target_modules":"all-linear","revision":null,"layers_pattern":null,"megatron_config":{"x":1},"init_lora_weights":"gaussian"}"#
+    @Test func configReadingAcceptsFeaturesLeftOffAndFillsPEFTDefaults() throws {
+        let text = #"{"peft_type":"LORA","target_modules":"all-linear","revision":"main","layers_pattern":null,"megatron_config":{},"use_dora":false,"some_new_key":null,"init_lora_weights":"gaussian"}"#
         let config = try AdapterConfig.decode(Data(text.utf8), fileName: "c.json")
         #expect(config.r == 8 && config.loraAlpha == 8 && config.loraDropout == 0 && config.bias == "none")
         #expect(config.targetModules == .allLinear)

@@ -25,10 +25,10 @@ import Testing
         try config.write(to: dir.appendingPathComponent(AdapterConfig.fileName))
         var target = try destination ?? sampleLayers(seed: 8)
         let before = target
-        do {
+        do throws(AdapterError) {
             try AdapterFiles.load(from: dir, into: &target)
             return nil
-        } catch let error as AdapterError {
+        } catch {
             for key in before.keys {
                 #expect(target[key]!.a == before[key]!.a && target[key]!.b == before[key]!.b, "destination changed by a failed load")
             }
@@ -138,12 +138,15 @@ import Testing
         #expect(e.kind == .inconsistentLayers && e.subject == q)
     }
 
-    @Test func layersWithDifferentRanksCannotShareOneConfig() throws {
+    /// PEFT has rank_pattern and alpha_pattern but one dropout per config.
+    @Test func layersWithDifferentDropoutCannotShareOneConfig() throws {
         var layers = try sampleLayers(seed: 1)
-        layers["other"] = try sampleLayers(seed: 2, rank: 3)[q]
+        var rng = SeededGenerator(seed: 2)
+        let other = try sampleLayers(seed: 2)[q]!
+        layers["other"] = try LoRALinear(base: other.base, hyperparameters: LoRAHyperparameters(rank: 2, alpha: 4, dropout: 0.2), using: &rng)
         let dir = try makeTemporaryDirectory("mixed")
         defer { try? FileManager.default.removeItem(at: dir) }
-        do { try AdapterFiles.save(layers, to: dir); Issue.record("mixed ranks saved") } catch {
+        do { try AdapterFiles.save(layers, to: dir); Issue.record("mixed dropout saved") } catch {
             #expect(error.kind == .inconsistentLayers && error.subject == "other")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)

@@ -10,11 +10,6 @@ func naiveProduct<S: BLASScalar>(_ a: Matrix<S>, _ b: Matrix<S>) -> Matrix<Doubl
 /// Σ y ⊙ R: a scalar loss whose gradient with respect to y is R.
 func weightedSum(_ y: Matrix<Double>, _ r: Matrix<Double>) -> Double { (y .* r).sum }
 
-/// Scalar types every generic numeric test runs on (STYLE.md 6).
-enum ScalarKind: CaseIterable, CustomStringConvertible { case float, double
-    var description: String { self == .float ? "Float" : "Double" }
-}
-
 extension TransformerModel {
     /// The model's dense LoRA layers by path (tests read and edit them as concrete layers).
     var loraLayers: [String: LoRALinear<Linear<Scalar>>] {

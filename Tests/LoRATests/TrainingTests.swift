@@ -66,13 +66,13 @@ import Testing
     }
 
     @Test func clippingScalesToTheGlobalNorm() {
-        var grads = ParameterGradients<Double>(tensors: ["a": Matrix([[3, 0]]), "b": Matrix([[0], [4]])])
+        var grads = ParameterGradients<Double>([NamedTensor("a", Matrix([[3, 0]])), NamedTensor("b", Matrix([[0], [4]]))])
         let norm = GradientClipping.clip(&grads, maxNorm: 1)
         #expect(norm == 5)
         #expect(abs(grads.globalNorm - 1) < 1e-6)
-        var small = ParameterGradients<Double>(tensors: ["a": Matrix([[0.3]])])
+        var small = ParameterGradients<Double>([NamedTensor("a", Matrix([[0.3]]))])
         GradientClipping.clip(&small, maxNorm: 1)
-        #expect(small.tensors["a"] == Matrix([[0.3]]))
+        #expect(small["a"] == Matrix([[0.3]]))
     }
 
     @Test func adamWMatchesTheFormulaForTwoSteps() {
@@ -92,7 +92,7 @@ import Testing
             }
             #expect(abs(p[0, j] - w) < 1e-12)
         }
-        #expect(opt.stateTensors.map(\.0) == ["w.exp_avg", "w.exp_avg_sq"])
+        #expect(opt.stateTensors.map(\.name) == ["w.exp_avg", "w.exp_avg_sq"])
     }
 
     @Test func sgdWithMomentumMatchesTheFormula() {

@@ -47,4 +47,26 @@ extension TransformerModel where Scalar == Float {
         self = copy
         return names
     }
+
+    /// The model as bitsandbytes loads it with `load_in_4bit=True`: every dense linear layer
+    /// except the output head quantized to NF4, frozen, with no adapter (adapted layers keep
+    /// their adapter over a quantized base). PEFT's `get_peft_model` on such a model, or
+    /// ``loadingAdapter(from:)``, then gives a QLoRA model.
+    /// - Throws: ``QuantizationError`` (bad blocksize, non-finite weight); nothing changes.
+    public func quantized(blocksize: Int = 64, doubleQuantization: Bool = true) throws -> TransformerModel {
+        var copy = self
+        try copy.updateLinearLayers { path, layer in
+            guard path != Self.outputLayerName else { return }
+            let quantize = { (base: Linear<Float>) in
+                try QuantizedLinear(quantizing: base, blocksize: blocksize, codebook: .nf4, doubleQuantization: doubleQuantization)
+            }
+            if let dense = layer as? Linear<Float> {
+                layer = try quantize(dense)
+            } else if let lora = layer as? LoRALinear<Linear<Float>> {
+                layer = try lora.mapBase(quantize)
+            }
+        }
+        copy.setBaseParametersTrainable(false)
+        return copy
+    }
 }
