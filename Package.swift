@@ -5,9 +5,16 @@ import PackageDescription
 
 // MARK: - Settings
 
+/// Whether this package is being built as another package's dependency fetched by URL
+/// (SwiftPM checks those out under `.build/checkouts/`, Xcode under `SourcePackages/checkouts/`).
+/// SwiftPM refuses unsafe flags in such a dependency, so there the library is built with the
+/// dependent's own settings (a dependent's release build optimises it anyway).
+let isCheckedOutDependency = Context.packageDirectory.contains("/checkouts/")
+
 /// The numeric library is compiled with optimisation even in debug builds, so that
-/// `swift run chNN-...` (a debug build) runs the chapters in seconds, not minutes.
-let optimisedEvenInDebug: [SwiftSetting] = [
+/// `swift run chNN-...` (a debug build) runs the chapters in seconds, not minutes. Only when
+/// this package is the root or a local (path) dependency: see ``isCheckedOutDependency``.
+let optimisedEvenInDebug: [SwiftSetting] = isCheckedOutDependency ? [] : [
     .unsafeFlags(["-O"], .when(configuration: .debug))
 ]
 
