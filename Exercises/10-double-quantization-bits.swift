@@ -13,13 +13,13 @@
 // Check: swift run exercises 10         Stuck? swift run exercises 10 --hint
 
 /// Storage bits per parameter of 4-bit blockwise quantization (second-level blocks of 256).
-public func bitsPerParameter(blockSize: Int, doubleQuantization: Bool) -> Double {
+public func bitsPerParameter(blocksize: Int, doubleQuantization: Bool) -> Double {
     // TODO: 4 bits of code plus the per-block constants' share.
     return 0
 }
 
 /// Bytes saved by double quantization on a model with `parameters` quantized weights.
-public func doubleQuantizationSavings(parameters: Int, blockSize: Int) -> Double {
+public func doubleQuantizationSavings(parameters: Int, blocksize: Int) -> Double {
     // TODO: (bits without DQ − bits with DQ) · parameters / 8.
     return 0
 }

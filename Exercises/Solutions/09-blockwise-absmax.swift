@@ -1,11 +1,11 @@
 // Solution 09 · chapter 06 (ch06-double-quantization): blockwise absmax quantization
 
 /// NF4 codes (one per value) and one absmax per block.
-public func quantizeBlockwise(_ values: [Float], blockSize: Int) -> (codes: [UInt8], absmax: [Float]) {
+public func quantizeBlockwise(_ values: [Float], blocksize: Int) -> (codes: [UInt8], absmax: [Float]) {
     var codes: [UInt8] = [], absmax: [Float] = []
     codes.reserveCapacity(values.count)
-    for start in stride(from: 0, to: values.count, by: blockSize) {
-        let block = values[start..<min(start + blockSize, values.count)]  // the last may be short
+    for start in stride(from: 0, to: values.count, by: blocksize) {
+        let block = values[start..<min(start + blocksize, values.count)]  // the last may be short
         // One outlier now only costs precision inside its own block of 64, not the tensor.
         let m = block.reduce(Float(0)) { max($0, abs($1)) }
         absmax.append(m)
@@ -18,9 +18,9 @@ public func quantizeBlockwise(_ values: [Float], blockSize: Int) -> (codes: [UIn
     return (codes: codes, absmax: absmax)
 }
 
-/// nf4Levels[code] · absmax[i / blockSize] for every code.
-public func dequantizeBlockwise(codes: [UInt8], absmax: [Float], blockSize: Int) -> [Float] {
+/// nf4Levels[code] · absmax[i / blocksize] for every code.
+public func dequantizeBlockwise(codes: [UInt8], absmax: [Float], blocksize: Int) -> [Float] {
     // One table lookup and one float32 multiply per value: cheap enough to do on the fly
     // inside every forward pass, which is what QLoRA does with its frozen base.
-    codes.indices.map { i in nf4Levels[Int(codes[i])] * absmax[i / blockSize] }
+    codes.indices.map { i in nf4Levels[Int(codes[i])] * absmax[i / blocksize] }
 }

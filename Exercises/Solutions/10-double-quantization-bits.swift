@@ -1,8 +1,8 @@
 // Solution 10 · chapter 06 (ch06-double-quantization): bits per parameter with double quantization
 
 /// Storage bits per parameter of 4-bit blockwise quantization (second-level blocks of 256).
-public func bitsPerParameter(blockSize: Int, doubleQuantization: Bool) -> Double {
-    let b = Double(blockSize)
+public func bitsPerParameter(blocksize: Int, doubleQuantization: Bool) -> Double {
+    let b = Double(blocksize)
     // Each parameter: its 4-bit code, plus its share of its block's constant.
     // Without DQ the constant is a float32: 32/b bits each (0.5 at b = 64).
     // With DQ it is an 8-bit code (8/b), and every 256 such codes share a float32 scale:
@@ -11,10 +11,10 @@ public func bitsPerParameter(blockSize: Int, doubleQuantization: Bool) -> Double
 }
 
 /// Bytes saved by double quantization on a model with `parameters` quantized weights.
-public func doubleQuantizationSavings(parameters: Int, blockSize: Int) -> Double {
+public func doubleQuantizationSavings(parameters: Int, blocksize: Int) -> Double {
     // 0.373046875 bits · 65e9 / 8 = 3.03e9 bytes: the paper's "approximately 3 GB for a 65B
     // model". The seed article's 0.5 GB is about six times too small.
-    let saved = bitsPerParameter(blockSize: blockSize, doubleQuantization: false)
-        - bitsPerParameter(blockSize: blockSize, doubleQuantization: true)
+    let saved = bitsPerParameter(blocksize: blocksize, doubleQuantization: false)
+        - bitsPerParameter(blocksize: blocksize, doubleQuantization: true)
     return saved * Double(parameters) / 8
 }

@@ -12,7 +12,7 @@ public func fullFineTuningBytes(parameters: Int) -> Double {
 public func qloraBytes(baseParameters: Int, loraParameters: Int) -> Double {
     // The frozen base needs no gradient and no optimizer state, only its NF4 codes and DQ
     // constants (exercise 10): 4.126953125 bits each, about 33.5 GB for 65B parameters.
-    let base = Double(baseParameters) * bitsPerParameter(blockSize: 64, doubleQuantization: true) / 8
+    let base = Double(baseParameters) * bitsPerParameter(blocksize: 64, doubleQuantization: true) / 8
     // The adapter trains like a full model, 12 bytes per parameter, but it is small:
     // r = 64 on all linear layers of LLaMA-65B is 0.8e9 parameters, 9.6 GB. Total ≈ 43 GB.
     let adapter = 12 * Double(loraParameters)

@@ -39,14 +39,14 @@ public struct Implementations {
     public var unpackNibbles: (_ bytes: [UInt8], _ count: Int) -> [UInt8]
     // 09 blockwise absmax
     /// One NF4 code per value and one absmax per block.
-    public var quantizeBlockwise: (_ values: [Float], _ blockSize: Int) -> (codes: [UInt8], absmax: [Float])
+    public var quantizeBlockwise: (_ values: [Float], _ blocksize: Int) -> (codes: [UInt8], absmax: [Float])
     /// level[code] · absmax[block].
-    public var dequantizeBlockwise: (_ codes: [UInt8], _ absmax: [Float], _ blockSize: Int) -> [Float]
+    public var dequantizeBlockwise: (_ codes: [UInt8], _ absmax: [Float], _ blocksize: Int) -> [Float]
     // 10 double quantization
     /// Storage bits per parameter of 4-bit blockwise quantization.
-    public var bitsPerParameter: (_ blockSize: Int, _ doubleQuantization: Bool) -> Double
+    public var bitsPerParameter: (_ blocksize: Int, _ doubleQuantization: Bool) -> Double
     /// Bytes double quantization saves on a model.
-    public var doubleQuantizationSavings: (_ parameters: Int, _ blockSize: Int) -> Double
+    public var doubleQuantizationSavings: (_ parameters: Int, _ blocksize: Int) -> Double
     // 11 QLoRA memory
     /// 16-bit full fine-tuning with AdamW, in bytes.
     public var fullFineTuningBytes: (_ parameters: Int) -> Double

@@ -52,10 +52,10 @@ func checkNibblePacking(_ impl: Implementations) -> CheckResult {
 }
 
 /// Expected codes and absmax by the spec's rule: x · (1/absmax), then "midpoints below".
-private func referenceQuantize(_ values: [Float], blockSize: Int) -> (codes: [UInt8], absmax: [Float]) {
+private func referenceQuantize(_ values: [Float], blocksize: Int) -> (codes: [UInt8], absmax: [Float]) {
     var codes: [UInt8] = [], absmax: [Float] = []
-    for start in stride(from: 0, to: values.count, by: blockSize) {
-        let block = values[start..<min(start + blockSize, values.count)]
+    for start in stride(from: 0, to: values.count, by: blocksize) {
+        let block = values[start..<min(start + blocksize, values.count)]
         let m = block.reduce(Float(0)) { max($0, abs($1)) }
         absmax.append(m)
         let inverse = 1 / m
@@ -67,7 +67,7 @@ private func referenceQuantize(_ values: [Float], blockSize: Int) -> (codes: [UI
 func checkBlockwiseQuantization(_ impl: Implementations) -> CheckResult {
     var g = SeededGenerator(seed: 901)
     let values = (0..<10).map { _ in Float(g.nextNormal()) }
-    let reference = referenceQuantize(values, blockSize: 4)
+    let reference = referenceQuantize(values, blocksize: 4)
     let withZeros: [Float] = [0, 0, 0, 0, 1, -1, 0.5, 0.25]
     let gaussian = (0..<4096).map { _ in Float(g.nextNormal()) }
     return firstFailure([
@@ -86,8 +86,8 @@ func checkBlockwiseQuantization(_ impl: Implementations) -> CheckResult {
         {
             let got = impl.dequantizeBlockwise(reference.codes, reference.absmax, 4)
             let want = reference.codes.indices.map { SpecValues.nf4Levels[Int(reference.codes[$0])] * reference.absmax[$0 / 4] }
-            return got == want ? nil : CheckFailure(checking: "dequantizeBlockwise(codes, absmax, blockSize: 4)", expected: show(want) { show($0) },
-                                                     got: show(got) { show($0) }, why: "value = level[code] · absmax[i / blockSize], one float32 multiply")
+            return got == want ? nil : CheckFailure(checking: "dequantizeBlockwise(codes, absmax, blocksize: 4)", expected: show(want) { show($0) },
+                                                     got: show(got) { show($0) }, why: "value = level[code] · absmax[i / blocksize], one float32 multiply")
         },
         {
             let q = impl.quantizeBlockwise(withZeros, 4)
@@ -120,7 +120,7 @@ func checkDoubleQuantizationBits(_ impl: Implementations) -> CheckResult {
     for (bs, dq, want) in cases {
         let got = impl.bitsPerParameter(bs, dq)
         if !(abs(got - want) <= 1e-12) {
-            return .failed(CheckFailure(checking: "bitsPerParameter(blockSize: \(bs), doubleQuantization: \(dq))", expected: show(want), got: show(got),
+            return .failed(CheckFailure(checking: "bitsPerParameter(blocksize: \(bs), doubleQuantization: \(dq))", expected: show(want), got: show(got),
                                         why: dq ? "4 bits + one 8-bit constant per block + one float32 per 256 blocks" : "4 bits + one float32 absmax per block"))
         }
     }
@@ -128,7 +128,7 @@ func checkDoubleQuantizationBits(_ impl: Implementations) -> CheckResult {
     for (n, want) in [(65_000_000_000, 3_031_005_859.375), (7_000_000_000, 326_416_015.625)] {
         let got = impl.doubleQuantizationSavings(n, 64)
         if !(abs(got - want) <= 1e-9 * want) {
-            return .failed(CheckFailure(checking: "doubleQuantizationSavings(parameters: \(n), blockSize: 64) in bytes", expected: show(want), got: show(got),
+            return .failed(CheckFailure(checking: "doubleQuantizationSavings(parameters: \(n), blocksize: 64) in bytes", expected: show(want), got: show(got),
                                         why: "(4.5 − 4.126953125) bits per parameter × parameters / 8"))
         }
     }
