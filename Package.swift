@@ -44,7 +44,7 @@ let chapterDependencies: [Target.Dependency] = chapters.map { .target(name: "ch"
 let chapterTargets: [Target] = chapters.map { name in
     .executableTarget(
         name: "ch" + name,
-        dependencies: ["LoRA", "Notebook"],
+        dependencies: ["LoRA", "Notebook", "Experiments"],
         path: "Chapters/" + name)
 }
 
@@ -69,6 +69,11 @@ let package = Package(
             swiftSettings: optimisedEvenInDebug),
         .target(
             name: "Notebook",
+            swiftSettings: optimisedEvenInDebug),
+        // Fine-tuning experiments at tuned learning rates over seeds (the training chapters).
+        .target(
+            name: "Experiments",
+            dependencies: ["LoRA", "Notebook"],
             swiftSettings: optimisedEvenInDebug),
 
         // MARK: - Tools
