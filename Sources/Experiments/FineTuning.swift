@@ -63,6 +63,8 @@ public struct FineTuningRun: Sendable {
     public let losses: [Double]
     /// Held-out evaluations at the steps in ``FineTuningSetup/checkpoints`` (empty if none).
     public let checkpoints: [EvaluationResult]
+    /// The trained model.
+    public let model: TransformerModel<Float>
 }
 
 /// Everything a run needs besides the method, rate and seed.
@@ -107,7 +109,7 @@ public struct FineTuningSetup: Sendable {
             losses.append(result.loss)
             if checkpoints.contains(s + 1) { curve.append(model.evaluate(heldOut)) }
         }
-        return FineTuningRun(evaluation: model.evaluate(heldOut), losses: losses, checkpoints: curve)
+        return FineTuningRun(evaluation: model.evaluate(heldOut), losses: losses, checkpoints: curve, model: model)
     }
 }
 
