@@ -341,6 +341,26 @@ if atDefaults {
 }
 
 /*:
+## The seed's three settings of α
+
+The seed lists α = 2r as "保守" (conservative), α = r as "标准" (standard) and α = 16 as a
+fixed choice. With $s = \alpha/r$ the scale each setting gives, across ranks:
+*/
+cell("The seed's three settings of α")
+var alphaTable = Table(columns: ["r", "α = 2r: s", "α = r: s", "α = 16: s"])
+for r in [1, 2, 4, 8, 16, 32, 64] {
+    let scales = [2.0 * Double(r), Double(r), 16].map { LoRAScaling.standard.factor(rank: r, alpha: $0) }
+    alphaTable.add(String(r), fmt(scales[0], 3), fmt(scales[1], 3), fmt(scales[2], 3))
+}
+alphaTable.print()
+let ratio = LoRAScaling.standard.factor(rank: 8, alpha: 16) / LoRAScaling.standard.factor(rank: 8, alpha: 8)
+print("α = 2r against α = r: s is \(fmt(ratio, 1))× larger at every rank; under Adam the step is \(fmt(ratio, 1))× larger too (exponent 1 above)")
+
+/*:
+α = 2r doubles the update of α = r at every rank, and under Adam doubles the step: it is the
+*aggressive* setting of the two, not the conservative one ([erratum 8](errata.md#erratum-8)).
+A fixed α = 16 makes $s$ fall as $r$ grows, the slowdown rsLoRA addresses.
+
 ## Compared with PEFT
 
 PEFT's `LoraLayer.update_layer` sets `self.scaling[adapter] = lora_alpha / r`, or
@@ -362,6 +382,8 @@ Adam, which is where the measurement above agrees with it.
 - $\alpha/r$ shrinks the gradient of $B$ like $1/\sqrt{r}$ and a step's effect with it, so at a
   fixed $\alpha$ large ranks learn slowly; rsLoRA's $\alpha/\sqrt{r}$ keeps the gradient flat
   across ranks.
+- The seed's "α = 2r (conservative)" is the larger of its two scales, not the smaller
+  ([erratum 8](errata.md#erratum-8)).
 
 ## Exercises
 

@@ -220,7 +220,11 @@ if atDefaults {
 
 PEFT's `init_lora_weights` selects the scheme: `True` (the default) is Kaiming-uniform $A$
 with $a = \sqrt{5}$ and zero $B$; `"gaussian"` draws $A$ from $N(0, 1/r^2)$ with zero $B$;
-`"pissa"` runs the SVD of the base weight and rewrites it as the residual; `False` leaves $B$
+`"pissa"` runs the SVD of the base weight and rewrites it as the residual (so a PiSSA adapter
+only works on *that* residual base: to use it on the original model, save the base too, or
+let PEFT convert it to a plain LoRA adapter with `save_pretrained(...,
+path_initial_model_for_weight_conversion=...)`, which folds the change of base into $\Delta W$
+at twice the rank); `False` leaves $B$
 random too, which PEFT documents as intended for debugging, since the output then changes at
 step 0. There is no PEFT option for the seed's zero $A$ and Gaussian $B$; the library keeps
 `.swappedZeroA` only to show what it changes (its adapter files record `init_lora_weights: true`,

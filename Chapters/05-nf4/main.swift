@@ -20,7 +20,7 @@ weights) and `--seed S` its draw (`--help` lists the knobs).
 
 ## Why normal quantiles
 
-A 4-bit code has 16 values. Blockwise quantization (bitsandbytes, QLoRA §3) divides each block
+A 4-bit code has 16 values. Blockwise quantization (bitsandbytes, QLoRA §2) divides each block
 of `blocksize` consecutive weights by its largest magnitude, the *absmax*, so every value lands
 in $[-1, 1]$, and then rounds it to the nearest of 16 levels $c_0 < \dots < c_{15}$:
 
@@ -323,10 +323,11 @@ the padding 7 in the second.
 
 ## Summary
 
-- NF4's 16 levels are normal quantiles at evenly spaced probabilities between $1 - \delta$ and
-  $\delta = 0.9677083$, normalised to $[-1, 1]$; recomputing them differs from the hard-coded
-  float32 table by at most $1.2 \times 10^{-7}$, and four of bitsandbytes' 15 rounding thresholds
-  sit one ulp from the float32 midpoints.
+- NF4's 16 levels are normal quantiles, normalised to $[-1, 1]$, at probabilities evenly spaced
+  from $\delta = 0.9677083$ towards $\tfrac12$ on each side, with different spacings on the two
+  halves: 9 points (8 steps) for the positive side, 8 points (7 steps) for the negative one.
+  Recomputing them agrees with the hard-coded float32 table to the difference printed above,
+  and four of bitsandbytes' 15 rounding thresholds sit one ulp from the float32 midpoints.
 - NF4 is asymmetric: 7 negative levels, an exact 0, 8 positive levels, with exact $\pm 1$.
 - On Gaussian weights NF4's mean error is below FP4's and INT4's at blocksizes 32, 64 and 256.
 - "Information-theoretically optimal" is too strong: NF4 equalises code usage for its design

@@ -39,8 +39,10 @@ $$\frac{\partial L}{\partial B} = s\,G^\top U,\quad
 \frac{\partial L}{\partial A} = \big(s\,G B\big)^\top \operatorname{drop}(x),\quad
 \frac{\partial L}{\partial x} = G\,\operatorname{dequant}(W_4) + m \odot \big(s\,G B A\big),$$
 
-with $G = \partial L / \partial y$, $U = \operatorname{drop}(x) A^\top$ and $m$ the dropout
-mask. No gradient is formed for $W_4$. The knobs first:
+with $G = \partial L / \partial y$, $U = \operatorname{drop}(x) A^\top$ and $m$ the inverted
+dropout mask: each entry is 0 with probability $p$ and $1/(1-p)$ otherwise, so
+$\operatorname{drop}(x) = m \odot x$ and the same factor $1/(1-p)$ appears in $\partial L/\partial x$.
+No gradient is formed for $W_4$. The knobs first:
 */
 cell()
 var options = Options(

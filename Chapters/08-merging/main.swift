@@ -83,14 +83,19 @@ print("merge-and-unload returns a plain Linear \(unloaded.weight.shapeDescriptio
 Merged, unmerged, unmerged-again and unloaded outputs agree to float32 rounding, far inside the
 $10^{-4}$ that PEFT's tests allow, while the merged model clearly differs from the base model
 alone (so the merge did something). Merge followed by unmerge restores $W_0$ up to rounding,
-not bit for bit. A second `merge()` is refused as a no-op (PEFT warns and does nothing).
+not bit for bit. A second `merge()` is refused as a no-op (PEFT warns and does nothing). The
+unloaded layer stays frozen, as in PEFT, whose merged model keeps the base's `requires_grad`
+off; set `isTrainable` to fine-tune it further.
 
 ## What merging saves at inference
 
 Unmerged, every token pays for the base product and the adapter's two thin products; merged,
 only for the base. Per token, counting a multiply-add as 2 FLOPs, a $(d, k)$ layer costs
 
-$$\text{merged: } 2dk, \qquad \text{unmerged: } 2dk + 2r(k + d) \;(+\,d \text{ for } s \text{ and the sum}).$$
+$$\text{merged: } 2dk, \qquad \text{unmerged: } 2dk + 2r(k + d) + 2d,$$
+
+where the last $2d$ counts the scaling by $s$ ($d$ multiplies) and the sum with the base output
+($d$ adds).
 
 For LLaMA-7B's $4096 \times 4096$ projections:
 */

@@ -342,13 +342,16 @@ Each recommendation and the chapter that measured it:
 ## Compared with PEFT
 
 - `AdapterConfig` holds the `LoraConfig` fields that go into `adapter_config.json`, with PEFT's
-  names and defaults; unknown keys that PEFT writes (`rank_pattern`, `use_dora`, …) are ignored
-  when reading.
+  names and defaults, including `rank_pattern` and `alpha_pattern` (per-module r and α, first
+  matching key in the file's order wins, as in PEFT). Every other key PEFT writes is accepted
+  only when it leaves its feature off (`use_dora: false`, `loftq_config: {}`, …) and refused by
+  name otherwise: an adapter never loads with a setting silently dropped.
 - `saveAdapter(to:)` writes the same two files as `save_pretrained`, with the same tensor names;
   `target_modules` holds resolved module paths where PEFT keeps the user's list.
 - `loadingAdapter(from:)` corresponds to `PeftModel.from_pretrained`, `loadAdapter(from:)` to
-  `load_adapter` into layers that already exist. Both are strict where PEFT warns, and neither
-  changes a model when it throws.
+  `load_adapter` into layers that already exist. Both refuse what PEFT refuses (a factor whose
+  shape does not fit the layer) and also what PEFT only warns about (tensors for modules the
+  targets do not select, a missing factor), and neither changes a model when it throws.
 
 ## Summary
 

@@ -40,11 +40,12 @@ extension LoRALinear {
 
     /// The base with the adapter merged in and no adapter left (PEFT's `merge_and_unload`),
     /// over the dense weight W0 + s·B·A (a 4-bit base is dequantized first, so ΔW is not
-    /// rounded away). The result is trainable like any fresh layer.
+    /// rounded away). The result stays frozen, as PEFT leaves the base's `requires_grad` off;
+    /// set ``Linear/isTrainable`` to train it further.
     public func mergedAndUnloaded() -> Linear<Scalar> {
         var dense = base.dense(as: Scalar.self)
         if !isMerged { Matrix.gemm(branch.b, branch.a, alpha: scale, beta: 1, into: &dense.weight) }
-        dense.isTrainable = true
+        dense.isTrainable = false
         return dense
     }
 }

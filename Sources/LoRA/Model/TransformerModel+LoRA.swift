@@ -39,9 +39,10 @@ extension TransformerModel {
         return names
     }
 
-    /// A copy with every adapter merged into its base and removed (PEFT's `merge_and_unload`);
-    /// all float parameters of the result are trainable (4-bit layers without adapter stay
-    /// 4-bit and frozen).
+    /// A copy with every adapter merged into its base and removed (PEFT's `merge_and_unload`).
+    /// Trainable flags are left as they were: after injection everything but the adapters is
+    /// frozen, and PEFT's merged model keeps those `requires_grad` flags off too
+    /// (``setBaseParametersTrainable(_:)`` unfreezes it for further training).
     ///
     /// A QLoRA layer merges into a float weight, dequant(W4) + s·B·A, kept in float (re-quantizing
     /// it would round ΔW away: see ``LoRALinear/mergedWeight(probe:)``).
@@ -50,7 +51,6 @@ extension TransformerModel {
         try! copy.updateLinearLayers { _, layer in
             if let adapted = layer as? any AdaptedLayer<Scalar> { layer = adapted.mergedAndUnloaded() }
         }
-        copy.setBaseParametersTrainable(true)
         return copy
     }
 }
