@@ -153,25 +153,34 @@ exists at a time. The tile here plays the same role at a smaller grain.)
 
 ## Memory for LLaMA-7B and LLaMA-65B
 
-`MemoryEstimator` adds up, from the model's shapes (chapter 04): the base weights (16-bit, or
-NF4 codes for the linear layers plus 16-bit embeddings, head and norms), the quantization
-constants, the adapter (r = 64 on every linear layer, the QLoRA paper's setting), its
-gradients, and AdamW's two float32 moments per *trainable* parameter. Full fine-tuning keeps
-16-bit weights and gradients and float32 moments for every parameter. Activations are left
-out: they depend on batch size and sequence length, not on the method.
+`MemoryEstimator` adds up, from the model's shapes (chapter 04), the bytes per parameter each
+method keeps:
+
+| method | weights | gradients | AdamW moments | bytes per parameter |
+|---|---|---|---|---|
+| full fine-tuning, 16-bit weights and gradients | 2 | 2 | 4 + 4 | 12 (every parameter) |
+| full fine-tuning, mixed precision with float32 master weights | 4 (+2 bf16 copy, transient) | 4 | 4 + 4 | 16 (every parameter) |
+| LoRA, 16-bit base | 2 (frozen) | 4 (adapter only) | 4 + 4 (adapter only) | 2 per base parameter + 16 per adapter parameter |
+| QLoRA, NF4 + DQ base | 0.5 + constants | 4 (adapter only) | 4 + 4 (adapter only) | ≈ 0.52 per linear parameter, 2 per other, + 16 per adapter parameter |
+
+PEFT keeps adapter weights in float32 by default (`autocast_adapter_dtype=True`), even on a
+16-bit base, so the adapter counts 4 bytes per parameter plus 4 for its gradient. The adapter
+is $r = 64$ on every linear layer, the QLoRA paper's setting. Activations come separately,
+below.
 */
 cell("Memory for LLaMA-7B and LLaMA-65B")
-var memory = Table(columns: ["model", "method", "weights", "quant. constants", "adapter", "gradients", "optimizer", "total"])
+var memory = Table(columns: ["model", "method", "B/param", "weights", "quant. constants", "adapter", "gradients", "optimizer", "total"])
 var totals: [String: MemoryBreakdown] = [:]
 for model in [ModelSpec.llama7B, .llama65B] {
     let rows: [(String, MemoryBreakdown)] = [
-        ("full fine-tuning", MemoryEstimator.fullFineTuning(model)),
+        ("full FT, 16-bit", MemoryEstimator.fullFineTuning(model)),
+        ("full FT, float32 master", MemoryEstimator.fullFineTuning(model, weights: .float32, gradients: .float32)),
         ("LoRA (16-bit base)", MemoryEstimator.lora(model)),
         ("QLoRA (NF4 + DQ)", MemoryEstimator.qlora(model)),
     ]
     for (method, m) in rows {
         totals["\(model.name) \(method)"] = m
-        memory.add(model.name, method, bytes(m.weights, decimal: true), bytes(m.quantizationConstants, decimal: true),
+        memory.add(model.name, method, fmt(m.total / Double(model.parameterCount), 2), bytes(m.weights, decimal: true), bytes(m.quantizationConstants, decimal: true),
                    bytes(m.adapterWeights, decimal: true), bytes(m.gradients, decimal: true),
                    bytes(m.optimizerState, decimal: true), bytes(m.total, decimal: true))
     }
@@ -183,6 +192,7 @@ let qlora65NoDQ = MemoryEstimator.qlora(.llama65B, doubleQuantization: false)
 print("seed, LoRA 65B \"~130GB\":  16-bit weights alone \(fmt(lora65.weights / 1e9, 1)) GB; with adapter and optimizer \(fmt(lora65.total / 1e9, 1)) GB")
 print("seed, QLoRA 65B \"~48GB\":  total before activations \(fmt(qlora65.total / 1e9, 1)) GB (without DQ \(fmt(qlora65NoDQ.total / 1e9, 1)) GB); headroom on a 48 GB GPU \(fmt(48 - qlora65.total / 1e9, 1)) GB")
 print("QLoRA / LoRA memory on 65B: \(percent(qlora65.total / lora65.total, 1))")
+print("full fine-tuning of 65B: \(fmt(totals["LLaMA-65B full FT, 16-bit"]!.total / 1e9, 0)) GB at 12 B/param, \(fmt(totals["LLaMA-65B full FT, float32 master"]!.total / 1e9, 0)) GB at 16 B/param")
 
 /*:
 Where the seed's table is right, and where it is loose:
@@ -190,15 +200,65 @@ Where the seed's table is right, and where it is loose:
 - **LoRA, ~130 GB**: right as the size of LLaMA-65B's 16-bit weights (every parameter × 2
   bytes, the "weights" cell). A LoRA run needs more: the adapter, its gradients and AdamW state
   add several GB at r = 64 (compare the two LoRA numbers printed), and activations come on top.
-- **QLoRA, ~48 GB**: the estimate before activations is below 48 GB, with a few GB to spare.
-  The QLoRA paper's claim is exactly this: finetuning a 65B model "on a single 48GB GPU", with
-  activations kept small by gradient checkpointing and memory spikes absorbed by paged
-  optimizers. "~48 GB" is the GPU, not the footprint. Without double quantization the total
-  would be about 3 GB larger (chapter 06).
-- The seed's LLaMA-7B table (60 / 24 / 12 GB for full fine-tuning, LoRA, QLoRA) cannot be
-  rebuilt from first principles: full fine-tuning with AdamW already needs more than 60 GB
-  before activations by this count, and the other two depend on activations and batch size
-  the seed does not state ([erratum 7](errata.md#erratum-7)).
+- **QLoRA, ~48 GB**: the estimate before activations is below 48 GB. The QLoRA paper's claim
+  is exactly this: finetuning a 65B model "on a single 48GB GPU", with activations kept small
+  by gradient checkpointing and memory spikes absorbed by paged optimizers. "~48 GB" is the
+  GPU, not the footprint. Without double quantization the total is larger (chapter 06).
+- **Full fine-tuning of 65B**: the QLoRA paper's "more than 780 GB" is the 12 B/param row
+  (16-bit weights and gradients, float32 AdamW): the last printed line. With float32 master
+  weights, the usual mixed-precision recipe, it is 16 B/param.
+
+## Activations, and the model against measured peaks
+
+Activations depend on batch × sequence, not on the method alone (`ActivationEstimate`:
+per token and block $8d + 4m$ values in bfloat16, a float32 copy of each LoRA target's input,
+and the float32 logits; with gradient checkpointing each block keeps only its input). The test
+of the whole model is a measurement. These peaks were measured on an NVIDIA H200 with random
+LLaMA-7B-shaped weights (bitsandbytes NF4 + double quantization with bfloat16 compute, LoRA
+$r = 16$, $\alpha = 32$ on q, k, v, o with float32 adapters, AdamW, one training step,
+`torch.cuda.max_memory_allocated`); the estimate for each row is printed beside it:
+*/
+cell("The model against measured peaks")
+struct MeasuredPeak {
+    let run: String, batch: Int, sequence: Int, checkpointing: Bool, peak: Double, weights: Double
+    let estimate: MemoryBreakdown, loraTargets: [String]
+}
+let qkvo = ["q_proj", "k_proj", "v_proj", "o_proj"]
+let q7 = MemoryEstimator.qlora(.llama7B, rank: 16, targets: qkvo)
+let l7 = MemoryEstimator.lora(.llama7B, rank: 16, targets: qkvo)
+let f16 = MemoryEstimator.fullFineTuning(.llama7B, weights: .float16, gradients: .float16, optimizerState: .float16)
+let f32 = MemoryEstimator.fullFineTuning(.llama7B, weights: .float32, gradients: .float32, optimizerState: .float32)
+let measured: [MeasuredPeak] = [
+    MeasuredPeak(run: "QLoRA", batch: 1, sequence: 512, checkpointing: true, peak: 4.56, weights: 3.96, estimate: q7, loraTargets: qkvo),
+    MeasuredPeak(run: "QLoRA", batch: 1, sequence: 512, checkpointing: false, peak: 7.92, weights: 4.02, estimate: q7, loraTargets: qkvo),
+    MeasuredPeak(run: "QLoRA", batch: 4, sequence: 2048, checkpointing: true, peak: 10.11, weights: 4.02, estimate: q7, loraTargets: qkvo),
+    MeasuredPeak(run: "QLoRA, paged AdamW", batch: 1, sequence: 512, checkpointing: true, peak: 4.55, weights: 4.02, estimate: q7, loraTargets: qkvo),
+    MeasuredPeak(run: "LoRA (bf16 base)", batch: 1, sequence: 512, checkpointing: true, peak: 14.12, weights: 13.61, estimate: l7, loraTargets: qkvo),
+    MeasuredPeak(run: "LoRA (bf16 base)", batch: 1, sequence: 512, checkpointing: false, peak: 17.47, weights: 13.61, estimate: l7, loraTargets: qkvo),
+    MeasuredPeak(run: "LoRA (bf16 base)", batch: 4, sequence: 2048, checkpointing: true, peak: 19.70, weights: 13.61, estimate: l7, loraTargets: qkvo),
+    MeasuredPeak(run: "full FT, bf16 weights, grads, AdamW", batch: 1, sequence: 512, checkpointing: true, peak: 67.48, weights: 13.54, estimate: f16, loraTargets: []),
+    MeasuredPeak(run: "full FT, fp32 master + bf16 autocast", batch: 1, sequence: 512, checkpointing: true, peak: 134.87, weights: 27.02, estimate: f32, loraTargets: []),
+]
+var peaks = Table(columns: ["run", "batch × tokens", "ckpt", "measured peak GB", "estimate GB", "estimate / measured", "weights: measured", "estimated", "activations (est.)"])
+for m in measured {
+    let activations = ActivationEstimate.bytes(.llama7B, tokens: m.batch * m.sequence, loraTargets: m.loraTargets, checkpointing: m.checkpointing)
+    let estimate = (m.estimate.total + activations) / 1e9
+    let weights = (m.estimate.weights + m.estimate.quantizationConstants + m.estimate.adapterWeights) / 1e9
+    peaks.add(m.run, "\(m.batch) × \(m.sequence)", m.checkpointing ? "yes" : "no", fmt(m.peak, 2), fmt(estimate, 2), fmt(estimate / m.peak, 2),
+              fmt(m.weights, 2), fmt(weights, 2), fmt(activations / 1e9, 2))
+}
+peaks.print()
+
+/*:
+Read the ratio column. Weights are predicted closely from the shapes alone. Where the estimate
+falls short, the gap is what the model leaves out: full fine-tuning's optimizer step allocates
+temporaries of the parameters' size (PyTorch's multi-tensor AdamW works on whole lists of
+tensors at once), mixed precision keeps a bfloat16 copy of every float32 weight for the
+autocast matmuls, and a QLoRA step dequantizes one layer's weight at a time into a 16-bit
+buffer. Activations dominate the difference between checkpointing and not, and grow with
+batch × tokens, as the rows with 4 × 2048 tokens show. The seed's 60 / 24 / 12 GB for LLaMA-7B
+now has a measured answer: at 1 × 512 tokens with checkpointing, the H200 peaks above for full
+fine-tuning, LoRA and QLoRA.
 
 ## Paged optimizers
 
@@ -254,8 +314,12 @@ counted exactly. Per training step, a layer with a $(d_{out}, d_{in})$ weight an
 rows does the same matrix multiplies as LoRA with a 16-bit base: $2 n\, d_{out} d_{in}$ FLOPs
 (a multiply and an add each) for the forward pass and as many for $\partial L / \partial x$.
 On top of that it dequantizes the weight once for each of the two passes: $2\, d_{out} d_{in}$
-table lookups and multiplies. Relative to the FLOPs that is $1 / (2n)$: it shrinks as the
-batch grows.
+table lookups and multiplies. Relative to the FLOPs that is $1 / (2n)$, a lower bound on the
+cost, not the cost: dequantization does almost no arithmetic per byte, so its time is set by
+memory traffic. Each pass reads the 4-bit codes and constants, writes a 16-bit copy of the
+weight, and the matrix multiply reads that copy back; a 16-bit base only reads its weight once.
+With gradient checkpointing a step makes three passes (forward, recomputed forward, and
+$\partial L/\partial x$):
 */
 cell("What dequantization costs")
 let (dOut, dIn) = (1024, 1024)
@@ -264,6 +328,12 @@ let dequantized = 2 * dOut * dIn
 print("layer (\(dOut), \(dIn)), \(tokens) input rows per step:")
 print("  FLOPs of the base matrix multiplies (forward + ∂x): \(grouped(gemmFlops))")
 print("  weights dequantized (forward + ∂x):                 \(grouped(dequantized))  = \(percent(Double(dequantized) / Double(gemmFlops), 3)) of the FLOPs")
+let weightCount = Double(dOut * dIn)
+let nf4Read = weightCount * QuantizationStorage.formulaBitsPerParameter(blocksize: 64, doubleQuantization: true) / 8
+let perPassQLoRA = nf4Read + 2 * weightCount + 2 * weightCount  // read codes, write bf16, read bf16
+let perPassLoRA = 2 * weightCount                               // read the bf16 weight
+print("  bytes of weight traffic per pass: QLoRA \(grouped(Int(perPassQLoRA))) (4-bit read, 16-bit write and re-read), 16-bit base \(grouped(Int(perPassLoRA)))")
+print("  per step with gradient checkpointing (3 passes): QLoRA \(grouped(Int(3 * perPassQLoRA))), 16-bit base \(grouped(Int(3 * perPassLoRA))), ratio \(fmt(perPassQLoRA / perPassLoRA, 2))")
 var timingGenerator = SeededGenerator(seed: 71)
 let timingBase = Linear<Float>(inFeatures: dIn, outFeatures: dOut, using: &timingGenerator)
 let timingHyper = LoRAHyperparameters(rank: 16, alpha: 16)
@@ -290,8 +360,12 @@ placeholder because times differ between runs). On a CPU with float32 BLAS, dequ
 tile is cheap next to multiplying it, and the ratio depends on the batch: try `--tokens 8`
 and `--tokens 1024`. On a GPU the picture differs in detail (bitsandbytes dequantizes to
 bfloat16 in a separate kernel, and small batches are limited by memory traffic), but the
-count is the same: the extra work is proportional to the weight, not to the batch, so the
-seed's "slightly slower" holds for training-sized batches.
+count is the same: the extra work is proportional to the weight, not to the batch, and it is
+paid in memory traffic, about twice the weight bytes of a 16-bit base per pass (the ratio
+printed above). End to end the slowdown is real: Raschka (2023, "Practical Tips for Finetuning
+LLMs Using LoRA", Ahead of AI) reports that QLoRA saved 33% of GPU memory against LoRA at the
+cost of a 39% longer training run on a 7B model. "Slightly slower" is the right direction; its
+size depends on how memory-bound the step is.
 
 ## Compared with PEFT and bitsandbytes
 
@@ -311,11 +385,12 @@ seed's "slightly slower" holds for training-sized batches.
 - The 4-bit base is dequantized in tiles and never held as a float matrix; NF4 with DQ takes
   about an eighth of the float32 bytes.
 - For LLaMA-65B the 16-bit weights alone are about 130 GB (the seed's LoRA figure), and the
-  QLoRA estimate before activations is below the 48 GB of a single GPU; the seed's 7B table
-  cannot be reproduced from the shapes.
+  QLoRA estimate before activations is below the 48 GB of a single GPU; every row states its
+  bytes per parameter, and the estimates are held against peaks measured on an H200.
 - Paged AdamW gives bit-identical updates while moving state in and out under a budget.
-- Dequantization adds work proportional to the weight, $1/(2n)$ of the matrix multiplies for
-  a batch of $n$ rows: "slightly slower" is right for real batch sizes.
+- Dequantization adds arithmetic proportional to the weight, $1/(2n)$ of the matrix multiplies
+  for a batch of $n$ rows, but it is memory-bound: each pass moves about twice the weight bytes
+  of a 16-bit base, and published end-to-end runs are tens of percent slower.
 
 ## Exercises
 

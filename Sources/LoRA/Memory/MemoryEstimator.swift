@@ -27,8 +27,9 @@ public struct MemoryBreakdown: Sendable, Equatable {
 ///   `.int8` models bitsandbytes' 8-bit optimizers.
 /// - Full fine-tuning stores weights and gradients in 16-bit (mixed precision without a float32
 ///   master copy; add one with `masterWeights: true`, which adds 4 bytes/param).
-/// - LoRA keeps the base in 16-bit; adapters, their gradients in 16-bit (the QLoRA paper's BF16
-///   LoRA parameters) and AdamW moments in float32.
+/// - LoRA keeps the base in 16-bit; adapters and their gradients in float32 (PEFT's default:
+///   `autocast_adapter_dtype=True` keeps adapter weights in float32 even on a 16-bit base) and
+///   AdamW moments in float32.
 /// - QLoRA stores every linear layer of every block as 4-bit codes with absmax constants at
 ///   `blocksize` (64), double-quantized by default (8 bits per block + 32 bits per 256 blocks);
 ///   embeddings, LM head and norms stay 16-bit (bitsandbytes does not quantize them).
@@ -53,7 +54,7 @@ public enum MemoryEstimator {
     /// LoRA: a frozen base plus trainable adapters on `targets`.
     public static func lora(
         _ model: ModelSpec, rank: Int = 64, targets: [String] = ModelSpec.allLinear,
-        baseWeights: NumericPrecision = .float16, adapter: NumericPrecision = .float16,
+        baseWeights: NumericPrecision = .float16, adapter: NumericPrecision = .float32,
         optimizerState: NumericPrecision = .float32
     ) -> MemoryBreakdown {
         let a = Double(model.adapterParameterCount(rank: rank, targets: targets))
@@ -65,7 +66,7 @@ public enum MemoryEstimator {
     /// QLoRA: linear layers in 4-bit (NF4) with blockwise constants, the rest in 16-bit, plus LoRA.
     public static func qlora(
         _ model: ModelSpec, rank: Int = 64, targets: [String] = ModelSpec.allLinear,
-        blocksize: Int = 64, doubleQuantization: Bool = true, adapter: NumericPrecision = .float16,
+        blocksize: Int = 64, doubleQuantization: Bool = true, adapter: NumericPrecision = .float32,
         optimizerState: NumericPrecision = .float32
     ) -> MemoryBreakdown {
         let linear = Double(model.linearParameterCount)
