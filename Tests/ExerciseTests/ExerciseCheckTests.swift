@@ -280,6 +280,11 @@ struct ExerciseCheckTests {
                 return try LoRALinear(base: QuantizedLinear(quantizing: Linear(weight: w)), a: layer.a, b: layer.b, hyperparameters: layer.hyperparameters)
             }
         })
+        // 25: one alternation whatever `iterations` says.
+        #expect(fails(25) { impl in
+            let right = good.loftqInitialization
+            impl.loftqInitialization = { w, r, alpha, _ in try right(w, r, alpha, 1) }
+        })
         // 26: norms over columns (per input feature) instead of rows.
         #expect(fails(26) { impl in
             let right = good.doraInitialMagnitude
