@@ -64,6 +64,9 @@ public struct Checker {
         for (index, e) in exercises.enumerated() {
             let result = run(e, implementations)
             lines.append(statusLine(e, result))
+            if result.isPassed, e.explanation != nil {
+                lines.append("    predict, then run: `swift run exercises \(e.number)` shows what the library measured")
+            }
             if let failure = result.failure {
                 lines += details(e, failure)
                 lines.append("")

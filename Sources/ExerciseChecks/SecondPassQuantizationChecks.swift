@@ -132,6 +132,10 @@ func checkLoftQStep(_ impl: Implementations) -> CheckResult {
             let got: (quantized: Matrix<Float>, a: Matrix<Float>, b: Matrix<Float>)
             do { got = try impl.loftqStep(w, start.a, start.b, s) } catch { return threw(call, error) }
             if let shape = expectShape(got.quantized, 48, 64, "Q") ?? expectShape(got.a, r, 64, "A'") ?? expectShape(got.b, 48, r, "B'") { return shape }
+            for (name, m) in [("Q", got.quantized), ("A'", got.a), ("B'", got.b)] where !m.isFinite {
+                return CheckFailure(checking: "\(call): \(name)", expected: "finite values", got: "NaN or infinity",
+                                    why: "W is finite, so its quantization and the SVD of W − Q are too")
+            }
             let target = subtractingUpdate(w, a: start.a, b: start.b, scale: s)
             let wantQ: Matrix<Float>
             do { wantQ = try nf4RoundTrip(target) } catch { return oracleFailed("QuantizedLinear(quantizing:)", error) }

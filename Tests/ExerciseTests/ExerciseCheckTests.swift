@@ -37,6 +37,26 @@ struct ExerciseCheckTests {
         #expect(statusLines.count == Manifest.exercises.count)
         #expect(statusLines.allSatisfy { $0.hasPrefix("✓") })
         #expect(output.text.contains("All \(Manifest.exercises.count) exercises pass."))
+        for e in Manifest.exercises where e.predictThenRun {
+            #expect(output.text.contains("`swift run exercises \(e.number)` shows what the library measured"))
+        }
+    }
+
+    @Test("a solved predict-then-run exercise explains what the library measured")
+    func predictThenRunExplains() throws {
+        let checker = Checker(implementations: solutionImplementations())
+        let eckartYoung = checker.single(17)
+        #expect(eckartYoung.exitCode == 0)
+        #expect(eckartYoung.text.contains("What the library measured"))
+        #expect(eckartYoung.text.contains("r = 2: ‖ΔW* − M_r‖_F = 2.236068"))
+        let exponent = checker.single(18)
+        #expect(exponent.text.contains("fitted p in ‖ΔW‖ ∝ sᵖ: SGD 2.000, Adam 1.000"))
+        // An unsolved one shows the failure instead, and a pristine prediction does not give the answer away.
+        var unpredicted = solutionImplementations()
+        unpredicted.predictedRank2Residual = .nan
+        let failure = try #require(Manifest.exercise(17)!.check(unpredicted).failure)
+        #expect(failure.got.hasPrefix("nan") && !failure.expected.contains("2.23") && !(failure.why ?? "").contains("2.23"))
+        #expect(!Checker(implementations: unpredicted).single(17).text.contains("What the library measured"))
     }
 
     @Test("the checker stops at the first unsolved exercise and names what was expected")
