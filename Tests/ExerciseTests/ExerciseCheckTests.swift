@@ -51,6 +51,8 @@ struct ExerciseCheckTests {
         #expect(eckartYoung.text.contains("r = 2: ‖ΔW* − M_r‖_F = 2.236068"))
         let exponent = checker.single(18)
         #expect(exponent.text.contains("fitted p in ‖ΔW‖ ∝ sᵖ: SGD 2.000, Adam 1.000"))
+        #expect(exponent.text.contains("holds for Adam but not for SGD, where doubling s multiplies ‖ΔW‖ by 4.00"))
+        #expect(eckartYoung.text.contains("it is 0 from r = 4 on, the true rank."))
         // An unsolved one shows the failure instead, and a pristine prediction does not give the answer away.
         var unpredicted = solutionImplementations()
         unpredicted.predictedRank2Residual = .nan
