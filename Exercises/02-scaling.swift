@@ -1,8 +1,10 @@
 // Exercise 02 · chapter 02 (ch02-forward-and-scaling): the scaling factor s
 //
-// The update is applied as s·B·A. With s = α/r (the LoRA paper), changing r does not change how
-// hard the update pushes at the start, so α can stay fixed while you try ranks. rsLoRA
-// (Kalajdzievski 2023) uses s = α/√r, which keeps the update's scale stable as r grows.
+// The update is applied as s·B·A. The LoRA paper uses s = α/r and sets α once, without retuning
+// it when r changes. That holds only roughly (chapter 02, erratum 3): under Adam ΔW moves by
+// about s·η per step, so α/r makes larger ranks learn more slowly, and under plain SGD the
+// change even grows like s²·η. rsLoRA (Kalajdzievski 2023) uses s = α/√r, which keeps the
+// update's size stable as r grows.
 //
 // What to do: return α/r, or α/√r when `rankStabilized` is true.
 // Check: swift run exercises 2          Stuck? swift run exercises 2 --hint

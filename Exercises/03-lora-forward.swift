@@ -4,8 +4,9 @@
 //
 //   y = x·W0ᵀ + s·(x·Aᵀ)·Bᵀ        x·Aᵀ: (n, r)   then ·Bᵀ: (n, out)
 //
-// Computing (x·Aᵀ) first costs about 2·n·r·(in + out) multiply-adds; forming B·A first would
-// cost out·r·in more, every call. So the branch is two thin products, never B·A.
+// Computing x·Aᵀ first costs about 2·n·r·(in + out) FLOPs (a multiply-add counts as 2);
+// forming B·A first would cost 2·out·r·in FLOPs more, every call. So the branch is two thin
+// products, never B·A.
 //
 // What to do: the base output is computed for you; add the LoRA branch.
 // Check: swift run exercises 3          Stuck? swift run exercises 3 --hint

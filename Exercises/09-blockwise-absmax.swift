@@ -1,4 +1,4 @@
-// Exercise 09 · chapter 06 (ch06-double-quantization): blockwise absmax quantization
+// Exercise 09 · chapter 05 (ch05-nf4): blockwise absmax quantization
 //
 // One scale for a whole tensor lets a single outlier crush every other value's precision.
 // bitsandbytes cuts the flattened tensor into blocks of `blocksize` values (64 by default; the
@@ -9,6 +9,9 @@
 //
 // Multiply by the reciprocal as bitsandbytes does (it can differ from x / absmax in the last
 // bit). An all-zero block has absmax 0; it must dequantize to zeros, never NaN.
+//
+// The check compares your codes and absmax with the library's quantizer, which is bit-exact
+// with bitsandbytes, including a block whose values sit exactly on bitsandbytes' thresholds.
 //
 // What to do: quantize (one code per value, unpacked) and dequantize. Uses your exercise 07.
 // Check: swift run exercises 9          Stuck? swift run exercises 9 --hint

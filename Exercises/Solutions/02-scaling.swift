@@ -2,10 +2,11 @@
 
 /// s = α/r (LoRA) or α/√r (rsLoRA).
 public func loraScale(alpha: Double, rank: Int, rankStabilized: Bool) -> Double {
-    // α/r: the LoRA paper's choice. Doubling r doubles the number of terms in B·A's entries,
-    // and halving s compensates, so "we simply set α to the first r we try and do not tune it".
-    // α/√r: rsLoRA's argument is that with random-like factors the update grows like √r, not r,
-    // so α/r shrinks large-rank updates too much and they learn slowly; α/√r keeps them stable.
+    // α/r: the LoRA paper's choice; the paper sets α to the first r it tries and does not
+    // retune it. That is only roughly right (chapter 02, erratum 3): under Adam ΔW moves by
+    // about s·η, so α/r shrinks the updates of large ranks, and under SGD the change goes like
+    // s²·η. α/√r: rsLoRA's argument is that with random-like factors the update grows like √r,
+    // not r, so α/r slows large ranks down too much; α/√r keeps their learning stable.
     let r = Double(rank)
     return rankStabilized ? alpha / r.squareRoot() : alpha / r
 }

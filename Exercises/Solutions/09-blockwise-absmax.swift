@@ -1,4 +1,4 @@
-// Solution 09 · chapter 06 (ch06-double-quantization): blockwise absmax quantization
+// Solution 09 · chapter 05 (ch05-nf4): blockwise absmax quantization
 
 /// NF4 codes (one per value) and one absmax per block.
 public func quantizeBlockwise(_ values: [Float], blocksize: Int) -> (codes: [UInt8], absmax: [Float]) {
@@ -10,7 +10,7 @@ public func quantizeBlockwise(_ values: [Float], blocksize: Int) -> (codes: [UIn
         let m = block.reduce(Float(0)) { max($0, abs($1)) }
         absmax.append(m)
         // bitsandbytes multiplies by the reciprocal; x / m can differ in the last bit and flip
-        // a code that sits on a midpoint. For an all-zero block 1/0 = ∞ and 0·∞ = NaN, which
+        // a code that sits on a threshold. For an all-zero block 1/0 = ∞ and 0·∞ = NaN, which
         // nf4Code sends to code 0; it dequantizes to −1 · 0 = −0.0, a zero as required.
         let inverse = 1 / m
         for x in block { codes.append(nf4Code(x * inverse)) }

@@ -1,3 +1,4 @@
+import Foundation
 import LoRA
 
 /// What one exercise's check found: passed, or the first case that went wrong.
@@ -107,4 +108,45 @@ func expectClose<S: BLASScalar, T: BLASScalar>(
         checking: "\(name)[\(i), \(j)] (tolerance \(show(atol)) + \(show(rtol))·|expected|)",
         expected: show(expected.storage[worst.index].doubleValue),
         got: show(got.storage[worst.index].doubleValue), why: why)
+}
+
+/// A Double with `digits` decimals (for measured values in messages; fixed, so the message does
+/// not depend on the last bits of a BLAS result).
+func fixed(_ x: Double, _ digits: Int) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    let text = String(format: "%.\(digits)f", x)
+    return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
+}
+
+/// A failure for a learner's function that threw instead of returning.
+func threw(_ call: String, _ error: any Error) -> CheckFailure {
+    CheckFailure(checking: call, expected: "a result", got: "it threw \(error)")
+}
+
+/// A failure of the check's own oracle (the library refused the check's data): never expected.
+func oracleFailed(_ what: String, _ error: any Error) -> CheckFailure {
+    CheckFailure(checking: "the check's oracle: \(what)", expected: "a result from the library", got: "it threw \(error)",
+                 why: "this is a bug in the check, not in your code; please report it")
+}
+
+/// ‖got − expected‖_F / ‖expected‖_F in Double (∞ when the shapes differ).
+func relativeDifference<S: BLASScalar, T: BLASScalar>(_ got: Matrix<S>, _ expected: Matrix<T>) -> Double {
+    guard got.rows == expected.rows, got.columns == expected.columns else { return .infinity }
+    var difference = 0.0
+    for e in 0..<expected.count {
+        let d = got.storage[e].doubleValue - expected.storage[e].doubleValue
+        difference += d * d
+    }
+    let norm = expected.frobeniusNorm
+    return norm == 0 ? difference.squareRoot() : difference.squareRoot() / norm
+}
+
+/// The rank-r truncated SVD U_r·diag(σ_r)·V_rᵀ in Double, from the library's SVD.
+func truncatedSVD<S: BLASScalar>(_ m: Matrix<S>, rank r: Int) throws -> (approximation: Matrix<Double>, singularValues: [Double]) {
+    let svd = try m.converted(to: Double.self).svd()
+    let k = min(r, svd.singularValues.count)
+    let left = Matrix<Double>(rows: m.rows, columns: k) { i, j in svd.u[i, j] * svd.singularValues[j] }
+    let right = Matrix<Double>(rows: k, columns: m.columns) { i, j in svd.vt[i, j] }
+    return (left.matmul(right), svd.singularValues)
 }

@@ -49,7 +49,10 @@ public struct Checker {
             failure.description,
             "",
             "Open the file, find the `// TODO:`, fix it, and run `swift run exercises` again.",
-            "Stuck? `swift run exercises \(e.number) --hint`",
+        ] + (e.predictThenRun
+            ? ["This one is \"predict, then run\": write the number you expect into the file before running the check; the check then measures it with the library and explains."]
+            : []) + [
+            "Stuck? `swift run exercises \(e.number) --hint` (hints come in tiers: \(Manifest.tierNames.joined(separator: ", ")))",
         ]
     }
 
@@ -61,6 +64,9 @@ public struct Checker {
         for (index, e) in exercises.enumerated() {
             let result = run(e, implementations)
             lines.append(statusLine(e, result))
+            if result.isPassed, e.explanation != nil {
+                lines.append("    predict, then run: `swift run exercises \(e.number)` shows what the library measured")
+            }
             if let failure = result.failure {
                 lines += details(e, failure)
                 lines.append("")
@@ -83,11 +89,21 @@ public struct Checker {
             return CheckerOutput(text: lines.joined(separator: "\n") + "\n", exitCode: 1)
         }
         lines.append("Exercise \(e.number) is solved. Compare with \(e.solutionPath).")
+        if let explain = e.explanation {
+            lines.append("")
+            lines.append("What the library measured (your prediction was right):")
+            lines += explain().map { "  " + $0 }
+        }
         return CheckerOutput(text: lines.joined(separator: "\n") + "\n", exitCode: 0)
     }
 
-    /// `swift run exercises N --hint`, or `--hint` alone for the first unsolved exercise.
-    public func hint(_ number: Int?) -> CheckerOutput {
+    /// `swift run exercises N --hint`, or `--hint` alone for the first unsolved exercise: the
+    /// next hint tier, after the tiers already shown.
+    ///
+    /// Tiers go from the idea to the formula to the shape of the code; each call shows one more
+    /// (up to the last) and records it in `progress`, which the caller stores. The earlier tiers
+    /// are repeated above the new one so that one command shows everything seen so far.
+    public func hint(_ number: Int?, progress: inout HintProgress) -> CheckerOutput {
         let target: Exercise?
         if let number {
             target = exercises.first { $0.number == number }
@@ -98,7 +114,21 @@ public struct Checker {
         guard let e = target else {
             return CheckerOutput(text: "Every exercise passes; no hint needed.\n", exitCode: 0)
         }
-        return CheckerOutput(text: "Hint for exercise \(e.number) (\(e.path)):\n\(e.hint)\n", exitCode: 0)
+        let n = e.hints.count
+        let k = progress.advance(e.number, tierCount: n)
+        var lines = ["Hint for exercise \(e.number) (\(e.path)): tier \(k) of \(n)"]
+        for tier in 1...k {
+            lines.append("")
+            lines.append("Tier \(tier) of \(n), \(Manifest.tierName(tier))\(tier == k ? " (new)" : ""):")
+            lines.append(e.hints[tier - 1])
+        }
+        lines.append("")
+        if k < n {
+            lines.append("Still stuck? `swift run exercises \(e.number) --hint` again shows tier \(k + 1) of \(n) (\(Manifest.tierName(k + 1))).")
+        } else {
+            lines.append("That was the last tier. The reference solution, with comments that explain it: \(e.solutionPath)")
+        }
+        return CheckerOutput(text: lines.joined(separator: "\n") + "\n", exitCode: 0)
     }
 
     /// `swift run exercises --list`: every exercise with its status, chapter, file and goal.

@@ -30,6 +30,8 @@ public struct Implementations {
     /// r·(d + k) / (d·k).
     public var compressionRatio: (_ rank: Int, _ outFeatures: Int, _ inFeatures: Int) -> Double
     // 07 NF4 code
+    /// bitsandbytes' 15 NF4 thresholds, ascending.
+    public var nf4Thresholds: () -> [Float]
     /// The NF4 code (0…15) of a normalised value.
     public var nf4Code: (_ x: Float) -> UInt8
     // 08 nibble packing
@@ -76,6 +78,60 @@ public struct Implementations {
     /// The 8-byte little-endian header length that starts a safetensors file.
     public var safetensorsLengthPrefix: (_ headerLength: Int) -> [UInt8]
 
+    // 17 Eckart–Young (predict, then run)
+    /// The learner's prediction of the rank-2 residual for σ = 4, 3, 2, 1.
+    public var predictedRank2Residual: Double
+    /// The truncated SVD: the best rank-r approximation.
+    public var bestRankApproximation: (_ m: Matrix<Double>, _ rank: Int) throws -> Matrix<Double>
+    /// √(Σ_{i>r} σᵢ²).
+    public var eckartYoungResidual: (_ singularValues: [Double], _ rank: Int) -> Double
+    // 18 scale exponent (predict, then run)
+    /// The learner's prediction of p in ‖ΔW‖ ∝ sᵖ after one SGD step.
+    public var predictedSGDExponent: Double
+    /// The same for one Adam step.
+    public var predictedAdamExponent: Double
+    /// ΔW after one SGD step from B = 0.
+    public var sgdFirstStepDeltaWeight: (_ x: Matrix<Double>, _ a: Matrix<Double>, _ dy: Matrix<Double>, _ scale: Double, _ learningRate: Double) -> Matrix<Double>
+    // 19 PiSSA
+    /// A, B from the top-r SVD and the residual weight.
+    public var pissaInitialization: (_ weight: Matrix<Float>, _ rank: Int, _ scale: Float) throws -> (a: Matrix<Float>, b: Matrix<Float>, residual: Matrix<Float>)
+    // 20 NF levels from normal quantiles
+    /// The NormalFloat levels for `positive` and `negative` counts and the end offset δ.
+    public var normalFloatLevels: (_ positive: Int, _ negative: Int, _ offset: Double) -> [Double]
+    // 21 Lloyd–Max step
+    /// One Lloyd–Max round: each level to the mean of its cell.
+    public var lloydMaxStep: (_ values: [Float], _ levels: [Double]) -> [Double]
+    // 22 safe merge
+    /// W ← W + s·B·A unless the result is not finite; whether it merged.
+    public var safeMerge: (_ weight: inout Matrix<Float>, _ a: Matrix<Float>, _ b: Matrix<Float>, _ scale: Float) -> Bool
+    // 23 merged-adapter interference
+    /// W0 + ΔW₁ + ΔW₂.
+    public var mergeBoth: (_ weight: Matrix<Float>, _ first: LoRABranch<Float>, _ second: LoRABranch<Float>) -> Matrix<Float>
+    /// How far `own`'s task outputs move when `other` is merged too, relative to `own`'s effect.
+    public var interference: (_ weight: Matrix<Float>, _ own: LoRABranch<Float>, _ other: LoRABranch<Float>, _ x: Matrix<Float>) -> Double
+    // 24 LoftQ step
+    /// Q = dequant(NF4(W − s·B·A)), then A, B from the rank-r SVD of W − Q.
+    public var loftqStep: (_ weight: Matrix<Float>, _ a: Matrix<Float>, _ b: Matrix<Float>, _ scale: Float) throws -> (quantized: Matrix<Float>, a: Matrix<Float>, b: Matrix<Float>)
+    // 25 LoftQ initialisation
+    /// T alternations from A = B = 0, as a QLoRA layer.
+    public var loftqInitialization: (_ weight: Matrix<Float>, _ rank: Int, _ alpha: Double, _ iterations: Int) throws -> QLoRALinear
+    // 26 DoRA
+    /// ‖row i of W0‖, shape (out,).
+    public var doraInitialMagnitude: (_ w0: Matrix<Float>) -> [Float]
+    /// x·W'ᵀ with W' = m ⊙ (W0 + s·B·A) / ‖W0 + s·B·A‖ (row-wise).
+    public var doraForward: (_ x: Matrix<Float>, _ w0: Matrix<Float>, _ a: Matrix<Float>, _ b: Matrix<Float>, _ scale: Float, _ magnitude: [Float]) -> Matrix<Float>
+    // 27 LoRA+
+    /// One AdamW step: A at η, B at λ·η.
+    public var loraPlusStep: (_ a: inout Matrix<Float>, _ b: inout Matrix<Float>, _ gradientA: Matrix<Float>, _ gradientB: Matrix<Float>, _ optimizer: inout AdamW<Float>, _ learningRate: Double, _ ratio: Double) -> Void
+    // 28 combining adapters
+    /// PEFT's `cat` combination (scale 1).
+    public var combineCat: (_ adapters: [LoRABranch<Float>], _ weights: [Double]) -> (a: Matrix<Float>, b: Matrix<Float>)
+    /// PEFT's `linear` combination (scale 1); nil unless the ranks are equal.
+    public var combineLinear: (_ adapters: [LoRABranch<Float>], _ weights: [Double]) -> (a: Matrix<Float>, b: Matrix<Float>)?
+    // 29 mixed-adapter batch
+    /// Row i uses adapters[adapterOfRow[i]], or the base alone for nil.
+    public var mixedBatchForward: (_ x: Matrix<Float>, _ base: Linear<Float>, _ adapters: [LoRABranch<Float>], _ adapterOfRow: [Int?]) -> Matrix<Float>
+
     /// Collects one implementation of every exercise.
     public init(
         lowRankUpdate: @escaping (Matrix<Float>, Matrix<Float>) -> Matrix<Float>,
@@ -86,6 +142,7 @@ public struct Implementations {
         defaultInitialization: @escaping (Int, Int, Int, inout SeededGenerator) -> (a: Matrix<Float>, b: Matrix<Float>),
         loraParameterCount: @escaping (Int, Int, Int) -> Int,
         compressionRatio: @escaping (Int, Int, Int) -> Double,
+        nf4Thresholds: @escaping () -> [Float],
         nf4Code: @escaping (Float) -> UInt8,
         packNibbles: @escaping ([UInt8]) -> [UInt8],
         unpackNibbles: @escaping ([UInt8], Int) -> [UInt8],
@@ -103,7 +160,27 @@ public struct Implementations {
         matchesTargetPattern: @escaping (String, String) -> Bool,
         isAllLinearTarget: @escaping (String, Bool) -> Bool,
         adapterTensorNames: @escaping (String) -> (a: String, b: String),
-        safetensorsLengthPrefix: @escaping (Int) -> [UInt8]
+        safetensorsLengthPrefix: @escaping (Int) -> [UInt8],
+        predictedRank2Residual: Double,
+        bestRankApproximation: @escaping (Matrix<Double>, Int) throws -> Matrix<Double>,
+        eckartYoungResidual: @escaping ([Double], Int) -> Double,
+        predictedSGDExponent: Double,
+        predictedAdamExponent: Double,
+        sgdFirstStepDeltaWeight: @escaping (Matrix<Double>, Matrix<Double>, Matrix<Double>, Double, Double) -> Matrix<Double>,
+        pissaInitialization: @escaping (Matrix<Float>, Int, Float) throws -> (a: Matrix<Float>, b: Matrix<Float>, residual: Matrix<Float>),
+        normalFloatLevels: @escaping (Int, Int, Double) -> [Double],
+        lloydMaxStep: @escaping ([Float], [Double]) -> [Double],
+        safeMerge: @escaping (inout Matrix<Float>, Matrix<Float>, Matrix<Float>, Float) -> Bool,
+        mergeBoth: @escaping (Matrix<Float>, LoRABranch<Float>, LoRABranch<Float>) -> Matrix<Float>,
+        interference: @escaping (Matrix<Float>, LoRABranch<Float>, LoRABranch<Float>, Matrix<Float>) -> Double,
+        loftqStep: @escaping (Matrix<Float>, Matrix<Float>, Matrix<Float>, Float) throws -> (quantized: Matrix<Float>, a: Matrix<Float>, b: Matrix<Float>),
+        loftqInitialization: @escaping (Matrix<Float>, Int, Double, Int) throws -> QLoRALinear,
+        doraInitialMagnitude: @escaping (Matrix<Float>) -> [Float],
+        doraForward: @escaping (Matrix<Float>, Matrix<Float>, Matrix<Float>, Matrix<Float>, Float, [Float]) -> Matrix<Float>,
+        loraPlusStep: @escaping (inout Matrix<Float>, inout Matrix<Float>, Matrix<Float>, Matrix<Float>, inout AdamW<Float>, Double, Double) -> Void,
+        combineCat: @escaping ([LoRABranch<Float>], [Double]) -> (a: Matrix<Float>, b: Matrix<Float>),
+        combineLinear: @escaping ([LoRABranch<Float>], [Double]) -> (a: Matrix<Float>, b: Matrix<Float>)?,
+        mixedBatchForward: @escaping (Matrix<Float>, Linear<Float>, [LoRABranch<Float>], [Int?]) -> Matrix<Float>
     ) {
         self.lowRankUpdate = lowRankUpdate
         self.updateRankBound = updateRankBound
@@ -113,6 +190,7 @@ public struct Implementations {
         self.defaultInitialization = defaultInitialization
         self.loraParameterCount = loraParameterCount
         self.compressionRatio = compressionRatio
+        self.nf4Thresholds = nf4Thresholds
         self.nf4Code = nf4Code
         self.packNibbles = packNibbles
         self.unpackNibbles = unpackNibbles
@@ -131,5 +209,25 @@ public struct Implementations {
         self.isAllLinearTarget = isAllLinearTarget
         self.adapterTensorNames = adapterTensorNames
         self.safetensorsLengthPrefix = safetensorsLengthPrefix
+        self.predictedRank2Residual = predictedRank2Residual
+        self.bestRankApproximation = bestRankApproximation
+        self.eckartYoungResidual = eckartYoungResidual
+        self.predictedSGDExponent = predictedSGDExponent
+        self.predictedAdamExponent = predictedAdamExponent
+        self.sgdFirstStepDeltaWeight = sgdFirstStepDeltaWeight
+        self.pissaInitialization = pissaInitialization
+        self.normalFloatLevels = normalFloatLevels
+        self.lloydMaxStep = lloydMaxStep
+        self.safeMerge = safeMerge
+        self.mergeBoth = mergeBoth
+        self.interference = interference
+        self.loftqStep = loftqStep
+        self.loftqInitialization = loftqInitialization
+        self.doraInitialMagnitude = doraInitialMagnitude
+        self.doraForward = doraForward
+        self.loraPlusStep = loraPlusStep
+        self.combineCat = combineCat
+        self.combineLinear = combineLinear
+        self.mixedBatchForward = mixedBatchForward
     }
 }

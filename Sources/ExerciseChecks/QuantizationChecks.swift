@@ -1,25 +1,65 @@
 import LoRA
 
-// Checks for exercises 07–11 (chapters 05–07). Oracles: the NF4 table and midpoints of
-// SPEC-QLORA.md (hard-coded in SpecValues), bit-exact bytes, and the QLoRA paper's numbers.
+// Checks for exercises 07–11 (chapters 05–07). Oracles: the library's NF4 thresholds and
+// blockwise quantizer (bit-exact with bitsandbytes), bit-exact bytes, and the QLoRA paper's numbers.
+
+/// The thresholds k where bitsandbytes' literal differs from the float32 mean (cₖ + cₖ₊₁)/2
+/// (chapter 05 shows k = 0, 8, 12, 14), computed from the library's tables.
+func thresholdsOffTheFloatMidpoint() -> [Int] {
+    (0..<15).filter { (NF4.levels[$0] + NF4.levels[$0 + 1]) * 0.5 != NF4.thresholds[$0] }
+}
+
+/// A Float with its bit pattern, so that one-ulp differences are visible.
+func showBits(_ x: Float) -> String {
+    let digits = Array("0123456789ABCDEF")
+    let hexDigits = (0..<8).reversed().map { digits[Int((x.bitPattern >> (4 * UInt32($0))) & 0xF)] }
+    return "\(show(x)) (bits 0x\(String(hexDigits)))"
+}
 
 func checkNF4Code(_ impl: Implementations) -> CheckResult {
-    var cases: [(Float, UInt8, String)] = []
-    for (code, level) in SpecValues.nf4Levels.enumerated() { cases.append((level, UInt8(code), "a level maps to its own code")) }
-    for (i, m) in SpecValues.nf4Midpoints.enumerated() {
-        cases.append((m, UInt8(i), "a value exactly on a midpoint goes to the LOWER code"))
-        cases.append((m.nextUp, UInt8(i + 1), "just above a midpoint is the upper code"))
-        cases.append((m.nextDown, UInt8(i), "just below a midpoint is the lower code"))
-    }
-    cases += [(-1.5, 0, "below −1 clamps to code 0"), (1.5, 15, "above 1 clamps to code 15"),
-              (-0.0, 7, "−0.0 is zero"), (.nan, 0, "NaN gives code 0 (no midpoint is below NaN)")]
-    for (x, want, why) in cases {
-        let got = impl.nf4Code(x)
-        if got != want {
-            return .failed(CheckFailure(checking: "nf4Code(\(show(x)))", expected: "\(want)", got: "\(got)", why: why))
-        }
-    }
-    return .passed
+    let offByOne = thresholdsOffTheFloatMidpoint()
+    return firstFailure([
+        {
+            let got = impl.nf4Thresholds()
+            guard got.count == 15 else {
+                return CheckFailure(checking: "nf4Thresholds().count", expected: "15", got: "\(got.count)",
+                                    why: "16 levels have 15 boundaries between neighbours")
+            }
+            for k in 0..<15 where got[k].bitPattern != NF4.thresholds[k].bitPattern {
+                let mean32 = (NF4.levels[k] + NF4.levels[k + 1]) * 0.5
+                let why = offByOne.contains(k)
+                    ? "here the exact mean of c\(k) and c\(k + 1) is a tie between two floats: Float's (c\(k) + c\(k + 1))/2 = \(showBits(mean32)) rounds one way, bitsandbytes' literal (the Double mean as a decimal, read as float32) the other"
+                    : "bitsandbytes' literal: the Double mean of c\(k) and c\(k + 1), written as a decimal and read as float32"
+                return CheckFailure(checking: "nf4Thresholds()[\(k)]", expected: showBits(NF4.thresholds[k]), got: showBits(got[k]), why: why)
+            }
+            return nil
+        },
+        {
+            // Inputs exactly on the four thresholds where a Float midpoint is one ulp away, and
+            // on those midpoints: a midpoint solution gets one of each pair wrong.
+            var cases: [(Float, String)] = []
+            for k in offByOne {
+                let mean32 = (NF4.levels[k] + NF4.levels[k + 1]) * 0.5
+                cases.append((NF4.thresholds[k], "exactly on bitsandbytes' threshold t\(k): a value on a threshold goes to the LOWER code, \(k)"))
+                cases.append((mean32, "the Float midpoint (c\(k) + c\(k + 1))/2, one ulp from bitsandbytes' threshold t\(k) = \(showBits(NF4.thresholds[k])): bitsandbytes compares with t\(k), not with the midpoint"))
+            }
+            for (k, t) in NF4.thresholds.enumerated() {
+                cases.append((t, "a value exactly on threshold t\(k) goes to the LOWER code"))
+                cases.append((t.nextUp, "just above threshold t\(k) is the upper code"))
+                cases.append((t.nextDown, "just below threshold t\(k) is the lower code"))
+            }
+            for level in NF4.levels { cases.append((level, "a level maps to its own code")) }
+            cases += [(-1.5, "below −1 clamps to code 0"), (1.5, "above 1 clamps to code 15"),
+                      (-0.0, "−0.0 is zero, code 7"), (.nan, "NaN gives code 0 (no threshold is below NaN)")]
+            for (x, why) in cases {
+                let want = NF4.code(for: x), got = impl.nf4Code(x)
+                if got != want {
+                    return CheckFailure(checking: "nf4Code(\(x.isNaN ? "nan" : showBits(x)))", expected: "\(want)", got: "\(got)", why: why)
+                }
+            }
+            return nil
+        },
+    ])
 }
 
 func checkNibblePacking(_ impl: Implementations) -> CheckResult {
@@ -51,24 +91,33 @@ func checkNibblePacking(_ impl: Implementations) -> CheckResult {
     return .passed
 }
 
-/// Expected codes and absmax by the spec's rule: x · (1/absmax), then "midpoints below".
-private func referenceQuantize(_ values: [Float], blocksize: Int) -> (codes: [UInt8], absmax: [Float]) {
-    var codes: [UInt8] = [], absmax: [Float] = []
-    for start in stride(from: 0, to: values.count, by: blocksize) {
-        let block = values[start..<min(start + blocksize, values.count)]
-        let m = block.reduce(Float(0)) { max($0, abs($1)) }
-        absmax.append(m)
-        let inverse = 1 / m
-        codes += block.map { SpecValues.nf4Code($0 * inverse) }
+/// Codes and absmax from the library's blockwise quantizer (bit-exact with bitsandbytes), for
+/// any blocksize (QuantizedTensor only accepts bitsandbytes' blocksizes, ≥ 32).
+private func libraryQuantize(_ values: [Float], blocksize: Int) -> (codes: [UInt8], absmax: [Float]) {
+    var packed = [UInt8](repeating: 0, count: (values.count + 1) / 2)
+    var absmax = [Float](repeating: 0, count: (values.count + blocksize - 1) / blocksize)
+    values.withUnsafeBufferPointer { source in
+        packed.withUnsafeMutableBufferPointer { p in
+            absmax.withUnsafeMutableBufferPointer { a in
+                Blockwise4Bit.quantize(source, blocksize: blocksize, codebook: .nf4, packed: p, absmax: a)
+            }
+        }
     }
+    let codes = values.indices.map { i in i % 2 == 0 ? packed[i / 2] >> 4 : packed[i / 2] & 0x0F }
     return (codes, absmax)
 }
 
 func checkBlockwiseQuantization(_ impl: Implementations) -> CheckResult {
     var g = SeededGenerator(seed: 901)
     let values = (0..<10).map { _ in Float(g.nextNormal()) }
-    let reference = referenceQuantize(values, blocksize: 4)
+    let reference = libraryQuantize(values, blocksize: 4)
     let withZeros: [Float] = [0, 0, 0, 0, 1, -1, 0.5, 0.25]
+    // A block whose absmax is 1, so x·(1/absmax) = x exactly: values on bitsandbytes' thresholds
+    // and on the Float midpoints one ulp away from them. Then a short last block.
+    let offByOne = thresholdsOffTheFloatMidpoint()
+    let onThresholds: [Float] = [1] + offByOne.map { NF4.thresholds[$0] } + offByOne.prefix(3).map { (NF4.levels[$0] + NF4.levels[$0 + 1]) * 0.5 }
+        + [-0.3, 0.7, 0.1]
+    let exact = libraryQuantize(onThresholds, blocksize: 8)
     let gaussian = (0..<4096).map { _ in Float(g.nextNormal()) }
     return firstFailure([
         {
@@ -84,8 +133,15 @@ func checkBlockwiseQuantization(_ impl: Implementations) -> CheckResult {
             return nil
         },
         {
+            let got = impl.quantizeBlockwise(onThresholds, 8)
+            return got.codes == exact.codes && got.absmax == exact.absmax ? nil
+                : CheckFailure(checking: "codes of a block with absmax 1 holding values exactly on bitsandbytes' thresholds t\(offByOne.map(String.init).joined(separator: ", t")) and on Float midpoints next to them",
+                               expected: "\(exact.codes), absmax \(show(exact.absmax) { show($0) })", got: "\(got.codes), absmax \(show(got.absmax) { show($0) })",
+                               why: "the codes must be bitsandbytes' to the bit: your nf4Code from exercise 07, with bitsandbytes' thresholds")
+        },
+        {
             let got = impl.dequantizeBlockwise(reference.codes, reference.absmax, 4)
-            let want = reference.codes.indices.map { SpecValues.nf4Levels[Int(reference.codes[$0])] * reference.absmax[$0 / 4] }
+            let want = reference.codes.indices.map { NF4.levels[Int(reference.codes[$0])] * reference.absmax[$0 / 4] }
             return got == want ? nil : CheckFailure(checking: "dequantizeBlockwise(codes, absmax, blocksize: 4)", expected: show(want) { show($0) },
                                                      got: show(got) { show($0) }, why: "value = level[code] · absmax[i / blocksize], one float32 multiply")
         },
@@ -96,7 +152,7 @@ func checkBlockwiseQuantization(_ impl: Implementations) -> CheckResult {
                                     got: "\(q.codes.count) codes, \(q.absmax.count) absmax")
             }
             let back = impl.dequantizeBlockwise(q.codes, q.absmax, 4)
-            let want: [Float] = [0, 0, 0, 0, 1, -1, SpecValues.nf4Levels[12], SpecValues.nf4Levels[10]]
+            let want: [Float] = [0, 0, 0, 0, 1, -1, NF4.levels[12], NF4.levels[10]]
             return back == want ? nil : CheckFailure(checking: "round trip of a block of zeros then [1, −1, 0.5, 0.25]", expected: show(want) { show($0) },
                                                       got: show(back) { show($0) }, why: "an all-zero block has absmax 0 and must come back as zeros, never NaN")
         },

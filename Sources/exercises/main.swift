@@ -2,7 +2,7 @@
 //
 //   swift run exercises              check in order, stop at the first unsolved exercise
 //   swift run exercises N            check exercise N
-//   swift run exercises [N] --hint   the hint for N (or for the first unsolved exercise)
+//   swift run exercises [N] --hint   the next hint tier for N (or for the first unsolved exercise)
 //   swift run exercises --list       every exercise with its status
 //   swift run exercises --markdown   docs/exercises.md (for the docs generator)
 //   swift run exercises --chapter N  chapter N's exercise list in Markdown (for its page)
@@ -18,7 +18,8 @@ let usage = """
 
       (no arguments)  check the exercises in order and stop at the first unsolved one
       N               check exercise N only (1…\(Manifest.exercises.count))
-      --hint          print the hint for exercise N, or for the first unsolved exercise
+      --hint          the next hint tier for exercise N, or for the first unsolved exercise
+                      (the idea, then the formula, then the shape of the code)
       --list          list every exercise with its status, chapter, file and goal
       --markdown      print docs/exercises.md
       --chapter N     print chapter N's exercises as a Markdown list (empty if none)
@@ -61,6 +62,14 @@ func parse(_ arguments: [String]) -> Result<Command, UsageError> {
     return .success(number.map(Command.single) ?? .progress)
 }
 
+/// The package root this executable was built from (Sources/exercises/main.swift is three
+/// levels below it), or the current directory when that source tree is gone.
+func sourcePackageRoot() -> URL {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    if FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { return root }
+    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+}
+
 /// A bad command line.
 struct UsageError: Error {
     let message: String
@@ -94,7 +103,17 @@ case .failure(let error):
 case .success(.help): emit(CheckerOutput(text: usage + "\n", exitCode: 0))
 case .success(.progress): emit(checker.progress())
 case .success(.single(let n)): emit(checker.single(n))
-case .success(.hint(let n)): emit(checker.hint(n))
+case .success(.hint(let n)):
+    // Which tier each exercise's hint has reached, kept between runs (see HintStore).
+    let stateFile = HintStore.file(packageRoot: sourcePackageRoot())
+    var progress = HintStore.load(from: stateFile)
+    let output = checker.hint(n, progress: &progress)
+    do {
+        try HintStore.save(progress, to: stateFile)
+    } catch {
+        printError("exercises: could not record the hint tier in \(stateFile.path) (\(error)); the next --hint shows the same tier\n")
+    }
+    emit(output)
 case .success(.list): emit(checker.list())
 case .success(.markdown): emit(CheckerOutput(text: ExerciseDocs.page(), exitCode: 0))
 case .success(.chapter(let n)): emit(CheckerOutput(text: ExerciseDocs.chapterList(n), exitCode: 0))

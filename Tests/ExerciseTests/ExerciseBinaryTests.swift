@@ -23,11 +23,25 @@ struct BinaryNotFound: Error, CustomStringConvertible {
     var description: String { "the exercises executable is not built; looked in \(searched)" }
 }
 
+/// A fresh, empty folder for the hint state, so that tests never touch the learner's own.
+func temporaryStateDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("exercises-state-" + UUID().uuidString)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
 /// Runs the checker with `arguments`; returns its exit code, standard output and standard error.
-func runExercises(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+///
+/// The hint state goes to `stateDirectory`, or to a fresh temporary folder when none is given.
+func runExercises(_ arguments: [String], stateDirectory: URL? = nil) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = try exercisesBinary()
     process.arguments = arguments
+    let directory = try stateDirectory ?? temporaryStateDirectory()
+    defer { if stateDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
+    var environment = ProcessInfo.processInfo.environment
+    environment[HintStore.directoryVariable] = directory.path
+    process.environment = environment
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -61,16 +75,42 @@ struct ExerciseBinaryTests {
         #expect(!run.output.contains("01 low-rank-update"))
     }
 
-    @Test("`--hint` prints the hint of the exercise asked for, or of the first unsolved one")
-    func hints() throws {
-        let five = try runExercises(["5", "--hint"])
-        #expect(five.status == 0)
-        #expect(five.output == "Hint for exercise 5 (Exercises/05-default-init.swift):\n\(Manifest.exercise(5)!.hint)\n")
+    @Test("`--hint` shows the next tier each time, remembers it per exercise, and never runs past the last")
+    func hintTiers() throws {
+        let state = try temporaryStateDirectory()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let five = try #require(Manifest.exercise(5))
+        let n = five.hints.count
+        for k in 1...(n + 1) {
+            let run = try runExercises(["5", "--hint"], stateDirectory: state)
+            #expect(run.status == 0)
+            let shown = min(k, n)
+            #expect(run.output.hasPrefix("Hint for exercise 5 (Exercises/05-default-init.swift): tier \(shown) of \(n)\n"))
+            for tier in 1...n {
+                // Every tier up to the one reached, and none beyond it.
+                #expect(run.output.contains(five.hints[tier - 1]) == (tier <= shown), "call \(k), tier \(tier)")
+            }
+            if shown < n {
+                #expect(run.output.contains("`swift run exercises 5 --hint` again shows tier \(shown + 1) of \(n)"))
+            } else {
+                #expect(run.output.contains("That was the last tier") && run.output.contains(five.solutionPath))
+            }
+        }
+        let stored = try String(contentsOf: state.appendingPathComponent(HintStore.fileName), encoding: .utf8)
+        #expect(stored == "5 \(n)\n")
+        // Another exercise starts at its own first tier.
+        let three = try runExercises(["3", "--hint"], stateDirectory: state)
+        #expect(three.output.hasPrefix("Hint for exercise 3 (Exercises/03-lora-forward.swift): tier 1 of \(Manifest.exercise(3)!.hints.count)\n"))
+        #expect(try String(contentsOf: state.appendingPathComponent(HintStore.fileName), encoding: .utf8) == "3 1\n5 \(n)\n")
+    }
+
+    @Test("`--hint` alone gives the first unsolved exercise its first tier")
+    func hintForFirstUnsolved() throws {
         let first = try runExercises(["--hint"])
         #expect(first.status == 0)
-        // The first unsolved exercise: 1 on a pristine checkout.
-        let firstUnsolved = Manifest.exercises.first { !$0.check(stubImplementations()).isPassed }!
-        #expect(first.output.hasPrefix("Hint for exercise \(firstUnsolved.number) "))
+        let firstUnsolved = try #require(Manifest.exercises.first { !$0.check(stubImplementations()).isPassed })
+        #expect(first.output.hasPrefix("Hint for exercise \(firstUnsolved.number) (\(firstUnsolved.path)): tier 1 of \(firstUnsolved.hints.count)\n"))
+        #expect(first.output.contains(firstUnsolved.hints[0]) && !first.output.contains(firstUnsolved.hints[1]))
     }
 
     @Test("`--list` lists every exercise in order")
@@ -90,7 +130,7 @@ struct ExerciseBinaryTests {
         #expect(run.output == (arguments.count == 1 ? ExerciseDocs.page() : ExerciseDocs.chapterList(5)))
     }
 
-    @Test("bad arguments print the usage and exit 2", arguments: [["--bogus"], ["99"], ["0"], ["--chapter"], ["--chapter", "12"], ["3", "--list"], ["1", "2"]])
+    @Test("bad arguments print the usage and exit 2", arguments: [["--bogus"], ["99"], ["0"], ["--chapter"], ["--chapter", "99"], ["3", "--list"], ["1", "2"]])
     func badArguments(arguments: [String]) throws {
         let run = try runExercises(arguments)
         #expect(run.status == 2)

@@ -37,6 +37,28 @@ struct ExerciseCheckTests {
         #expect(statusLines.count == Manifest.exercises.count)
         #expect(statusLines.allSatisfy { $0.hasPrefix("✓") })
         #expect(output.text.contains("All \(Manifest.exercises.count) exercises pass."))
+        for e in Manifest.exercises where e.predictThenRun {
+            #expect(output.text.contains("`swift run exercises \(e.number)` shows what the library measured"))
+        }
+    }
+
+    @Test("a solved predict-then-run exercise explains what the library measured")
+    func predictThenRunExplains() throws {
+        let checker = Checker(implementations: solutionImplementations())
+        let eckartYoung = checker.single(17)
+        #expect(eckartYoung.exitCode == 0)
+        #expect(eckartYoung.text.contains("What the library measured"))
+        #expect(eckartYoung.text.contains("r = 2: ‖ΔW* − M_r‖_F = 2.236068"))
+        let exponent = checker.single(18)
+        #expect(exponent.text.contains("fitted p in ‖ΔW‖ ∝ sᵖ: SGD 2.000, Adam 1.000"))
+        #expect(exponent.text.contains("holds for Adam but not for SGD, where doubling s multiplies ‖ΔW‖ by 4.00"))
+        #expect(eckartYoung.text.contains("it is 0 from r = 4 on, the true rank."))
+        // An unsolved one shows the failure instead, and a pristine prediction does not give the answer away.
+        var unpredicted = solutionImplementations()
+        unpredicted.predictedRank2Residual = .nan
+        let failure = try #require(Manifest.exercise(17)!.check(unpredicted).failure)
+        #expect(failure.got.hasPrefix("nan") && !failure.expected.contains("2.23") && !(failure.why ?? "").contains("2.23"))
+        #expect(!Checker(implementations: unpredicted).single(17).text.contains("What the library measured"))
     }
 
     @Test("the checker stops at the first unsolved exercise and names what was expected")
@@ -86,6 +108,30 @@ struct ExerciseCheckTests {
             let levels = ExerciseSolutions.nf4Levels
             impl.nf4Code = { x in UInt8((0..<15).filter { (levels[$0] + levels[$0 + 1]) / 2 <= x }.count) }
         })
+        // 07: Float midpoints (c_k + c_k+1)/2 instead of bitsandbytes' literals (issue 11, item 3).
+        let levels = ExerciseSolutions.nf4Levels
+        let midpoints = (0..<15).map { (levels[$0] + levels[$0 + 1]) / 2 }
+        let midpointCode: @Sendable (Float) -> UInt8 = { x in UInt8(midpoints.filter { $0 < x }.count) }
+        #expect(fails(7) { impl in
+            impl.nf4Thresholds = { midpoints }
+            impl.nf4Code = midpointCode
+        })
+        // 07: the right thresholds, but nf4Code still compares with Float midpoints: caught by
+        // inputs exactly on bitsandbytes' thresholds at k = 0, 8, 12, 14.
+        #expect(fails(7) { $0.nf4Code = midpointCode })
+        // 07: the thresholds as Float(Double mean), which rounds the tie to even like the Float mean.
+        #expect(fails(7) { $0.nf4Thresholds = { (0..<15).map { Float((Double(levels[$0]) + Double(levels[$0 + 1])) / 2) } } })
+        // 09: blockwise quantization whose codes come from Float midpoints.
+        #expect(fails(9) { $0.quantizeBlockwise = { values, blocksize in
+            var codes: [UInt8] = [], absmax: [Float] = []
+            for start in stride(from: 0, to: values.count, by: blocksize) {
+                let block = values[start..<min(start + blocksize, values.count)]
+                let m = block.reduce(Float(0)) { max($0, abs($1)) }
+                absmax.append(m)
+                codes += block.map { midpointCode($0 * (1 / m)) }
+            }
+            return (codes, absmax)
+        } })
         // 08: first code in the LOW nibble.
         #expect(fails(8) { $0.packNibbles = { c in stride(from: 0, to: c.count, by: 2).map { k in (k + 1 < c.count ? c[k + 1] << 4 : 0x70) | c[k] } } })
         // 08: odd tail padded with 0 instead of 0x7.
@@ -151,6 +197,168 @@ struct ExerciseCheckTests {
         #expect(fails(15) { $0.matchesTargetList = { name, targets in targets.contains { name.hasSuffix($0) } } })
         // 15: regex search instead of a full match.
         #expect(fails(15) { $0.matchesTargetPattern = { name, p in (try? Regex(p)).map { name.firstMatch(of: $0) != nil } ?? false } })
+        // 17: a prediction that adds the dropped singular values instead of their squares.
+        #expect(fails(17) { $0.predictedRank2Residual = 3 })
+        // 17: the residual counting σ_r too (off by one).
+        #expect(fails(17) { $0.eckartYoungResidual = { sigma, r in sigma.dropFirst(max(0, r - 1)).reduce(0) { $0 + $1 * $1 }.squareRoot() } })
+        // 17: keeping the r SMALLEST triplets.
+        #expect(fails(17) { $0.bestRankApproximation = { m, r in
+            let svd = try m.svd(), p = svd.singularValues.count
+            let left = Matrix<Double>(rows: m.rows, columns: r) { i, j in svd.u[i, p - r + j] * svd.singularValues[p - r + j] }
+            return left.matmul(Matrix<Double>(rows: r, columns: m.columns) { i, j in svd.vt[p - r + i, j] })
+        } })
+        // 18: the seed's claim taken for SGD (p = 1), or Adam thought to follow the gradient (p = 2).
+        #expect(fails(18) { $0.predictedSGDExponent = 1 })
+        #expect(fails(18) { $0.predictedAdamExponent = 2 })
+        // 18: one factor of s forgotten in the SGD step.
+        #expect(fails(18) { impl in
+            let right = good.sgdFirstStepDeltaWeight
+            impl.sgdFirstStepDeltaWeight = { x, a, dy, s, lr in (1 / s) * right(x, a, dy, s, lr) }
+        })
+        // 19: roots √σ without dividing by s, so s·B·A = s·U·Σ·Vᵀ.
+        #expect(fails(19) { impl in
+            let right = good.pissaInitialization
+            impl.pissaInitialization = { w, r, s in try right(w, r, 1) }
+        })
+        // 19: the residual left as W0 (the output is then no longer the base's).
+        #expect(fails(19) { impl in
+            let right = good.pissaInitialization
+            impl.pissaInitialization = { w, r, s in let p = try right(w, r, s); return (p.a, p.b, w) }
+        })
+        // 19: an uneven split (A = Σ·Vᵀ/s, B = U): the same s·B·A, but not PiSSA's factors.
+        #expect(fails(19) { $0.pissaInitialization = { w, r, s in
+            let svd = try w.svd()
+            let a = Matrix<Float>(rows: r, columns: w.columns) { i, j in svd.singularValues[i] / s * svd.vt[i, j] }
+            let b = Matrix<Float>(rows: w.rows, columns: r) { i, j in svd.u[i, j] }
+            var residual = w
+            Matrix.gemm(b, a, alpha: -s, beta: 1, into: &residual)
+            return (a, b, residual)
+        } })
+        // 20: levels not divided by the largest.
+        #expect(fails(20) { impl in
+            let right = good.normalFloatLevels
+            impl.normalFloatLevels = { p, n, d in right(p, n, d).map { $0 * 1.8 } }
+        })
+        // 20: one probability point too few on each side.
+        #expect(fails(20) { impl in
+            let right = good.normalFloatLevels
+            impl.normalFloatLevels = { p, n, d in right(p - 1, n - 1, d) }
+        })
+        // 21: a value on a midpoint sent to the upper level.
+        #expect(fails(21) { $0.lloydMaxStep = { values, levels in
+            let mids = zip(levels, levels.dropFirst()).map { ($0 + $1) / 2 }
+            var sums = [Double](repeating: 0, count: levels.count), counts = [Int](repeating: 0, count: levels.count)
+            for v in values { let k = mids.filter { $0 <= Double(v) }.count; sums[k] += Double(v); counts[k] += 1 }
+            return levels.indices.map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : levels[$0] }
+        } })
+        // 21: an empty cell's level moved to 0.
+        #expect(fails(21) { impl in
+            let right = good.lloydMaxStep
+            impl.lloydMaxStep = { values, levels in
+                let moved = right(values, levels)
+                return levels.indices.map { k in values.contains { abs(Double($0) - levels[k]) < 0.3 } ? moved[k] : 0 }
+            }
+        })
+        // 22: checking only that A and B are finite (the product can still overflow).
+        #expect(fails(22) { $0.safeMerge = { w, a, b, s in
+            guard a.isFinite, b.isFinite else { return false }
+            Matrix.gemm(b, a, alpha: s, beta: 1, into: &w)
+            return true
+        } })
+        // 22: merging in place first and checking afterwards (W is left poisoned).
+        #expect(fails(22) { $0.safeMerge = { w, a, b, s in
+            Matrix.gemm(b, a, alpha: s, beta: 1, into: &w)
+            return w.isFinite
+        } })
+        // 23: the other adapter forgotten in the merge.
+        #expect(fails(23) { $0.mergeBoth = { w, first, _ in w + first.deltaWeight } })
+        // 23: the absolute change instead of the change relative to the own adapter's effect.
+        #expect(fails(23) { $0.interference = { w, own, other, x in x.matmul(other.deltaWeight, transposeB: true).frobeniusNorm } })
+        // 24: quantizing W instead of W − s·B·A (right at A = B = 0 only).
+        #expect(fails(24) { impl in
+            let right = good.loftqStep
+            impl.loftqStep = { w, a, b, s in try right(w, .zeros(a.rows, a.columns), .zeros(b.rows, b.columns), s) }
+        })
+        // 24: the SVD of W instead of W − Q (that is PiSSA, not LoftQ).
+        #expect(fails(24) { impl in
+            let right = good.loftqStep
+            let pissa = good.pissaInitialization
+            impl.loftqStep = { w, a, b, s in
+                let q = try right(w, a, b, s).quantized
+                let p = try pissa(w, a.rows, s)
+                return (q, p.a, p.b)
+            }
+        })
+        // 25: QLoRA's own start (B = 0) returned as is.
+        #expect(fails(25) { $0.loftqInitialization = { w, r, alpha, _ in
+            try LoRALinear(base: QuantizedLinear(quantizing: Linear(weight: w)), a: .zeros(r, w.columns), b: .zeros(w.rows, r),
+                           hyperparameters: LoRAHyperparameters(rank: r, alpha: alpha))
+        } })
+        // 25: LoftQ's factors, but a base quantized from W itself instead of the last remainder.
+        #expect(fails(25) { impl in
+            let right = good.loftqInitialization
+            impl.loftqInitialization = { w, r, alpha, t in
+                let layer = try right(w, r, alpha, t)
+                return try LoRALinear(base: QuantizedLinear(quantizing: Linear(weight: w)), a: layer.a, b: layer.b, hyperparameters: layer.hyperparameters)
+            }
+        })
+        // 25: one alternation whatever `iterations` says.
+        #expect(fails(25) { impl in
+            let right = good.loftqInitialization
+            impl.loftqInitialization = { w, r, alpha, _ in try right(w, r, alpha, 1) }
+        })
+        // 26: norms over columns (per input feature) instead of rows.
+        #expect(fails(26) { impl in
+            let right = good.doraInitialMagnitude
+            impl.doraInitialMagnitude = { w in right(w.transposed) }
+        })
+        // 26: normalising by W0's row norms instead of (W0 + s·B·A)'s.
+        #expect(fails(26) { $0.doraForward = { x, w0, a, b, s, m in
+            var v = w0
+            Matrix.gemm(b, a, alpha: s, beta: 1, into: &v)
+            let n = good.doraInitialMagnitude(w0)
+            return x.matmul(Matrix(rows: v.rows, columns: v.columns) { i, j in m[i] / n[i] * v[i, j] }, transposeB: true)
+        } })
+        // 27: λ applied to A instead of B.
+        #expect(fails(27) { $0.loraPlusStep = { a, b, ga, gb, opt, lr, ratio in
+            opt.update(&a, name: "A", gradient: ga, learningRate: ratio * lr)
+            opt.update(&b, name: "B", gradient: gb, learningRate: lr)
+        } })
+        // 27: λ applied to both (that is just a larger learning rate).
+        #expect(fails(27) { $0.loraPlusStep = { a, b, ga, gb, opt, lr, ratio in
+            opt.update(&a, name: "A", gradient: ga, learningRate: ratio * lr)
+            opt.update(&b, name: "B", gradient: gb, learningRate: ratio * lr)
+        } })
+        // 28: cat without the adapters' scales sᵢ.
+        #expect(fails(28) { impl in
+            let right = good.combineCat
+            impl.combineCat = { adapters, weights in right(adapters, zip(adapters, weights).map { $1 / $0.hyperparameters.scale }) }
+        })
+        // 28: linear with the sign on B instead of A.
+        #expect(fails(28) { impl in
+            let right = good.combineLinear
+            impl.combineLinear = { adapters, weights in
+                guard let r = right(adapters, weights.map(abs)) else { return nil }
+                var b = Matrix<Float>.zeros(r.b.rows, r.b.columns)
+                for (adapter, w) in zip(adapters, weights) {
+                    let c = w * adapter.hyperparameters.scale
+                    b.add(adapter.b, scaledBy: Float(c < 0 ? -abs(c).squareRoot() : abs(c).squareRoot()))
+                }
+                var a = Matrix<Float>.zeros(r.a.rows, r.a.columns)
+                for (adapter, w) in zip(adapters, weights) { a.add(adapter.a, scaledBy: Float(abs(w * adapter.hyperparameters.scale).squareRoot())) }
+                return (a, b)
+            }
+        })
+        // 29: every adapter row given adapter 0's branch.
+        #expect(fails(29) { impl in
+            let right = good.mixedBatchForward
+            impl.mixedBatchForward = { x, base, adapters, rows in right(x, base, adapters, rows.map { $0.map { _ in 0 } }) }
+        })
+        // 29: rows without an adapter given adapter 0 anyway.
+        #expect(fails(29) { impl in
+            let right = good.mixedBatchForward
+            impl.mixedBatchForward = { x, base, adapters, rows in right(x, base, adapters, rows.map { $0 ?? 0 }) }
+        })
         // 16: big-endian length.
         #expect(fails(16) { impl in
             let right = good.safetensorsLengthPrefix

@@ -21,17 +21,46 @@ struct ExerciseFileTests {
     func manifestMatchesFiles() throws {
         let exercises = Manifest.exercises
         #expect(exercises.map(\.number) == Array(1...exercises.count), "exercises must be numbered 1, 2, 3, … in order")
-        #expect(exercises.count >= 12)
+        #expect(exercises.count >= 24)
         #expect(Set(exercises.map(\.name)).count == exercises.count, "exercise names must be unique")
         let expected = exercises.map(\.fileName)
         #expect(try swiftFiles(in: "Exercises") == expected, "Exercises/ must hold exactly the manifest's stubs")
         #expect(try swiftFiles(in: "Exercises/Solutions") == expected, "Exercises/Solutions/ must hold exactly one solution per exercise")
         for e in exercises {
             #expect(Manifest.chapters[e.chapter] != nil, "exercise \(e.number) names chapter \(e.chapter), which does not exist")
-            #expect(!e.goal.isEmpty && !e.hint.isEmpty && !e.goal.contains("\n"), "exercise \(e.number) needs a one-line goal and a hint")
+            #expect(!e.goal.isEmpty && !e.hints.isEmpty && !e.goal.contains("\n"), "exercise \(e.number) needs a one-line goal and hints")
+            #expect(e.predictThenRun == e.goal.hasPrefix("Predict, then run:"), "exercise \(e.number): a predict-then-run goal says so first")
+            #expect(e.predictThenRun == (e.explanation != nil), "exercise \(e.number): predict-then-run exercises explain what the library measured")
         }
-        #expect(exercises.map(\.chapter) == exercises.map(\.chapter).sorted(), "exercises follow the chapters' order")
-        #expect(Set(exercises.map(\.chapter)).count >= 9, "the exercises span the chapters")
+        // Two passes, each in chapter order: 1…(secondPassStart − 1) through chapters 01–11, then
+        // the second pass from chapter 01 again.
+        let split = Manifest.secondPassStart - 1
+        let first = exercises.prefix(split).map(\.chapter), second = exercises.dropFirst(split).map(\.chapter)
+        #expect(first == first.sorted(), "the first pass follows the chapters' order")
+        #expect(second == second.sorted(), "the second pass follows the chapters' order")
+        #expect(!second.isEmpty && second.first! < first.last!, "the second pass starts again from an early chapter")
+        #expect(Set(exercises.map(\.chapter)).count >= 12, "the exercises span the chapters")
+        #expect(exercises.filter(\.predictThenRun).count >= 2, "at least two predict-then-run exercises")
+    }
+
+    @Test("every chapter in the manifest has exercises, the new chapters at least two")
+    func chaptersHaveExercises() {
+        for (chapter, _) in Manifest.chapters {
+            let count = Manifest.exercises.filter { $0.chapter == chapter }.count
+            #expect(count >= (chapter >= 12 ? 2 : 1), "chapter \(chapter) has \(count) exercises")
+        }
+        #expect(Manifest.chapters[12] == "ch12-quantization-meets-lora")
+        #expect(Manifest.chapters[13] == "ch13-dora-and-loraplus")
+        #expect(Manifest.chapters[14] == "ch14-combining-and-serving")
+    }
+
+    @Test("predict-then-run stubs ship with no prediction (.nan) and their solutions with one")
+    func predictionsStartEmpty() throws {
+        for e in Manifest.exercises where e.predictThenRun {
+            let stub = try read(e.path), solution = try read(e.solutionPath)
+            #expect(stub.contains("= .nan  // TODO: your prediction"), "\(e.path) must ship its prediction as .nan")
+            #expect(!solution.contains(".nan"), "\(e.solutionPath) must hold a prediction")
+        }
     }
 
     @Test("each stub has a header naming its chapter and a // TODO:", arguments: Manifest.exercises.map(\.number))
@@ -62,7 +91,7 @@ struct ExerciseFileTests {
         for e in Manifest.exercises { #expect(page.contains("`\(e.path)` | \(e.goal) |")) }
     }
 
-    @Test("each chapter's list holds exactly that chapter's exercises", arguments: Array(1...11))
+    @Test("each chapter's list holds exactly that chapter's exercises", arguments: Array(Manifest.chapters.keys.sorted()))
     func chapterLists(chapter: Int) {
         let list = ExerciseDocs.chapterList(chapter)
         let expected = Manifest.exercises.filter { $0.chapter == chapter }
