@@ -1,4 +1,5 @@
-// Chapter 01: W = W0 + BA — shapes, the rank bound, and the intrinsic dimension measured.
+// Chapter 01: W = W0 + BA — shapes, the rank bound, a low-rank target, and the spectrum of a real update.
+import Foundation
 import LoRA
 import Notebook
 
@@ -8,10 +9,9 @@ import Notebook
 **What this chapter shows.** The seed's sections 概述 (overview), 动机 (motivation: the
 intrinsic-dimension hypothesis) and 权重更新的低秩表示 (the low-rank form of the weight
 update), computed: the shapes of $W_0$, $B$ and $A$ and which way each factor maps; that a
-product $BA$ never has rank above $r$, read off its singular values; and the intrinsic-dimension
-idea as an experiment: an update whose true rank is 4 is learned by LoRA of rank 4 or 8 and
-*not* by rank 1 or 2, which stop at exactly the error that the singular value decomposition
-predicts.
+product $BA$ never has rank above $r$, read off its singular values; an update whose true rank
+is 4, learned by LoRA of rank 4 or 8 and *not* by rank 1 or 2, which stop at exactly the error
+the singular value decomposition predicts; and the spectrum of a real full fine-tuning update.
 
 Run it with `swift run ch01-low-rank-update`; `--true-rank 4 --steps 400 --seed 1` are the
 knobs (`--help` lists them). The page is generated with the defaults.
@@ -103,14 +103,20 @@ From the fourth on, the singular values sit at the level of the machine epsilon 
 that is rounding in double precision, not structure. `numericalRank()` uses NumPy's threshold
 $\sigma_{\max} \cdot \max(d, k) \cdot \varepsilon$ and counts 3.
 
-## The intrinsic dimension, measured
+## A low-rank target, fit by LoRA of each rank
 
-The seed's motivation (动机) is the intrinsic-dimension hypothesis (Aghajanyan et al., 2020):
-adapting a pre-trained model needs far fewer degrees of freedom than it has parameters, and
-the LoRA paper (Hu et al., 2021) hypothesises that the weight *update* has a low intrinsic
-rank. We cannot measure that on a large model here, but we can show what it means for LoRA:
-build an update $\Delta W^\star$ $(32 \times 48)$ whose true rank is $t$ (default 4, singular
-values $t, t-1, \dots, 1$), and ask LoRA of rank $r = 1, 2, 4, 8$ to learn it.
+The seed's motivation (动机) is the intrinsic-dimension hypothesis. Two ideas share that name
+and should be kept apart. **Intrinsic dimension** (Li et al., 2018, "Measuring the Intrinsic
+Dimension of Objective Landscapes"; Aghajanyan et al., 2020, for fine-tuning) is the number of
+parameters you need when you train only inside a *random* low-dimensional subspace of all the
+weights, $\theta = \theta_0 + P z$ with $P$ fixed and random and only $z$ trained, until you
+reach 90% of full fine-tuning's quality: a few hundred suffice for many language tasks.
+**Intrinsic rank** (Hu et al., 2021, the LoRA paper) is a hypothesis about the *update* of each
+weight matrix: that $\Delta W$ is close to a matrix of low rank, so $BA$ can represent it.
+This section measures neither on a large model. It shows what a low rank means for LoRA on a
+target whose rank we choose: build an update $\Delta W^\star$ $(32 \times 48)$ whose true rank
+is $t$ (default 4, singular values $t, t-1, \dots, 1$), and ask LoRA of rank $r = 1, 2, 4, 8$
+to learn it. The next section looks at a real update.
 
 **The oracle.** The best any rank-$r$ matrix can do is known in closed form (Eckart–Young,
 1936): truncate the SVD after $r$ terms. The error that remains is the tail of the singular
@@ -224,6 +230,56 @@ if atDefaults {
 }
 
 /*:
+## The spectrum of a real update
+
+Is a real fine-tuning update low-rank? Take [chapter 09](09-training.md)'s tiny transformer
+(pre-trained on copy, sort and shift1), fine-tune *all* its weights on `reverse` (the task it
+never saw), and look at the update $\Delta W = W_{\text{after}} - W_{\text{before}}$ of each
+attention projection: its singular values, the share of $\lVert \Delta W \rVert_F^2$ the top
+$r$ directions hold (what a rank-$r$ adapter could capture at best, by Eckart–Young), and its
+effective rank $\exp(H)$, where $H$ is the entropy of the normalised $\sigma_i^2$ (Roy &
+Vetterli, 2007): 1 for a rank-one update, 64 for a flat spectrum.
+*/
+cell("The spectrum of a real update")
+let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
+let before = try {
+    var model = try TransformerModel<Float>(configuration: suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2), seed: 1)
+    var optimizer = AdamW<Float>()
+    Trainer.train(&model, optimizer: &optimizer, configuration: TrainingConfiguration(steps: 600, batchSize: 32, learningRate: 3e-3, seed: 101),
+                  tasks: suite.pretraining)
+    return model
+}()
+var after = before
+var fullOptimizer = AdamW<Float>()
+Trainer.train(&after, optimizer: &fullOptimizer, configuration: TrainingConfiguration(steps: 200, batchSize: 32, learningRate: 1e-2, seed: 301),
+              tasks: [suite.reverse])
+var heldOutGenerator = SeededGenerator(seed: 10_000 + UInt64(suite.reverse.tag))
+print("full fine-tuning on reverse, 200 steps: held-out exact match \(percent(after.evaluate(suite.reverse.batch(size: 256, using: &heldOutGenerator)).exactMatch, 1))")
+let energyRanks = [1, 2, 4, 8, 16]
+var spectrum = Table(columns: (["layer", "‖ΔW‖ / ‖W‖"] + energyRanks.map { "top \($0)" } + ["effective rank", "rank for 90%"]).map { Table.Column($0) })
+for name in before.linearLayerNames where name.contains("self_attn") {
+    let w0 = (before[linear: name] as! Linear<Float>).weight
+    let delta = ((after[linear: name] as! Linear<Float>).weight - w0).converted(to: Double.self)
+    let sigma = try delta.svd().singularValues
+    let energy = sigma.map { $0 * $0 }
+    let total = energy.reduce(0, +)
+    let share = { (r: Int) in energy.prefix(r).reduce(0, +) / total }
+    let entropy = -energy.map { $0 / total }.filter { $0 > 0 }.reduce(0) { $0 + $1 * Foundation.log($1) }
+    let for90 = (1...sigma.count).first { share($0) >= 0.9 }!
+    spectrum.add(row: [name, fmt(delta.frobeniusNorm / w0.converted(to: Double.self).frobeniusNorm, 3)]
+                 + energyRanks.map { percent(share($0), 1) } + [fmt(Foundation.exp(entropy), 1), String(for90)])
+}
+spectrum.print()
+
+/*:
+Each row is one $64 \times 64$ projection. The "top $r$" columns say how much of that layer's
+update a rank-$r$ adapter could hold at best; the last column is the smallest rank that holds
+90% of it, against the 64 a full-rank update could need: the intrinsic-rank hypothesis as a
+measurement on this model rather than an assumption. On large models Biderman et al. (2024, "LoRA Learns Less and Forgets Less") find full fine-tuning
+updates of much higher rank than typical adapters, which is why LoRA at low rank can learn
+less of a new domain. [Chapter 10](10-rank-targets-limits.md) measures the rank one task asks
+of one projection.
+
 ## Compared with PEFT and the LoRA paper
 
 PEFT's `lora.Linear` stores the same two factors under the same names: `lora_A` is an
@@ -244,6 +300,9 @@ empirical side of the "low intrinsic rank" hypothesis that our toy makes exact.
 - A rank-$t$ target is fit exactly by LoRA of rank $r \ge t$ and not by $r < t$; for $r < t$
   training stops at the Eckart–Young error $\sqrt{\sum_{i>r}\sigma_i^2}$, printed above as the
   oracle.
+- Intrinsic dimension (training in a random subspace) and intrinsic rank (the rank of each
+  weight's update) are different ideas; the spectrum of a real full fine-tuning update shows
+  how much of it a rank-$r$ adapter could hold.
 
 ## Exercises
 
