@@ -123,9 +123,11 @@ print("(\(seedCount) seeds per rank at its tuned rate; mean ± standard error; a
 for i in 1..<sweep.count {
     let exact = Difference(sweep[i].estimate(\.evaluation.exactMatch), sweep[i - 1].estimate(\.evaluation.exactMatch), margin: exactMargin)
     let speed = Difference(sweep[i].estimate(stepsToThreshold), sweep[i - 1].estimate(stepsToThreshold), margin: 10)
+    let neverReached = (sweep[i].runs + sweep[i - 1].runs).allSatisfy { stepsToThreshold($0) > Double(steps) }
     print("r=\(sweepRanks[i - 1]) → r=\(sweepRanks[i]): exact match " + Verdict.trend(from: sweep[i - 1].estimate(\.evaluation.exactMatch), to: sweep[i].estimate(\.evaluation.exactMatch), margin: exactMargin)
           + " (\(exact.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0))); steps to 90%: "
-          + Verdict.sentence("r=\(sweepRanks[i])", "r=\(sweepRanks[i - 1])", speed, higherIsBetter: false) + " (\(speed.formatted(1)) steps, margin ±10)")
+          + (neverReached ? "neither reaches 90% in \(steps) steps"
+             : Verdict.sentence("r=\(sweepRanks[i])", "r=\(sweepRanks[i - 1])", speed, higherIsBetter: false) + " (\(speed.formatted(1)) steps, margin ±10)"))
 }
 do {
     var tooLarge = pretrained
@@ -202,6 +204,7 @@ let targetChoices: [(label: String, targets: TargetModules, rank: Int)] = [
 ]
 let targetMethods = targetChoices.map { loraMethod("\($0.label) r=\($0.rank)", targets: $0.targets, rank: $0.rank) }
 var targetTable = Table(columns: ["targets", "r", "trainable", "task", "tuned lr", "held-out loss", "exact match"])
+var targetVerdicts: [String] = []
 for task in [suite.reverse, suite.substitute] {
     let results = experiment(targetMethods, on: task)
     for (choice, t) in zip(targetChoices, results) {
@@ -211,10 +214,11 @@ for task in [suite.reverse, suite.substitute] {
     }
     for t in results.dropFirst() {
         let d = Difference(t.estimate(\.evaluation.exactMatch), results[0].estimate(\.evaluation.exactMatch), margin: exactMargin)
-        print("\(task.name): " + Verdict.sentence(t.method.name, results[0].method.name, d) + " (exact match \(d.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
+        targetVerdicts.append("\(task.name): " + Verdict.sentence(t.method.name, results[0].method.name, d) + " (exact match \(d.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
     }
 }
 targetTable.print()
+for line in targetVerdicts { print(line) }
 
 /*:
 Which layers matter at a fixed budget is an empirical question per task (the seed's
