@@ -124,6 +124,9 @@ let package = Package(
             name: "NotebookTests",
             dependencies: ["Notebook"]),
         .testTarget(
+            name: "ExperimentsTests",
+            dependencies: ["Experiments", "LoRA", "Notebook"]),
+        .testTarget(
             name: "ChapterTests",
             dependencies: [.target(name: "lora-docs")] + chapterDependencies),
         .testTarget(

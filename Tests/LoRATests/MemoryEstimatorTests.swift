@@ -47,3 +47,21 @@ import Testing
         #expect(MemoryEstimator.qlora(.llama7B).totalGigabytes < MemoryEstimator.lora(.llama7B).totalGigabytes / 2)
     }
 }
+
+@Suite struct ActivationEstimateTests {
+    /// The count written out for a tiny spec: L = 2, d = 4, m = 8, vocab 10, 3 tokens, bf16.
+    @Test func countsTheTensorsItDocuments() {
+        let spec = ModelSpec(name: "tiny", layers: 2, hiddenSize: 4, intermediateSize: 8, vocabularySize: 10)
+        let perBlock = 3.0 * ((8 * 4 + 4 * 8) * 2 + 4 * 4 + 4 * 4)  // + float32 inputs of q_proj and v_proj
+        let logits = 3.0 * 10 * 4 * 2
+        #expect(ActivationEstimate.bytes(spec, tokens: 3, loraTargets: ["q_proj", "v_proj"], checkpointing: false) == 2 * perBlock + logits)
+        #expect(ActivationEstimate.bytes(spec, tokens: 3, loraTargets: ["q_proj", "v_proj"], checkpointing: true) == 2 * 3 * 4 * 2 + perBlock + logits)
+    }
+
+    @Test func checkpointingKeepsLessAndEverythingGrowsWithTokens() {
+        let a = ActivationEstimate.bytes(.llama7B, tokens: 512, checkpointing: false)
+        let b = ActivationEstimate.bytes(.llama7B, tokens: 512, checkpointing: true)
+        #expect(b < a / 4)
+        #expect(ActivationEstimate.bytes(.llama7B, tokens: 1024, checkpointing: true) == 2 * b)
+    }
+}
