@@ -57,25 +57,38 @@ public struct AdapterConfig: Equatable, Sendable {
     /// The file name PEFT uses.
     public static let fileName = "adapter_config.json"
 
+    /// The largest config file read: 16 MiB (PEFT's configs are a few hundred bytes).
+    static let maximumFileSize = 16 << 20
+
     /// Reads `adapter_config.json` from `url`.
-    /// - Throws: ``AdapterError`` (``AdapterError/Kind/invalidConfig`` naming the field, or ``AdapterError/Kind/io``).
+    ///
+    /// A directory, a FIFO, a device, a socket or a symbolic link loop in place of the file is
+    /// refused before it is opened, with a message saying what the path is.
+    /// - Throws: ``AdapterError`` naming the full path (``AdapterError/path``):
+    ///   ``AdapterError/Kind/invalidConfig`` naming the field, or ``AdapterError/Kind/io``.
     public static func read(contentsOf url: URL) throws(AdapterError) -> AdapterConfig {
         let name = url.lastPathComponent
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw AdapterError(file: name, kind: .io, problem: "cannot read the file (\(error.localizedDescription))")
-        }
-        return try decode(data, fileName: name)
-    }
-
-    /// Decodes the JSON bytes of an adapter config; `fileName` is used in messages.
-    public static func decode(_ data: Data, fileName: String) throws(AdapterError) -> AdapterConfig {
+        let bytes: [UInt8]
         do {
-            return try JSONDecoder().decode(AdapterConfig.self, from: data)
-        } catch let error as DecodingError {
-            throw AdapterError(decoding: error, fileName: fileName)
+            let file = try RegularFile(openingForReading: url)
+            guard file.size <= maximumFileSize else {
+                throw AdapterError(file: name, path: url.path, kind: .io, problem: "the file is too large for an adapter config",
+                                   expected: "at most \(maximumFileSize) bytes", found: "\(file.size) bytes")
+            }
+            bytes = try file.bytes(at: 0, count: file.size)
+        } catch let problem as RegularFile.Problem {
+            throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file: it \(problem.reason)")
+        } catch let error as AdapterError {
+            throw error
         } catch {
-            throw AdapterError(file: fileName, kind: .invalidConfig, problem: "not a valid config (\(error))")
+            throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file (\(error))")
+        }
+        do {
+            return try decode(Data(bytes), fileName: name)
+        } catch {
+            var located = error
+            located.path = url.path
+            throw located
         }
     }
 
@@ -139,39 +152,5 @@ extension AdapterConfig: Codable {
         try c.encode(inferenceMode, forKey: .inferenceMode)
         try c.encode(baseModelNameOrPath, forKey: .baseModelNameOrPath)
         try c.encode(modulesToSave, forKey: .modulesToSave)
-    }
-}
-
-extension AdapterError {
-    /// Turns a `DecodingError` into a message naming the config field and the expected type.
-    init(decoding error: DecodingError, fileName: String) {
-        func field(_ path: [any CodingKey]) -> String? {
-            path.isEmpty ? nil : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case let .typeMismatch(type, context), let .valueNotFound(type, context):
-            self.init(file: fileName, subject: field(context.codingPath), kind: .invalidConfig,
-                      problem: "wrong type", expected: Self.jsonTypeName(type), found: context.debugDescription)
-        case let .keyNotFound(key, context):
-            self.init(file: fileName, subject: field(context.codingPath + [key]), kind: .invalidConfig, problem: "missing")
-        case let .dataCorrupted(context):
-            self.init(file: fileName, subject: field(context.codingPath), kind: .invalidConfig,
-                      problem: "not valid JSON or not an object (\(context.debugDescription))")
-        @unknown default:
-            self.init(file: fileName, kind: .invalidConfig, problem: "\(error)")
-        }
-    }
-
-    private static func jsonTypeName(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type: "an integer"
-        case is Double.Type: "a number"
-        case is Bool.Type: "true or false"
-        case is String.Type: "a string"
-        case is [String].Type: "a list of strings"
-        case is TargetModules.Type, is ExcludeModules.Type: "a list of strings or a string"
-        case is LoRAWeightInitSetting.Type: "true, false or a string"
-        default: "\(type)"
-        }
     }
 }

@@ -27,8 +27,15 @@ extension LoRAAdapterHost {
     /// (see ``AdapterFiles/load(from:into:dtypes:)``); on error the model is unchanged.
     @discardableResult
     public mutating func loadAdapter(from directory: URL) throws(AdapterError) -> AdapterConfig {
+        try loadAdapter(from: directory, allowNonFinite: false)
+    }
+
+    /// ``loadAdapter(from:)`` with a choice about NaN and ±Inf in the factors (refused unless
+    /// `allowNonFinite` is true).
+    @discardableResult
+    public mutating func loadAdapter(from directory: URL, allowNonFinite: Bool) throws(AdapterError) -> AdapterConfig {
         var layers = loraLayers
-        let config = try AdapterFiles.load(from: directory, into: &layers)
+        let config = try AdapterFiles.load(from: directory, into: &layers, allowNonFinite: allowNonFinite)
         replaceLoRALayers(layers)
         return config
     }
