@@ -30,12 +30,27 @@ extension AdapterConfig {
             throw AdapterError(file: fileName, kind: .invalidConfig, problem: "not a JSON object",
                                expected: "an object such as {\"r\": 8, …}", found: Self.describe(tree))
         }
+        try checkListItems(in: tree, fileName: fileName)
         do {
             return try JSONDecoder().decode(AdapterConfig.self, from: data)
         } catch let error as DecodingError {
             throw AdapterError(decoding: error, fileName: fileName, json: tree)
         } catch {
             throw AdapterError(file: fileName, kind: .invalidConfig, problem: "not a valid config (\(error))")
+        }
+    }
+
+    /// Every item of a list-valued field must be a string; names the first that is not
+    /// (`target_modules[1]`), which the list types' own decoders cannot.
+    static func checkListItems(in tree: HeaderJSON, fileName: String) throws(AdapterError) {
+        guard case .object(let members) = tree else { return }
+        for (key, value) in members where ["target_modules", "exclude_modules", "modules_to_save"].contains(key) {
+            guard case .array(let items) = value else { continue }
+            for (i, item) in items.enumerated() {
+                if case .string = item { continue }
+                throw AdapterError(file: fileName, subject: "\(key)[\(i)]", kind: .invalidConfig, problem: "wrong type",
+                                   expected: "a string", found: describe(item))
+            }
         }
     }
 
@@ -101,25 +116,27 @@ extension AdapterError {
         func found(_ path: [any CodingKey]) -> String {
             AdapterConfig.value(at: path, in: json).map(AdapterConfig.describe) ?? "no value"
         }
+        func problem(_ path: [any CodingKey], _ type: Any.Type?) -> String {
+            // A number where an integer belongs: say what is wrong with it.
+            guard case .number(let text)? = AdapterConfig.value(at: path, in: json), let d = Double(text) else {
+                return type == nil ? "invalid value" : "wrong type"
+            }
+            guard expected(path, type) == "an integer" else { return expected(path, type) == "a number" ? "out of range" : "wrong type" }
+            if d.rounded() != d { return "not a whole number" }
+            if abs(d) >= 0x1p63 { return "too large for an integer" }
+            return "not written as an integer"
+        }
         switch error {
         case let .typeMismatch(type, context), let .valueNotFound(type, context):
             let path = context.codingPath
             self.init(file: fileName, subject: field(path), kind: .invalidConfig,
-                      problem: "wrong type", expected: expected(path, type), found: found(path))
+                      problem: problem(path, type), expected: expected(path, type), found: found(path))
         case let .keyNotFound(key, context):
             self.init(file: fileName, subject: field(context.codingPath + [key]), kind: .invalidConfig, problem: "missing")
         case let .dataCorrupted(context):
-            // A number that is valid JSON but does not fit the field's type (r = 4.5, r = 1e30).
             let path = context.codingPath
-            var problem = "invalid value"
-            if case .number(let text)? = AdapterConfig.value(at: path, in: json), let d = Double(text) {
-                if expected(path, nil) != "an integer" { problem = "out of range" }
-                else if d.rounded() != d { problem = "not a whole number" }
-                else if abs(d) >= 0x1p63 { problem = "too large for an integer" }
-                else { problem = "not written as an integer" }
-            }
             self.init(file: fileName, subject: field(path), kind: .invalidConfig,
-                      problem: problem, expected: expected(path, nil), found: found(path))
+                      problem: problem(path, nil), expected: expected(path, nil), found: found(path))
         @unknown default:
             self.init(file: fileName, kind: .invalidConfig, problem: "\(error)")
         }
@@ -135,6 +152,22 @@ extension AdapterError {
         case is TargetModules.Type, is ExcludeModules.Type: "a list of strings or a string"
         case is LoRAWeightInitSetting.Type: "true, false or a string"
         default: "\(type)"
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A number field, or nil when absent. A number that does not fit `T` (r = 4.5, r = 1e30)
+    /// becomes a type mismatch at this key, which ``AdapterError`` turns into a message naming
+    /// the field; `JSONDecoder` itself reports it as "not valid JSON" without the key.
+    func decodeNumberIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        do {
+            return try decodeIfPresent(T.self, forKey: key)
+        } catch let error as DecodingError {
+            guard case .dataCorrupted(let context) = error else { throw error }
+            throw DecodingError.typeMismatch(T.self, .init(codingPath: codingPath + [key], debugDescription: context.debugDescription))
+        } catch {
+            throw DecodingError.typeMismatch(T.self, .init(codingPath: codingPath + [key], debugDescription: "\(error)"))
         }
     }
 }

@@ -114,11 +114,11 @@ extension AdapterConfig: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         peftType = try c.decodeIfPresent(String.self, forKey: .peftType) ?? "LORA"
-        r = try c.decodeIfPresent(Int.self, forKey: .r) ?? 8
-        loraAlpha = try c.decodeIfPresent(Double.self, forKey: .loraAlpha) ?? 8
+        r = try c.decodeNumberIfPresent(Int.self, forKey: .r) ?? 8
+        loraAlpha = try c.decodeNumberIfPresent(Double.self, forKey: .loraAlpha) ?? 8
         targetModules = try c.decodeIfPresent(TargetModules.self, forKey: .targetModules)
         excludeModules = try c.decodeIfPresent(ExcludeModules.self, forKey: .excludeModules)
-        loraDropout = try c.decodeIfPresent(Double.self, forKey: .loraDropout) ?? 0
+        loraDropout = try c.decodeNumberIfPresent(Double.self, forKey: .loraDropout) ?? 0
         bias = try c.decodeIfPresent(String.self, forKey: .bias) ?? "none"
         useRSLoRA = try c.decodeIfPresent(Bool.self, forKey: .useRSLoRA) ?? false
         initLoRAWeights = try c.decodeIfPresent(LoRAWeightInitSetting.self, forKey: .initLoRAWeights) ?? .flag(true)
