@@ -114,7 +114,8 @@ let package = Package(
             dependencies: ["Notebook"]),
         .testTarget(
             name: "ChapterTests",
-            dependencies: [.target(name: "lora-docs")] + chapterDependencies),
+            dependencies: [.target(name: "lora-docs"), .target(name: "lora-bench"), .target(name: "safetensors-interop")]
+                + chapterDependencies),
         .testTarget(
             name: "ExerciseTests",
             dependencies: ["ExerciseStubs", "ExerciseSolutions", "ExerciseChecks", "LoRA", "exercises", "exercise-runner"]),
