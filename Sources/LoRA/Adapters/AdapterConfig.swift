@@ -77,7 +77,7 @@ public struct AdapterConfig: Equatable, Sendable {
             }
             bytes = try file.bytes(at: 0, count: file.size)
         } catch let problem as RegularFile.Problem {
-            throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file: it \(problem.reason)")
+            throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file: \(problem.reason)")
         } catch let error as AdapterError {
             throw error
         } catch {

@@ -28,7 +28,7 @@ public enum AtomicFile {
             try FileSystemSync.writeNewFile(bytes, to: temp.path)
         } catch {
             throw SafetensorsError(file: name, path: url.path, kind: .io,
-                                   problem: "cannot write the temporary file \(temp.path): it \(error.reason)")
+                                   problem: "cannot write the temporary file \(temp.path): \(error.reason)")
         }
         if rename(temp.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))

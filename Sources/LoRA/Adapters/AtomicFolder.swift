@@ -94,7 +94,7 @@ enum AtomicFolder {
             do {
                 try FileSystemSync.writeNewFile(file.bytes, to: temp.appendingPathComponent(file.name).path)
             } catch {
-                throw Problem(reason: "cannot write \(temp.appendingPathComponent(file.name).path): it \(error.reason)")
+                throw Problem(reason: "cannot write \(temp.appendingPathComponent(file.name).path): \(error.reason)")
             }
             step(index == 0 ? .weightsWritten : .configWritten)
         }

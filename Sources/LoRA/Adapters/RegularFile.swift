@@ -24,7 +24,7 @@ final class RegularFile {
 
     /// Why a path could not be opened or read, in words that name what the path is.
     struct Problem: Error {
-        /// E.g. "is a directory, not a file".
+        /// A sentence part such as "it is a directory, not a regular file" or "there is no such file".
         var reason: String
     }
 
@@ -34,7 +34,7 @@ final class RegularFile {
         let path = url.path
         var info = stat()
         guard stat(path, &info) == 0 else { throw Problem(reason: Self.describe(errno: errno, path: path)) }
-        if let what = Self.nonRegularKind(info.st_mode) { throw Problem(reason: "is \(what), not a regular file") }
+        if let what = Self.nonRegularKind(info.st_mode) { throw Problem(reason: "it is \(what), not a regular file") }
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw Problem(reason: Self.describe(errno: errno, path: path)) }
         var opened = stat()
@@ -45,7 +45,7 @@ final class RegularFile {
         }
         if let what = Self.nonRegularKind(opened.st_mode) {
             close(fd)
-            throw Problem(reason: "is \(what), not a regular file")
+            throw Problem(reason: "it is \(what), not a regular file")
         }
         descriptor = fd
         size = Int(opened.st_size)
@@ -107,11 +107,11 @@ final class RegularFile {
         case ENOENT:
             let parent = (path as NSString).deletingLastPathComponent
             var info = stat()
-            if !parent.isEmpty, stat(parent, &info) != 0 { return "no such file (the folder \(parent) does not exist)" }
+            if !parent.isEmpty, stat(parent, &info) != 0 { return "there is no such file (the folder \(parent) does not exist)" }
             var link = stat()
-            if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK { return "is a symbolic link to a path that does not exist" }
-            return "no such file"
-        case ELOOP: return "is a symbolic link loop (too many levels of symbolic links)"
+            if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK { return "it is a symbolic link to a path that does not exist" }
+            return "there is no such file"
+        case ELOOP: return "it is a symbolic link loop (too many levels of symbolic links)"
         case EACCES: return "permission denied"
         case ENOTDIR: return "a part of the path is not a folder"
         case ENAMETOOLONG: return "the path is too long"

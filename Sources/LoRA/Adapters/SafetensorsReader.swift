@@ -37,7 +37,7 @@ public enum SafetensorsReader {
     private static func readFile(_ url: URL) throws(SafetensorsError) -> SafetensorsDocument {
         let name = url.lastPathComponent
         func ioError(_ problem: RegularFile.Problem) -> SafetensorsError {
-            SafetensorsError(file: name, kind: .io, problem: "cannot read the file: it \(problem.reason)")
+            SafetensorsError(file: name, kind: .io, problem: "cannot read the file: \(problem.reason)")
         }
         let file: RegularFile
         do { file = try RegularFile(openingForReading: url) } catch { throw ioError(error) }
