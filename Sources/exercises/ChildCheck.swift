@@ -132,8 +132,8 @@ struct ChildCheck {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
         #else
-        var actions: posix_spawn_file_actions_t? = nil
-        var attributes: posix_spawnattr_t? = nil
+        var actions: posix_spawn_file_actions_t = nil  // an opaque pointer on Darwin
+        var attributes: posix_spawnattr_t = nil
         #endif
         posix_spawn_file_actions_init(&actions)
         posix_spawnattr_init(&attributes)

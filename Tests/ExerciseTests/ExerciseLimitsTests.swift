@@ -47,6 +47,7 @@ struct ExerciseLimitsTests {
         #expect(run.error.contains("EXERCISES_TIME_LIMIT") && run.error.contains("'soon'"))
     }
 
+    #if os(Linux)  // the tests below find the runner through /proc
     /// Starts `exercises 1` with an endless-loop stub in a new process group; returns the
     /// checker's pid and its runner child's pid.
     func startLoopingChecker() throws -> (checker: pid_t, runner: pid_t) {
@@ -122,6 +123,7 @@ struct ExerciseLimitsTests {
         if !gone { kill(runner, SIGKILL) }
         #expect(gone, "the runner \(runner) outlived Ctrl-C")
     }
+    #endif
 
     @Test("a stub that does not compile: file and line first, why every exercise is blocked, the way back")
     func compileErrorReport() throws {
