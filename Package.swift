@@ -98,7 +98,9 @@ let package = Package(
         // MARK: - Exercises
         // The stubs the learner edits (Exercises/NN-name.swift), the reference solutions
         // (Exercises/Solutions/), the checks and the manifest (Sources/ExerciseChecks), and the
-        // learner's checker `swift run exercises`.
+        // learner's checker `swift run exercises`. The checker does not link the stubs: it builds
+        // `exercise-runner` (stubs + checks) itself and runs each check in it, so that a stub that
+        // does not compile, traps, loops or allocates without end is reported, not fatal.
         .target(
             name: "ExerciseStubs",
             dependencies: ["LoRA"],
@@ -113,6 +115,9 @@ let package = Package(
             dependencies: ["LoRA"]),
         .executableTarget(
             name: "exercises",
+            dependencies: ["ExerciseChecks"]),
+        .executableTarget(
+            name: "exercise-runner",
             dependencies: ["ExerciseStubs", "ExerciseChecks"]),
 
         // MARK: - Tests
@@ -128,10 +133,11 @@ let package = Package(
             dependencies: ["Experiments", "LoRA", "Notebook"]),
         .testTarget(
             name: "ChapterTests",
-            dependencies: [.target(name: "lora-docs")] + chapterDependencies),
+            dependencies: [.target(name: "lora-docs"), .target(name: "lora-bench"), .target(name: "safetensors-interop")]
+                + chapterDependencies),
         .testTarget(
             name: "ExerciseTests",
-            dependencies: ["ExerciseStubs", "ExerciseSolutions", "ExerciseChecks", "LoRA", "exercises"]),
+            dependencies: ["ExerciseStubs", "ExerciseSolutions", "ExerciseChecks", "LoRA", "exercises", "exercise-runner"]),
     ] + chapterTargets,
     swiftLanguageModes: [.v6]
 )

@@ -252,6 +252,8 @@ func tamperedCopy(_ label: String, _ change: (URL) throws -> Void) throws -> URL
     try change(copy)
     return copy
 }
+/// The message with the temporary folder written `<tmp>`, so that the page reads the same every run.
+func shown(_ error: AdapterError) -> String { "\(error)".replacingOccurrences(of: temporary.path, with: "<tmp>") }
 let wrongRank = try tamperedCopy("wrong-rank") { dir in
     var config = try AdapterConfig.read(contentsOf: dir.appendingPathComponent(AdapterConfig.fileName))
     config.r = 8
@@ -273,7 +275,7 @@ for (label, dir) in [("r = 8 in the config", wrongRank), ("truncated weights fil
         try victim.loadAdapter(from: dir)
         print("\(label): loaded (unexpected)")
     } catch {
-        print("\(label): refused (\(error.kind))\n  \(error)")
+        print("\(label): refused (\(error.kind))\n  \(shown(error))")
     }
     let after = victim.logits(tokens: evaluation.tokens, sequenceLength: evaluation.sequenceLength)
     print("  model untouched: max |difference| of its logits = \(fmt(Double(after.maxAbsDifference(reloadedLogits)), 1))")
@@ -282,13 +284,14 @@ do {
     _ = try base.loadingAdapter(from: sloppyTargets)
     print("[\"all_linear\"]: loaded (unexpected)")
 } catch {
-    print("target_modules [\"all_linear\"]: refused (\(error.kind))\n  \(error)")
+    print("target_modules [\"all_linear\"]: refused (\(error.kind))\n  \(shown(error))")
 }
 
 /*:
-Every message names the file and the tensor or field, and what was expected against what was
-found. The model keeps its exact logits after each refusal: the loader validates the whole
-directory against the whole model first, and replaces the layers only once everything fits.
+Every message names the file by its full path (the temporary folder is written `<tmp>` here),
+the tensor or field, and what was expected against what was found. The model keeps its exact
+logits after each refusal: the loader validates the whole directory against the whole model
+first, and replaces the layers only once everything fits.
 
 ## Loading the directory with PEFT
 

@@ -15,24 +15,31 @@ public struct CheckerOutput: Equatable, Sendable {
 
 /// The learner's checker: progress in order, one exercise, hints, the list.
 public struct Checker {
-    /// The implementations being checked (the stubs, when run as `swift run exercises`).
-    public let implementations: Implementations
     /// The exercises, in order.
     public let exercises: [Exercise]
-    /// Runs one exercise's check. In-process by default; the `exercises` command runs each
-    /// check in a child process instead, so that a learner's code that traps (an index out of
-    /// range, a failed precondition) becomes a failed check rather than a crashed checker.
-    public let run: @Sendable (Exercise, Implementations) -> CheckResult
+    /// Runs one exercise's check and returns its verdict.
+    private let check: (Exercise) -> CheckResult
 
     /// A checker over `implementations`, for `exercises` (the manifest by default).
+    ///
+    /// `run` runs one exercise's check; in-process by default.
     public init(
         implementations: Implementations, exercises: [Exercise] = Manifest.exercises,
-        run: @escaping @Sendable (Exercise, Implementations) -> CheckResult = { $0.check($1) }
+        run: @escaping (Exercise, Implementations) -> CheckResult = { $0.check($1) }
     ) {
-        self.implementations = implementations
         self.exercises = exercises
-        self.run = run
+        self.check = { run($0, implementations) }
     }
+
+    /// A checker whose verdicts come from `check`. The `exercises` command uses it: each check
+    /// runs in a child process (`exercise-runner`) that holds the learner's stubs, so that code
+    /// that traps, loops or allocates without bound fails one check instead of the checker.
+    public init(exercises: [Exercise] = Manifest.exercises, check: @escaping (Exercise) -> CheckResult) {
+        self.exercises = exercises
+        self.check = check
+    }
+
+    private func run(_ e: Exercise) -> CheckResult { check(e) }
 
     /// The one-line status of an exercise: `✓ 01 low-rank-update (chapter 01)`.
     func statusLine(_ e: Exercise, _ result: CheckResult) -> String {
@@ -62,7 +69,7 @@ public struct Checker {
     public func progress() -> CheckerOutput {
         var lines: [String] = []
         for (index, e) in exercises.enumerated() {
-            let result = run(e, implementations)
+            let result = run(e)
             lines.append(statusLine(e, result))
             if result.isPassed, e.explanation != nil {
                 lines.append("    predict, then run: `swift run exercises \(e.number)` shows what the library measured")
@@ -82,7 +89,7 @@ public struct Checker {
     /// `swift run exercises N`: check one exercise.
     public func single(_ number: Int) -> CheckerOutput {
         guard let e = exercises.first(where: { $0.number == number }) else { return noSuchExercise(number) }
-        let result = run(e, implementations)
+        let result = run(e)
         var lines = [statusLine(e, result)]
         if let failure = result.failure {
             lines += details(e, failure)
@@ -109,7 +116,7 @@ public struct Checker {
             target = exercises.first { $0.number == number }
             if target == nil { return noSuchExercise(number) }
         } else {
-            target = exercises.first { !run($0, implementations).isPassed }
+            target = exercises.first { !run($0).isPassed }
         }
         guard let e = target else {
             return CheckerOutput(text: "Every exercise passes; no hint needed.\n", exitCode: 0)
@@ -136,7 +143,7 @@ public struct Checker {
         var lines: [String] = []
         var solved = 0
         for e in exercises {
-            let passed = run(e, implementations).isPassed
+            let passed = run(e).isPassed
             if passed { solved += 1 }
             lines.append("\(passed ? "✓" : "✗") \(twoDigits(e.number))  chapter \(twoDigits(e.chapter))  \(e.path)")
             lines.append("      \(e.goal)")

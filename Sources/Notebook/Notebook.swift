@@ -62,6 +62,7 @@ public enum Notebook {
     ///     prose heading instead); `nil` prints nothing.
     ///   - line: the caller's source line; leave the default.
     public static func cell(_ heading: String? = nil, line: Int = #line) {
+        prepareOutput()
         if isDocsMode {
             print(Marker.cell + String(line))
         } else if let heading {

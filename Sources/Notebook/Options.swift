@@ -151,6 +151,7 @@ public struct Options: Sendable {
     /// Runs ``check()``: on `--help` prints the usage and exits 0; on a problem prints it and the
     /// usage to standard error and exits 2.
     public func finish() {
+        Notebook.prepareOutput()
         do {
             try check()
         } catch .helpRequested {

@@ -7,8 +7,14 @@
 //   swift run exercises --markdown   docs/exercises.md (for the docs generator)
 //   swift run exercises --chapter N  chapter N's exercise list in Markdown (for its page)
 //
+// Before checking, it compiles the stubs by building `exercise-runner` (this executable does not
+// contain them, so a stub that does not compile is reported with its file and line instead of
+// stopping `swift run exercises` itself). Each check then runs in an `exercise-runner` child
+// process with a time and a memory limit, in this process's group and dying with it; see
+// ChildCheck.swift and StubBuild.swift.
+//
 // Exit codes: 0 all checked exercises pass (or an informational flag), 1 an exercise is not
-// solved, 2 bad arguments.
+// solved (or the stubs do not compile), 2 bad arguments or limits.
 import ExerciseChecks
 import Foundation
 
@@ -23,6 +29,9 @@ let usage = """
       --list          list every exercise with its status, chapter, file and goal
       --markdown      print docs/exercises.md
       --chapter N     print chapter N's exercises as a Markdown list (empty if none)
+
+    Each check runs in its own process, stopped after \(Int(CheckLimits().seconds)) s (EXERCISES_TIME_LIMIT=seconds)
+    or \(CheckLimits().memoryBytes >> 30) GB of memory (EXERCISES_MEMORY_LIMIT_MB=MiB).
     """
 
 /// What the arguments ask for.
@@ -90,21 +99,40 @@ func emit(_ output: CheckerOutput) -> Never {
     exit(output.exitCode)
 }
 
-// Hidden mode used by the isolation below: run one check in this process and report it.
-if CommandLine.arguments.count == 3, CommandLine.arguments[1] == isolatedCheckFlag {
-    runIsolatedCheck(CommandLine.arguments[2], implementations: stubImplementations())
+/// A checker whose verdicts come from `exercise-runner` child processes, after compiling the
+/// stubs; exits with a report when they do not compile or a limit is set wrongly.
+func childProcessChecker() -> Checker {
+    let environment = ProcessInfo.processInfo.environment
+    let limits: CheckLimits
+    switch CheckLimits.from(environment: environment) {
+    case .success(let l): limits = l
+    case .failure(let error):
+        printError("exercises: \(error.message)\n\n\(usage)\n")
+        exit(2)
+    }
+    switch StubBuild.runner(environment: environment) {
+    case .success(let runner):
+        let child = ChildCheck(runner: runner, limits: limits)
+        return Checker(check: child.run)
+    case .failure(let failure):
+        print(failure.report, terminator: "")
+        exit(1)
+    }
 }
 
-let checker = Checker(implementations: stubImplementations(), run: checkInChildProcess)
 switch parse(Array(CommandLine.arguments.dropFirst())) {
 case .failure(let error):
     printError("exercises: \(error.message)\n\n\(usage)\n")
     exit(2)
 case .success(.help): emit(CheckerOutput(text: usage + "\n", exitCode: 0))
-case .success(.progress): emit(checker.progress())
-case .success(.single(let n)): emit(checker.single(n))
+case .success(.progress): emit(childProcessChecker().progress())
+case .success(.single(let n)):
+    guard Manifest.exercise(n) != nil else { emit(Checker(check: { _ in .passed }).single(n)) }
+    emit(childProcessChecker().single(n))
 case .success(.hint(let n)):
-    // Which tier each exercise's hint has reached, kept between runs (see HintStore).
+    // A numbered hint needs no check; the first unsolved one does. Which tier each exercise's
+    // hint has reached is kept between runs (see HintStore).
+    let checker = n == nil ? childProcessChecker() : Checker(check: { _ in .passed })
     let stateFile = HintStore.file(packageRoot: sourcePackageRoot())
     var progress = HintStore.load(from: stateFile)
     let output = checker.hint(n, progress: &progress)
@@ -114,7 +142,7 @@ case .success(.hint(let n)):
         printError("exercises: could not record the hint tier in \(stateFile.path) (\(error)); the next --hint shows the same tier\n")
     }
     emit(output)
-case .success(.list): emit(checker.list())
+case .success(.list): emit(childProcessChecker().list())
 case .success(.markdown): emit(CheckerOutput(text: ExerciseDocs.page(), exitCode: 0))
 case .success(.chapter(let n)): emit(CheckerOutput(text: ExerciseDocs.chapterList(n), exitCode: 0))
 }

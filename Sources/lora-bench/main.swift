@@ -8,30 +8,48 @@ import Darwin
 
 // lora-bench: the package's speed targets, measured in one run and reported as medians.
 //
-//   swift run -c release lora-bench [--json] [--repetitions N]
+//   swift run -c release lora-bench [--json] [--repetitions N] [--blas]
 //
-// Benchmarks may set OPENBLAS_CORETYPE (tests never do); the kernel in use is printed.
+// The OpenBLAS kernel is chosen by CPU feature (see KernelChoice.swift): when OpenBLAS picked a
+// slow one, lora-bench restarts itself with the fastest kernel this CPU supports and prints it;
+// an OPENBLAS_CORETYPE the CPU cannot run is refused. Tests never set OPENBLAS_CORETYPE.
+
+/// The most repetitions accepted: 1000 medians of the slowest figure already take minutes.
+let maximumRepetitions = 1000
 
 let usage = """
-    usage: lora-bench [--json] [--repetitions N]
+    usage: lora-bench [--json] [--repetitions N] [--blas]
 
     Measures the package's performance targets as ratios timed in one run (medians after a warm-up).
       --json            print one JSON object per figure instead of a table
-      --repetitions N   timed repetitions per measurement (default 15, at least 3)
+      --repetitions N   timed repetitions per measurement (default 15, from 3 to \(maximumRepetitions))
+      --blas            print the BLAS library and kernel in use, and exit
       --help            show this message
-    Build with -c release. Set OPENBLAS_CORETYPE (e.g. SkylakeX) to choose OpenBLAS's kernel.
+    Build with -c release.
+
+    OpenBLAS kernel: when OpenBLAS picks a slow one, lora-bench restarts itself with the fastest
+    kernel this CPU supports and prints which. To choose one yourself, set OPENBLAS_CORETYPE to a
+    kernel your CPU has the instructions for: SkylakeX needs AVX-512 (avx512f), Haswell needs AVX2,
+    Sandybridge needs AVX (`grep -o 'avx[^ ]*' /proc/cpuinfo | sort -u` lists yours). A kernel the
+    CPU cannot run stops programs with an illegal instruction; lora-bench refuses it.
     """
 
 var json = false
+var blasOnly = false
 var repetitions = 15
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--json": json = true
+    case "--blas": blasOnly = true
     case "--help", "-h": print(usage); exit(0)
     case "--repetitions":
-        guard let text = arguments.popFirst(), let n = Int(text), n >= 3 else {
-            printError("lora-bench: --repetitions needs an integer ≥ 3\n\n" + usage)
+        guard let text = arguments.popFirst() else {
+            printError("lora-bench: --repetitions needs a value, an integer from 3 to \(maximumRepetitions)\n\n" + usage)
+            exit(2)
+        }
+        guard let n = Int(text), (3...maximumRepetitions).contains(n) else {
+            printError("lora-bench: --repetitions must be an integer from 3 to \(maximumRepetitions) (the cap keeps a run to minutes), got '\(text)'\n\n" + usage)
             exit(2)
         }
         repetitions = n
@@ -41,18 +59,35 @@ while let argument = arguments.popFirst() {
     }
 }
 
+let restarted = getenv(KernelChoice.pickedVariable).map { String(cString: $0) } == "1"
+switch KernelChoice.decide(requested: getenv("OPENBLAS_CORETYPE").map { String(cString: $0) },
+                           info: BLASInfo.current, alreadyRestarted: restarted) {
+case .keep: break
+case .restart(let kernel): KernelChoice.restart(with: kernel)  // returns only if exec failed
+case .refuse(let message):
+    printError("lora-bench: \(message)")
+    exit(2)
+}
+
 let blas = BLASInfo.current
+let picked = restarted ? "kernel \(blas.kernel) picked by lora-bench: the fastest this CPU supports (\(blas.cpuFeatures.first.map(KernelChoice.featureName) ?? "SIMD"))" : nil
+if blasOnly {
+    print("BLAS: \(blas)")
+    if let picked { print(picked) }
+    exit(0)
+}
 var results = [BenchmarkResult]()
 results.append(matrixProductVersusRawGEMM(repetitions: repetitions))
 results.append(loraOverhead(repetitions: repetitions))
 results += quantizationBenchmarks(repetitions: repetitions) + trainingBenchmarks(repetitions: repetitions)
 
 if json {
-    print("{\"blas\": \(jsonString(blas.description)), \"kernel\": \(jsonString(blas.kernel)), \"repetitions\": \(repetitions), \"results\": [")
+    print("{\"blas\": \(jsonString(blas.description)), \"kernel\": \(jsonString(blas.kernel)), \"kernel_picked_by_lora_bench\": \(restarted), \"repetitions\": \(repetitions), \"results\": [")
     print(results.map { "  " + $0.json }.joined(separator: ",\n"))
     print("]}")
 } else {
     print("BLAS: \(blas)")
+    if let picked { print(picked) }
     if let hint = blas.hint { print("hint: \(hint)") }
     print("medians of \(repetitions) repetitions after warm-up\n")
     let nameWidth = results.map(\.name.count).max() ?? 10

@@ -43,9 +43,21 @@ let onlyChapters: Set<String>? = chaptersArgument.map { list in
     })
 }
 
-/// The package root: `--root`, or the nearest directory upwards holding Package.swift and Chapters/.
-func packageRoot() -> URL? {
-    if let rootArgument { return URL(fileURLWithPath: rootArgument).standardizedFileURL }
+/// The package root: `--root` (which must hold Package.swift and a Chapters folder), or the
+/// nearest directory upwards holding both.
+@MainActor func packageRoot() -> URL? {
+    if let rootArgument {
+        let root = URL(fileURLWithPath: rootArgument).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
+            options.fail("--root \(root.path) does not exist")
+        }
+        guard isDirectory.boolValue else { options.fail("--root \(root.path) is a file, not a folder") }
+        for needed in ["Package.swift", "Chapters"] where !FileManager.default.fileExists(atPath: root.appendingPathComponent(needed).path) {
+            options.fail("--root \(root.path) is not the package root: it has no \(needed)")
+        }
+        return root
+    }
     var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     while true {
         let fm = FileManager.default
@@ -59,6 +71,13 @@ func packageRoot() -> URL? {
 
 guard let root = packageRoot() else {
     options.fail("cannot find the package root (a folder with Package.swift and Chapters/); run from inside the package or pass --root")
+}
+if let onlyChapters {
+    let existing = Set(((try? Chapter.all(root: root)) ?? []).map(\.number))
+    let unknown = onlyChapters.subtracting(existing).sorted()
+    if !unknown.isEmpty {
+        options.fail("--chapters names chapter\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")), which \(unknown.count == 1 ? "does" : "do") not exist in \(root.path)/Chapters (chapters: \(existing.sorted().joined(separator: ", ")))")
+    }
 }
 let docs = docsArgument.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? root.appendingPathComponent("docs")
 let products = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))

@@ -4,16 +4,38 @@
 //                                             adapter saved from a TransformerModel → DIR/model_adapter,
 //                                             its manifest → DIR/model_manifest.json
 //   swift run safetensors-interop read DIR    check DIR/expected.json's files (written by Python)
+//
+// Exit codes: 0 done (or --help), 1 a write failed or a check found mismatches, 2 bad arguments.
 import Foundation
 import LoRA
 import SafetensorsInteropSupport
 
-let usage = "usage: safetensors-interop write DIR | read DIR"
-let arguments = CommandLine.arguments.dropFirst()
-guard arguments.count == 2, let mode = arguments.first, let path = arguments.last else {
-    FileHandle.standardError.write(Data((usage + "\n").utf8))
+let usage = """
+    usage: safetensors-interop write DIR | read DIR | --help
+
+      write DIR   write the sample adapter to DIR/adapter (manifest DIR/manifest.json) and an
+                  adapter saved from a TransformerModel to DIR/model_adapter (DIR/model_manifest.json)
+      read DIR    check the files listed in DIR/expected.json (written by Tests/interop's Python side)
+    """
+
+/// Prints `message` and the usage to standard error and exits 2.
+func usageError(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("safetensors-interop: \(message)\n\n\(usage)\n".utf8))
     exit(2)
 }
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") || arguments.contains("-h") {
+    guard arguments.count == 1 else { usageError("--help takes no other arguments") }
+    print(usage)
+    exit(0)
+}
+guard let mode = arguments.first else { usageError("missing the mode: write or read") }
+guard mode == "write" || mode == "read" else { usageError("unknown mode '\(mode)'; the modes are write and read") }
+guard arguments.count == 2 else {
+    usageError(arguments.count == 1 ? "\(mode) needs a directory" : "\(mode) takes one directory, got \(arguments.count - 1) arguments")
+}
+let path = arguments[1]
 let directory = URL(fileURLWithPath: path)
 switch mode {
 case "write":
@@ -32,6 +54,5 @@ case "read":
     print("safetensors-interop: \(checked) tensors checked, \(mismatches.count) mismatches")
     exit(mismatches.isEmpty && checked > 0 ? 0 : 1)
 default:
-    FileHandle.standardError.write(Data((usage + "\n").utf8))
-    exit(2)
+    usageError("unknown mode '\(mode)'")
 }

@@ -1,10 +1,12 @@
+@testable import exercise_runner
 @testable import exercises
 import ExerciseChecks
 import Foundation
 import Testing
 
-/// The built `exercises` executable: in the build products directory next to the test bundle.
-func exercisesBinary() throws -> URL {
+/// A built executable of this package (`exercises`, `exercise-runner`): in the build products
+/// directory next to the test bundle.
+func productBinary(_ name: String) throws -> URL {
     var directories: [URL] = []
     #if os(Linux)
     directories.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent())
@@ -12,15 +14,19 @@ func exercisesBinary() throws -> URL {
     directories += Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
     directories.append(Bundle.main.bundleURL)
     for directory in directories {
-        let candidate = directory.appendingPathComponent("exercises")
+        let candidate = directory.appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
     }
-    throw BinaryNotFound(searched: directories.map(\.path))
+    throw BinaryNotFound(name: name, searched: directories.map(\.path))
 }
 
+/// The built `exercises` executable.
+func exercisesBinary() throws -> URL { try productBinary("exercises") }
+
 struct BinaryNotFound: Error, CustomStringConvertible {
+    let name: String
     let searched: [String]
-    var description: String { "the exercises executable is not built; looked in \(searched)" }
+    var description: String { "the \(name) executable is not built; looked in \(searched)" }
 }
 
 /// A fresh, empty folder for the hint state, so that tests never touch the learner's own.
@@ -33,23 +39,44 @@ func temporaryStateDirectory() throws -> URL {
 /// Runs the checker with `arguments`; returns its exit code, standard output and standard error.
 ///
 /// The hint state goes to `stateDirectory`, or to a fresh temporary folder when none is given.
-func runExercises(_ arguments: [String], stateDirectory: URL? = nil) throws -> (status: Int32, output: String, error: String) {
+/// The tests have built everything already, so the checker is told not to build the stubs
+/// (`EXERCISES_NO_BUILD=1`) unless `environment` says otherwise.
+func runExercises(_ arguments: [String], stateDirectory: URL? = nil, environment: [String: String] = [:],
+                  binary: String = "exercises") throws -> (status: Int32, output: String, error: String) {
     let process = Process()
-    process.executableURL = try exercisesBinary()
+    process.executableURL = try productBinary(binary)
     process.arguments = arguments
     let directory = try stateDirectory ?? temporaryStateDirectory()
     defer { if stateDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
-    var environment = ProcessInfo.processInfo.environment
-    environment[HintStore.directoryVariable] = directory.path
-    process.environment = environment
+    var env = ProcessInfo.processInfo.environment
+    env[HintStore.directoryVariable] = directory.path
+    env["EXERCISES_NO_BUILD"] = "1"
+    env.merge(environment) { $1 }
+    process.environment = env
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    let errText = ErrorText(err.fileHandleForReading)
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), errText.wait())
+}
+
+/// Standard error read on another thread, so that neither pipe can fill while the other is read.
+final class ErrorText: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+    func wait() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
 }
 
 @Suite("The exercises program")
@@ -141,10 +168,10 @@ struct ExerciseBinaryTests {
 
 @Suite("Each check runs in a child process")
 struct ExerciseIsolationTests {
-    @Test("the child mode reports a pristine stub's failure as fields, not a crash")
+    @Test("the runner reports a pristine stub's failure as fields, not a crash")
     func childReportsFailureFields() throws {
         guard stubIsPristine(Manifest.exercises[0].path) else { return }
-        let run = try runExercises(["--run-one-check", "1"])
+        let run = try runExercises(["1"], binary: "exercise-runner")
         #expect(run.status == 1)
         let fields = run.output.components(separatedBy: "\u{1F}")
         #expect(fields.count == 4)

@@ -1,3 +1,4 @@
+@testable import exercise_runner
 @testable import exercises
 import ExerciseChecks
 import ExerciseSolutions

@@ -1,3 +1,4 @@
+@testable import exercise_runner
 @testable import exercises
 import ExerciseChecks
 import Foundation
@@ -95,7 +96,8 @@ struct HintTests {
     @Test("the checker shows tiers 1…k and names the next one")
     func checkerHintText() throws {
         let e = try #require(Manifest.exercise(12))
-        let checker = Checker(implementations: stubImplementations())
+        let stubs = stubImplementations()
+        let checker = Checker(check: { $0.check(stubs) })
         var progress = HintProgress()
         let first = checker.hint(12, progress: &progress)
         #expect(first.exitCode == 0)

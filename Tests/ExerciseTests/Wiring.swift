@@ -1,9 +1,9 @@
 import ExerciseChecks
 import ExerciseSolutions
-@testable import exercises
+@testable import exercise_runner
 
-// The reference solutions wired into the checks, as Sources/exercises/Wiring.swift wires the
-// stubs (the tests use that wiring itself, through `@testable import exercises`). Both modules
+// The reference solutions wired into the checks, as Sources/exercise-runner/Wiring.swift wires the
+// stubs (the tests use that wiring itself, through `@testable import exercise_runner`). Both modules
 // define the same function names, so every call is qualified with its module.
 
 

@@ -4,14 +4,18 @@ import Testing
 
 /// Each broken adapter directory must be refused with a message naming the file and the
 /// problem, and must leave the destination layers exactly as they were.
-@Suite struct AdapterLoadErrorTests {
+@Suite final class AdapterLoadErrorTests {
     let q = "layers.0.self_attn.q_proj"
+    /// The folder of the last `loadError` call (messages name files by their full path in it).
+    var lastDirectory: URL?
+    func weightsPath() -> String { lastDirectory!.appendingPathComponent(AdapterFiles.weightsFileName).path }
     let v = "layers.0.self_attn.v_proj"
 
     /// Saves `sampleLayers()`, lets `edit` change the files, then loads into fresh layers.
     func loadError(_ edit: (URL, inout SafetensorsDocument, inout AdapterConfig) throws -> Void,
                    into destination: [String: LoRALinear<Linear<Float>>]? = nil) throws -> AdapterError? {
         let dir = try makeTemporaryDirectory("bad-adapter")
+        lastDirectory = dir
         defer { try? FileManager.default.removeItem(at: dir) }
         let layers = try sampleLayers(seed: 3)
         var config = try AdapterFiles.save(layers, to: dir)
@@ -41,7 +45,7 @@ import Testing
     @Test func missingTensor() throws {
         let e = try #require(try loadError { _, doc, _ in doc.tensors[name(v, .b)] = nil })
         #expect(e.kind == .missingTensor && e.subject == name(v, .b))
-        #expect(e.description.hasPrefix("adapter file 'adapter_model.safetensors', tensor 'base_model.model.layers.0.self_attn.v_proj.lora_B.weight'"))
+        #expect(e.description.hasPrefix("adapter file '\(weightsPath())', tensor 'base_model.model.layers.0.self_attn.v_proj.lora_B.weight'"))
         // A whole module missing from the file, while the destination has it.
         let e2 = try #require(try loadError { _, doc, config in
             doc.tensors[name(v, .a)] = nil; doc.tensors[name(v, .b)] = nil
@@ -67,7 +71,7 @@ import Testing
             doc.tensors[name(q, .a)] = SafetensorsTensor(shape: [2, 7], values: Array(repeating: 0.5, count: 14))
         })
         #expect(e.kind == .shapeMismatch)
-        #expect(e.description == "adapter file 'adapter_model.safetensors', tensor '\(name(q, .a))': wrong shape for layer '\(q)': expected [2, 8], found [2, 7]")
+        #expect(e.description == "adapter file '\(weightsPath())', tensor '\(name(q, .a))': wrong shape for layer '\(q)': expected [2, 8], found [2, 7]")
         // The last module (sorted) is the bad one: a loader that wrote layer by layer would
         // already have changed q_proj; `loadError` checks that nothing changed.
         let late = try #require(try loadError { _, doc, _ in
@@ -105,7 +109,7 @@ import Testing
                 try bytes.prefix(cut < 0 ? bytes.count - 1 : cut).write(to: url)
             })
             #expect(e.kind == .corruptFile, "\(e)")
-            #expect(e.description.hasPrefix("adapter file 'adapter_model.safetensors'"))
+            #expect(e.description.hasPrefix("adapter file '\(weightsPath())'"))
         }
         let gone = try #require(try loadError { dir, _, _ in
             try FileManager.default.removeItem(at: dir.appendingPathComponent(AdapterFiles.weightsFileName))

@@ -158,17 +158,17 @@ import Testing
         var target = model
         let before = logits(target)
         expectRefusal(.corruptFile, model: target, { () throws(AdapterError) in try target.loadAdapter(from: dir) },
-                      message: "adapter file 'adapter_model.safetensors'")
+                      message: "adapter file '\(weights.path)'")
         let fresh = try base()
         expectRefusal(.corruptFile, model: fresh, { () throws(AdapterError) in _ = try fresh.loadingAdapter(from: dir) })
         #expect(logits(target) == before)
         try FileManager.default.removeItem(at: weights)
         expectRefusal(.io, model: target, { () throws(AdapterError) in try target.loadAdapter(from: dir) },
-                      message: "adapter file 'adapter_model.safetensors': cannot read the file")
+                      message: "adapter file '\(weights.path)': cannot read the file: there is no such file")
         try bytes.write(to: weights)
         try FileManager.default.removeItem(at: dir.appendingPathComponent(AdapterConfig.fileName))
         expectRefusal(.io, model: fresh, { () throws(AdapterError) in _ = try fresh.loadingAdapter(from: dir) },
-                      message: "adapter file 'adapter_config.json': cannot read the file")
+                      message: "adapter file '\(dir.appendingPathComponent(AdapterConfig.fileName).path)': cannot read the file: there is no such file")
         #expect(logits(target) == before)
     }
 }

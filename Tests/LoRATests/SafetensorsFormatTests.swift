@@ -123,14 +123,15 @@ import Testing
         #expect(throws: SafetensorsError.self) { try SafetensorsWriter.write(sampleDocument(), to: target) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["busy.safetensors"])
         #expect(try Data(contentsOf: target.appendingPathComponent("keep")) == Data([9]))
-        // A directory that does not exist: the error names the file.
+        // A directory that does not exist: the error names the file by its full path.
         let missing = dir.appendingPathComponent("no/such/dir/f.safetensors")
         do {
             try SafetensorsWriter.write(sampleDocument(), to: missing)
             Issue.record("writing into a missing directory succeeded")
         } catch {
             #expect(error.kind == .io)
-            #expect(error.description.contains("'f.safetensors'"))
+            #expect(error.description.hasPrefix("safetensors file '\(missing.path)'"), "\(error)")
+            #expect(error.description.contains("does not exist"), "\(error)")
         }
     }
 }

@@ -40,8 +40,8 @@ extension AdapterConfig {
 
     /// Reads `rank_pattern` and `alpha_pattern` keeping the file's key order (which decides
     /// the first match), and applies ``fieldPolicy`` to every key.
-    mutating func readOrderedFields(of data: Data, fileName: String) throws(AdapterError) {
-        guard case .object(let fields)? = try? HeaderJSONParser.parse([UInt8](data)) else { return }
+    mutating func readOrderedFields(of tree: HeaderJSON, fileName: String) throws(AdapterError) {
+        guard case .object(let fields) = tree else { return }
         func invalid(_ field: String, _ expected: String, _ found: String) -> AdapterError {
             AdapterError(file: fileName, subject: field, kind: .invalidConfig, problem: "invalid value", expected: expected, found: found)
         }

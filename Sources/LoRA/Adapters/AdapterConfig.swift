@@ -10,7 +10,7 @@ import Foundation
 /// ```
 /// Reading fills absent keys with PEFT's defaults; a key of the wrong JSON type is an
 /// ``AdapterError`` naming the field. Every other key PEFT writes is honoured or refused by
-/// name (see ``AdapterConfig/fieldPolicy``): none is ignored.
+/// name (see ``AdapterConfig/checkField(_:_:fileName:)``): none is ignored.
 /// Writing always emits every field above (sorted keys, pretty-printed), including `r` and
 /// `lora_alpha`, which PEFT would otherwise fill with 8.
 public struct AdapterConfig: Equatable, Sendable {
@@ -63,29 +63,39 @@ public struct AdapterConfig: Equatable, Sendable {
     /// The file name PEFT uses.
     public static let fileName = "adapter_config.json"
 
+    /// The largest config file read: 16 MiB (PEFT's configs are a few hundred bytes).
+    static let maximumFileSize = 16 << 20
+
     /// Reads `adapter_config.json` from `url`.
-    /// - Throws: ``AdapterError`` (``AdapterError/Kind/invalidConfig`` naming the field, or ``AdapterError/Kind/io``).
+    ///
+    /// A directory, a FIFO, a device, a socket or a symbolic link loop in place of the file is
+    /// refused before it is opened, with a message saying what the path is.
+    /// - Throws: ``AdapterError`` naming the full path (``AdapterError/path``):
+    ///   ``AdapterError/Kind/invalidConfig`` naming the field, or ``AdapterError/Kind/io``.
     public static func read(contentsOf url: URL) throws(AdapterError) -> AdapterConfig {
         let name = url.lastPathComponent
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw AdapterError(file: name, kind: .io, problem: "cannot read the file (\(error.localizedDescription))")
-        }
-        return try decode(data, fileName: name)
-    }
-
-    /// Decodes the JSON bytes of an adapter config; `fileName` is used in messages.
-    public static func decode(_ data: Data, fileName: String) throws(AdapterError) -> AdapterConfig {
-        var config: AdapterConfig
+        let bytes: [UInt8]
         do {
-            config = try JSONDecoder().decode(AdapterConfig.self, from: data)
-        } catch let error as DecodingError {
-            throw AdapterError(decoding: error, fileName: fileName)
+            let file = try RegularFile(openingForReading: url)
+            guard file.size <= maximumFileSize else {
+                throw AdapterError(file: name, path: url.path, kind: .io, problem: "the file is too large for an adapter config",
+                                   expected: "at most \(maximumFileSize) bytes", found: "\(file.size) bytes")
+            }
+            bytes = try file.bytes(at: 0, count: file.size)
+        } catch let problem as RegularFile.Problem {
+            throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file: \(problem.reason)")
+        } catch let error as AdapterError {
+            throw error
         } catch {
-            throw AdapterError(file: fileName, kind: .invalidConfig, problem: "not a valid config (\(error))")
+            throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file (\(error))")
         }
-        try config.readOrderedFields(of: data, fileName: fileName)
-        return config
+        do {
+            return try decode(Data(bytes), fileName: name)
+        } catch {
+            var located = error
+            located.path = url.path
+            throw located
+        }
     }
 
     /// Pretty-printed JSON with sorted keys and a final newline; the same config gives the same bytes.
@@ -110,11 +120,11 @@ extension AdapterConfig: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         peftType = try c.decodeIfPresent(String.self, forKey: .peftType) ?? "LORA"
-        r = try c.decodeIfPresent(Int.self, forKey: .r) ?? 8
-        loraAlpha = try c.decodeIfPresent(Double.self, forKey: .loraAlpha) ?? 8
+        r = try c.decodeNumberIfPresent(Int.self, forKey: .r) ?? 8
+        loraAlpha = try c.decodeNumberIfPresent(Double.self, forKey: .loraAlpha) ?? 8
         targetModules = try c.decodeIfPresent(TargetModules.self, forKey: .targetModules)
         excludeModules = try c.decodeIfPresent(ExcludeModules.self, forKey: .excludeModules)
-        loraDropout = try c.decodeIfPresent(Double.self, forKey: .loraDropout) ?? 0
+        loraDropout = try c.decodeNumberIfPresent(Double.self, forKey: .loraDropout) ?? 0
         bias = try c.decodeIfPresent(String.self, forKey: .bias) ?? "none"
         useRSLoRA = try c.decodeIfPresent(Bool.self, forKey: .useRSLoRA) ?? false
         initLoRAWeights = try c.decodeIfPresent(LoRAWeightInitSetting.self, forKey: .initLoRAWeights) ?? .flag(true)
@@ -145,39 +155,5 @@ extension AdapterConfig: Codable {
         try c.encode(modulesToSave, forKey: .modulesToSave)
         try c.encode(Dictionary(uniqueKeysWithValues: rankPattern.map { ($0.key, $0.value) }), forKey: .rankPattern)
         try c.encode(Dictionary(uniqueKeysWithValues: alphaPattern.map { ($0.key, JSONNumber($0.value)) }), forKey: .alphaPattern)
-    }
-}
-
-extension AdapterError {
-    /// Turns a `DecodingError` into a message naming the config field and the expected type.
-    init(decoding error: DecodingError, fileName: String) {
-        func field(_ path: [any CodingKey]) -> String? {
-            path.isEmpty ? nil : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case let .typeMismatch(type, context), let .valueNotFound(type, context):
-            self.init(file: fileName, subject: field(context.codingPath), kind: .invalidConfig,
-                      problem: "wrong type", expected: Self.jsonTypeName(type), found: context.debugDescription)
-        case let .keyNotFound(key, context):
-            self.init(file: fileName, subject: field(context.codingPath + [key]), kind: .invalidConfig, problem: "missing")
-        case let .dataCorrupted(context):
-            self.init(file: fileName, subject: field(context.codingPath), kind: .invalidConfig,
-                      problem: "not valid JSON or not an object (\(context.debugDescription))")
-        @unknown default:
-            self.init(file: fileName, kind: .invalidConfig, problem: "\(error)")
-        }
-    }
-
-    private static func jsonTypeName(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type: "an integer"
-        case is Double.Type: "a number"
-        case is Bool.Type: "true or false"
-        case is String.Type: "a string"
-        case is [String].Type: "a list of strings"
-        case is TargetModules.Type, is ExcludeModules.Type: "a list of strings or a string"
-        case is LoRAWeightInitSetting.Type: "true, false or a string"
-        default: "\(type)"
-        }
     }
 }

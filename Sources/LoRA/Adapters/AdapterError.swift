@@ -1,3 +1,5 @@
+import Foundation
+
 /// An adapter directory that cannot be saved or loaded: names the file, the tensor or field,
 /// and what was expected versus found.
 ///
@@ -28,12 +30,16 @@ public struct AdapterError: Error, Equatable, Sendable, CustomStringConvertible 
         case inconsistentLayers
         /// The safetensors file itself is unreadable or corrupt (``underlying`` has the details).
         case corruptFile
-        /// A file or directory could not be read or written.
+        /// A file or directory could not be read or written (or is not a regular file).
         case io
+        /// A factor holds NaN or ±Inf (refused unless the caller allows non-finite values).
+        case nonFiniteValue
     }
 
     /// The file concerned (`adapter_model.safetensors`, `adapter_config.json`, …).
     public var file: String
+    /// The full path that was tried, when known. Messages show it in place of ``file``.
+    public var path: String?
     /// The tensor, module or config field concerned, when there is one.
     public var subject: String?
     /// The kind of problem.
@@ -47,10 +53,11 @@ public struct AdapterError: Error, Equatable, Sendable, CustomStringConvertible 
 
     /// Creates an error; `expected` and `found` are shown as "expected …, found …".
     public init(
-        file: String, subject: String? = nil, kind: Kind, problem: String,
+        file: String, path: String? = nil, subject: String? = nil, kind: Kind, problem: String,
         expected: String? = nil, found: String? = nil
     ) {
         self.file = file
+        self.path = path
         self.subject = subject
         self.kind = kind
         self.problem = problem
@@ -60,13 +67,20 @@ public struct AdapterError: Error, Equatable, Sendable, CustomStringConvertible 
 
     /// Wraps a safetensors reading error (kind ``Kind/corruptFile``, or ``Kind/io``).
     public init(_ error: SafetensorsError) {
-        self.init(file: error.file, subject: error.tensor, kind: error.kind == .io ? .io : .corruptFile,
+        self.init(file: error.file, path: error.path, subject: error.tensor, kind: error.kind == .io ? .io : .corruptFile,
                   problem: error.problem, expected: error.expected, found: error.found)
     }
 
-    /// The message: file, tensor or field, problem, expected and found.
+    /// This error with ``path`` set to `directory/file` when it names no path yet.
+    func locating(in directory: URL) -> AdapterError {
+        var copy = self
+        if copy.path == nil { copy.path = directory.appendingPathComponent(file).path }
+        return copy
+    }
+
+    /// The message: file (its full path when known), tensor or field, problem, expected and found.
     public var description: String {
-        var text = "adapter file '\(file)'"
+        var text = "adapter file '\(path ?? file)'"
         if let subject { text += ", \(subjectLabel) '\(subject)'" }
         text += ": \(problem)"
         switch (expected, found) {

@@ -83,25 +83,32 @@ public enum AdapterFiles {
         return config
     }
 
-    /// Saves `layers` into `directory` (created if missing): both files written atomically.
+    /// Saves `layers` into `directory` (created if missing), the two files as one unit.
+    ///
+    /// Both files are written into a fresh folder beside `directory`, flushed to disk, and the
+    /// folders are then swapped (see ``AtomicFolder`` for every step and what a crash at each
+    /// leaves): whenever the process is killed, `directory` loads as the complete old adapter or
+    /// the complete new one, never as new weights beside an old config. Other files in
+    /// `directory` are kept. Leftovers of saves that were killed are removed by the next save.
     ///
     /// Matrices of `Double` are stored as F32 (PEFT's usual dtype), i.e. rounded to `Float`.
     /// - Returns: the config written.
-    /// - Throws: ``AdapterError`` (``AdapterError/Kind/inconsistentLayers`` or ``AdapterError/Kind/io``).
+    /// - Throws: ``AdapterError`` (``AdapterError/Kind/inconsistentLayers`` or ``AdapterError/Kind/io``
+    ///   naming the full path).
     @discardableResult
     public static func save<Scalar: BLASScalar>(_ layers: [(path: String, layer: any AdaptedLayer<Scalar>)], to directory: URL,
                                     baseModel: String? = nil, taskType: String? = nil) throws(AdapterError) -> AdapterConfig {
         let config = try config(for: layers, baseModel: baseModel, taskType: taskType)
+        let files = [
+            (name: weightsFileName, bytes: SafetensorsWriter.serialize(document(for: layers))),
+            (name: AdapterConfig.fileName, bytes: [UInt8](config.encoded())),
+        ]
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try AtomicFolder.replace(directory, with: files)
         } catch {
-            throw AdapterError(file: directory.lastPathComponent, kind: .io,
-                               problem: "cannot create the adapter directory (\(error.localizedDescription))")
+            throw AdapterError(file: directory.lastPathComponent, path: directory.path, kind: .io,
+                               problem: "cannot save the adapter: \(error.reason)")
         }
-        do {
-            try SafetensorsWriter.write(document(for: layers), to: directory.appendingPathComponent(weightsFileName))
-        } catch { throw AdapterError(error) }
-        try config.write(to: directory.appendingPathComponent(AdapterConfig.fileName))
         return config
     }
 
@@ -115,28 +122,47 @@ public enum AdapterFiles {
     /// Reads and validates an adapter directory on its own (config against tensors), without a
     /// destination. See ``LoadedAdapter/applied(to:)`` for the checks against layers.
     ///
+    /// NaN and ±Inf in a factor are refused; ``read(from:dtypes:allowNonFinite:)`` can accept them.
+    /// A directory missing because a save was killed between its two renames (on systems
+    /// without an atomic folder exchange) is read from the old folder that save moved aside.
+    ///
     /// - Parameter dtypes: the tensor dtypes accepted (all three float formats by default).
-    /// - Throws: ``AdapterError``: the config's problems; a corrupt or truncated weights file
-    ///   (``AdapterError/Kind/corruptFile``); tensors that are not LoRA factors
+    /// - Throws: ``AdapterError`` naming the full path of the file concerned: the config's
+    ///   problems; a corrupt or truncated weights file (``AdapterError/Kind/corruptFile``); a path
+    ///   that is missing or not a regular file (``AdapterError/Kind/io``); tensors that are not LoRA factors
     ///   (``AdapterError/Kind/unexpectedTensor``); a factor without its partner
     ///   (``AdapterError/Kind/missingTensor``); a factor that is not 2-D
     ///   (``AdapterError/Kind/shapeMismatch``); a rank other than `r`
     ///   (``AdapterError/Kind/rankMismatch``); a dtype not in `dtypes`
-    ///   (``AdapterError/Kind/dtypeMismatch``); modules outside `target_modules`, or a listed
-    ///   target with no tensors (``AdapterError/Kind/targetMismatch``).
+    ///   (``AdapterError/Kind/dtypeMismatch``); NaN or ±Inf in a factor
+    ///   (``AdapterError/Kind/nonFiniteValue``, naming the first bad element); modules outside
+    ///   `target_modules`, or a listed target with no tensors (``AdapterError/Kind/targetMismatch``).
     public static func read(from directory: URL, dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases)) throws(AdapterError) -> LoadedAdapter {
-        let config = try AdapterConfig.read(contentsOf: directory.appendingPathComponent(AdapterConfig.fileName))
-        let hyperparameters = try config.hyperparameters()
-        let document: SafetensorsDocument
-        do {
-            document = try SafetensorsReader.read(contentsOf: directory.appendingPathComponent(weightsFileName))
+        try read(from: directory, dtypes: dtypes, allowNonFinite: false)
+    }
+
+    /// ``read(from:dtypes:)`` with a choice about non-finite values.
+    /// - Parameter allowNonFinite: `true` accepts NaN and ±Inf in the factors (for inspecting a
+    ///   diverged run's adapter); `false` refuses them as ``read(from:dtypes:)`` does.
+    public static func read(from directory: URL, dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases),
+                            allowNonFinite: Bool) throws(AdapterError) -> LoadedAdapter {
+        let location = AtomicFolder.readableLocation(of: directory)
+        do throws(AdapterError) {
+            let config = try AdapterConfig.read(contentsOf: location.appendingPathComponent(AdapterConfig.fileName))
+            let hyperparameters = try config.hyperparameters()
+            let document: SafetensorsDocument
+            do {
+                document = try SafetensorsReader.read(contentsOf: location.appendingPathComponent(weightsFileName))
+            } catch {
+                var wrapped = AdapterError(error)
+                if error.kind == .unsupportedDType { wrapped.kind = .dtypeMismatch }
+                throw wrapped
+            }
+            let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes, allowNonFinite: allowNonFinite)
+            return LoadedAdapter(config: config, hyperparameters: hyperparameters, factors: factors, directory: location)
         } catch {
-            var wrapped = AdapterError(error)
-            if error.kind == .unsupportedDType { wrapped.kind = .dtypeMismatch }
-            throw wrapped
+            throw error.locating(in: location)
         }
-        let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes)
-        return LoadedAdapter(config: config, hyperparameters: hyperparameters, factors: factors)
     }
 
     /// Loads the adapter in `directory` into `layers` (LoRA layers of one kind, keyed by module
@@ -150,8 +176,9 @@ public enum AdapterFiles {
     ///   `layers` is then unchanged.
     @discardableResult
     public static func load<Base: LoRABase>(from directory: URL, into layers: inout [String: LoRALinear<Base>],
-                                            dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases)) throws(AdapterError) -> AdapterConfig {
-        let adapter = try read(from: directory, dtypes: dtypes)
+                                            dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases),
+                                            allowNonFinite: Bool = false) throws(AdapterError) -> AdapterConfig {
+        let adapter = try read(from: directory, dtypes: dtypes, allowNonFinite: allowNonFinite)
         let replaced = try adapter.applied(to: layers.keys.sorted().map { ($0, layers[$0]! as any AdaptedLayer<Base.Scalar>) })
         // A LoRALinear's replacingBranch returns a LoRALinear over the same base type.
         layers = replaced.mapValues { $0 as! LoRALinear<Base> }  // commit only after everything validated

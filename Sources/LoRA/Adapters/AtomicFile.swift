@@ -5,35 +5,67 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes a file so that readers see either the old contents or the new, never a mix.
+/// Writes a file so that readers see either the old contents or the new, never a mix, and so
+/// that the new contents are on disk before they replace the old.
 ///
 /// ```
-/// write bytes → "<dir>/.<name>.tmp-<pid>-<n>"  then  rename(temp, "<dir>/<name>")
+/// sweep  "<dir>/.<name>.tmp-<pid>-<n>" left by processes that no longer run
+/// write  bytes → "<dir>/.<name>.tmp-<pid>-<n>", fsync it
+/// rename(temp, "<dir>/<name>"), fsync <dir>
 /// ```
 /// `rename(2)` within one directory (one file system) replaces the destination atomically. On
-/// any failure the temporary file is removed and the destination is left as it was.
+/// any failure the temporary file is removed and the destination is left as it was; a process
+/// killed mid-write leaves its temporary file, which the next write of the same name removes.
 public enum AtomicFile {
     /// Atomically replaces (or creates) the file at `url` with `bytes`.
-    /// - Throws: ``SafetensorsError`` of kind ``SafetensorsError/Kind/io`` naming the file.
+    /// - Throws: ``SafetensorsError`` of kind ``SafetensorsError/Kind/io`` naming the file and its full path.
     public static func write(_ bytes: [UInt8], to url: URL) throws(SafetensorsError) {
         let directory = url.deletingLastPathComponent()
         let name = url.lastPathComponent
-        let temp = directory.appendingPathComponent(".\(name).tmp-\(getpid())-\(nextCounter())")
+        sweepStaleTemporaries(of: name, in: directory)
+        let temp = directory.appendingPathComponent(TemporaryName.make(for: name, kind: "tmp"))
         do {
-            try Data(bytes).write(to: temp, options: [.withoutOverwriting])
+            try FileSystemSync.writeNewFile(bytes, to: temp.path)
         } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw SafetensorsError(file: name, kind: .io, problem: "cannot write the temporary file \(temp.lastPathComponent) (\(error.localizedDescription))")
+            throw SafetensorsError(file: name, path: url.path, kind: .io,
+                                   problem: "cannot write the temporary file \(temp.path): \(error.reason)")
         }
         if rename(temp.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temp)
-            throw SafetensorsError(file: name, kind: .io, problem: "cannot move the new file into place (\(reason))")
+            unlink(temp.path)
+            throw SafetensorsError(file: name, path: url.path, kind: .io, problem: "cannot move the new file into place (\(reason))")
         }
+        FileSystemSync.syncFolder(directory.path)
+    }
+
+    /// Removes `.<name>.tmp-<pid>-<n>` files in `directory` whose process is gone.
+    static func sweepStaleTemporaries(of name: String, in directory: URL) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for entry in entries {
+            guard let owner = TemporaryName.owner(of: entry, for: name, kind: "tmp"), !FileSystemSync.processIsAlive(owner) else { continue }
+            unlink(directory.appendingPathComponent(entry).path)
+        }
+    }
+}
+
+/// Names of temporary entries: `.<target>.<kind>-<pid>-<n>`, so that a later run can tell its own
+/// leftovers (and whether their writer still runs) from anything else in the folder.
+enum TemporaryName {
+    /// A fresh name for a temporary beside `target`.
+    static func make(for target: String, kind: String) -> String {
+        ".\(target).\(kind)-\(getpid())-\(counter.next())"
+    }
+
+    /// The writer's process id when `entry` is a temporary of `kind` for `target`, else nil.
+    static func owner(of entry: String, for target: String, kind: String) -> Int32? {
+        let prefix = ".\(target).\(kind)-"
+        guard entry.hasPrefix(prefix) else { return nil }
+        let parts = entry.dropFirst(prefix.count).split(separator: "-")
+        guard parts.count == 2, let pid = Int32(parts[0]), Int(parts[1]) != nil else { return nil }
+        return pid
     }
 
     private static let counter = Counter()
-    private static func nextCounter() -> Int { counter.next() }
 
     /// A process-wide counter so two writes in the same process never share a temp name.
     private final class Counter: @unchecked Sendable {

@@ -25,11 +25,13 @@ extension LoRAAdapterHost {
     }
 
     /// Loads an adapter directory into the model's adapted layers, all or nothing
-    /// (see ``AdapterFiles/read(from:dtypes:)`` and ``LoadedAdapter/applied(to:)``); on error
-    /// the model is unchanged.
+    /// (see ``AdapterFiles/read(from:dtypes:allowNonFinite:)`` and ``LoadedAdapter/applied(to:)``);
+    /// on error the model is unchanged. NaN and ±Inf in the factors are refused unless
+    /// `allowNonFinite` is true.
     @discardableResult
-    public mutating func loadAdapter(from directory: URL, dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases)) throws(AdapterError) -> AdapterConfig {
-        let adapter = try AdapterFiles.read(from: directory, dtypes: dtypes)
+    public mutating func loadAdapter(from directory: URL, dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases),
+                                     allowNonFinite: Bool = false) throws(AdapterError) -> AdapterConfig {
+        let adapter = try AdapterFiles.read(from: directory, dtypes: dtypes, allowNonFinite: allowNonFinite)
         replaceAdaptedLayers(try adapter.applied(to: adaptedLayers))
         return adapter.config
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An adapter read from disk and validated on its own: the config, its hyper-parameters, and
 /// A (r, in) and B (out, r) for each module, not yet attached to any layer.
 public struct LoadedAdapter: Sendable {
@@ -15,6 +17,8 @@ public struct LoadedAdapter: Sendable {
     public var hyperparameters: LoRAHyperparameters
     /// Factors by module path.
     public var factors: [String: Factors]
+    /// The folder the adapter was read from (named in the errors of ``applied(to:)``).
+    public var directory: URL?
 
     /// The module paths in the file, sorted.
     public var modules: [String] { factors.keys.sorted() }
@@ -40,6 +44,15 @@ public struct LoadedAdapter: Sendable {
     ///   ``AdapterError/Kind/shapeMismatch`` with expected and found shapes,
     ///   ``AdapterError/Kind/inconsistentLayers`` for a merged layer (unmerge before loading).
     public func applied<Scalar: BLASScalar>(to layers: [(path: String, layer: any AdaptedLayer<Scalar>)]) throws(AdapterError) -> [String: any AdaptedLayer<Scalar>] {
+        do {
+            return try checkedLayers(layers)
+        } catch {
+            guard let directory else { throw error }
+            throw error.locating(in: directory)
+        }
+    }
+
+    private func checkedLayers<Scalar: BLASScalar>(_ layers: [(path: String, layer: any AdaptedLayer<Scalar>)]) throws(AdapterError) -> [String: any AdaptedLayer<Scalar>] {
         let file = AdapterFiles.weightsFileName
         let paths = layers.map(\.path)
         for module in paths where factors[module] == nil {
@@ -85,7 +98,7 @@ public struct LoadedAdapter: Sendable {
 /// Checks that a document holds exactly the LoRA factors its config describes.
 enum AdapterValidation {
     static func factors(of document: SafetensorsDocument, config: AdapterConfig,
-                        dtypes: Set<SafetensorsDType>) throws(AdapterError) -> [String: LoadedAdapter.Factors] {
+                        dtypes: Set<SafetensorsDType>, allowNonFinite: Bool) throws(AdapterError) -> [String: LoadedAdapter.Factors] {
         let file = AdapterFiles.weightsFileName
         var a: [String: Matrix<Float>] = [:], b: [String: Matrix<Float>] = [:]
         for name in document.tensors.keys.sorted() {
@@ -109,6 +122,13 @@ enum AdapterValidation {
                                    problem: "rank disagrees with adapter_config.json",
                                    expected: "r = \(r) (shape \(factor == .a ? "[\(r), in]" : "[out, \(r)]"))",
                                    found: "r = \(rank) (shape \(tensor.shapeDescription))")
+            }
+            if !allowNonFinite, let i = tensor.values.firstIndex(where: { !$0.isFinite }) {
+                let value = tensor.values[i]
+                throw AdapterError(file: file, subject: name, kind: .nonFiniteValue,
+                                   problem: "element [\(i / tensor.shape[1]), \(i % tensor.shape[1])] (index \(i) in row-major order) is not finite",
+                                   expected: "finite values (pass allowNonFinite: true to accept NaN and ±Inf)",
+                                   found: value.isNaN ? "NaN" : (value > 0 ? "+Inf" : "-Inf"))
             }
             let m = Matrix(rows: tensor.shape[0], columns: tensor.shape[1], storage: tensor.values)
             if factor == .a { a[module] = m } else { b[module] = m }

@@ -34,6 +34,9 @@ public struct SafetensorsError: Error, Equatable, Sendable, CustomStringConverti
 
     /// The file's name (or path) as given to the reader or writer.
     public var file: String
+    /// The full path that was read or written, when a path was involved (not for bytes parsed
+    /// in memory). Messages show it in place of ``file``.
+    public var path: String?
     /// The tensor concerned, when there is one.
     public var tensor: String?
     /// The kind of problem.
@@ -47,10 +50,11 @@ public struct SafetensorsError: Error, Equatable, Sendable, CustomStringConverti
 
     /// Creates an error; `expected` and `found` are shown as "expected …, found …".
     public init(
-        file: String, tensor: String? = nil, kind: Kind, problem: String,
+        file: String, path: String? = nil, tensor: String? = nil, kind: Kind, problem: String,
         expected: String? = nil, found: String? = nil
     ) {
         self.file = file
+        self.path = path
         self.tensor = tensor
         self.kind = kind
         self.problem = problem
@@ -60,7 +64,7 @@ public struct SafetensorsError: Error, Equatable, Sendable, CustomStringConverti
 
     /// The message: file, tensor or field, problem, expected and found.
     public var description: String {
-        var text = "safetensors file '\(file)'"
+        var text = "safetensors file '\(path ?? file)'"
         if let tensor { text += ", tensor '\(tensor)'" }
         text += ": \(problem)"
         switch (expected, found) {

@@ -3,119 +3,100 @@ import Foundation
 /// Reads safetensors files, validating every number in the header against the bytes actually
 /// present before allocating anything sized by it.
 ///
-/// Checks, in order: at least 8 bytes; header length ≤ ``maximumHeaderLength`` and ≤ the bytes
-/// that follow; UTF-8; a JSON object without duplicate keys; per tensor a known dtype, a shape
-/// of non-negative integers whose product (× dtype size) does not overflow, `data_offsets`
-/// `[begin, end]` with `end − begin = product × size`; finally the tensors, sorted by offset,
-/// must tile the data section exactly (no gap, no overlap, nothing left over).
+/// ```
+/// read 8 bytes → N          refuse N > 100 MB or N > file size − 8      (nothing else read yet)
+/// read N bytes → header     validate it against the data section's size (file size − 8 − N)
+/// read each tensor's bytes  straight into its Float storage (F32) or a 16-bit buffer (F16, BF16)
+/// ```
+/// A file whose header disagrees with its size is refused before any data byte is read, so a
+/// multi-gigabyte file with a bad header costs a few hundred bytes of reading, not gigabytes.
+/// The checks themselves are listed on ``SafetensorsLayout``.
 public enum SafetensorsReader {
     /// The largest header accepted: 100,000,000 bytes, the limit Hugging Face's `safetensors`
     /// applies (`MAX_HEADER_SIZE`).
     public static let maximumHeaderLength = 100_000_000
 
     /// Reads and validates the file at `url`.
-    /// - Throws: ``SafetensorsError`` naming the file (its last path component), the tensor and the problem.
+    ///
+    /// A directory, a FIFO, a device (`/dev/zero`), a socket or a symbolic link loop is refused
+    /// before it is opened for reading.
+    /// - Complexity: reads 8 + N header bytes, then exactly the data the header describes;
+    ///   allocates the values (4 bytes per element) plus, for F16/BF16, one tensor's raw bytes.
+    /// - Throws: ``SafetensorsError`` naming the file, its full path (``SafetensorsError/path``),
+    ///   the tensor and the problem.
     public static func read(contentsOf url: URL) throws(SafetensorsError) -> SafetensorsDocument {
-        let name = url.lastPathComponent
-        let data: Data
         do {
-            data = try Data(contentsOf: url)
+            return try readFile(url)
         } catch {
-            throw SafetensorsError(file: name, kind: .io, problem: "cannot read the file (\(error.localizedDescription))")
+            var located = error
+            located.path = url.path
+            throw located
         }
-        return try parse([UInt8](data), fileName: name)
+    }
+
+    private static func readFile(_ url: URL) throws(SafetensorsError) -> SafetensorsDocument {
+        let name = url.lastPathComponent
+        func ioError(_ problem: RegularFile.Problem) -> SafetensorsError {
+            SafetensorsError(file: name, kind: .io, problem: "cannot read the file: \(problem.reason)")
+        }
+        let file: RegularFile
+        do { file = try RegularFile(openingForReading: url) } catch { throw ioError(error) }
+        do {
+            let prefix = try file.bytes(at: 0, count: min(8, file.size))
+            let headerLength = try SafetensorsLayout.headerLength(prefix: prefix, fileSize: file.size, fileName: name)
+            let header = try file.bytes(at: 8, count: headerLength)
+            let layout = try SafetensorsLayout.parse(header: header, dataLength: file.size - 8 - headerLength, fileName: name)
+            var tensors: [String: SafetensorsTensor] = [:]
+            tensors.reserveCapacity(layout.placements.count)
+            for p in layout.placements {
+                let count = (p.end - p.begin) / p.dtype.size
+                let values = try readValues(file, at: layout.dataStart + p.begin, count: count, dtype: p.dtype)
+                tensors[p.name] = SafetensorsTensor(dtype: p.dtype, shape: p.shape, values: values)
+            }
+            return SafetensorsDocument(tensors: tensors, metadata: layout.metadata)
+        } catch let problem as RegularFile.Problem {
+            throw ioError(problem)
+        } catch let error as SafetensorsError {
+            throw error
+        } catch {
+            throw SafetensorsError(file: name, kind: .io, problem: "\(error)")
+        }
+    }
+
+    /// `count` little-endian values of `dtype` at byte `offset`, as Floats.
+    private static func readValues(_ file: RegularFile, at offset: Int, count: Int, dtype: SafetensorsDType) throws(RegularFile.Problem) -> [Float] {
+        switch dtype {
+        case .f32:
+            var values = [Float](repeating: 0, count: count)
+            try file.read(into: &values, at: offset)
+            #if _endian(big)
+            for i in values.indices { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
+            #endif
+            return values
+        case .f16, .bf16:
+            var halves = [UInt16](repeating: 0, count: count)
+            try file.read(into: &halves, at: offset)
+            return halves.map { bits in
+                let h = UInt16(littleEndian: bits)
+                return dtype == .f16 ? HalfPrecision.float(fromHalfBits: h) : HalfPrecision.float(fromBFloat16Bits: h)
+            }
+        }
     }
 
     /// Parses the bytes of a safetensors file; `fileName` is only used in error messages.
     /// - Complexity: O(bytes); allocates at most about 2 × the input size (F16 → Float doubles it).
     public static func parse(_ bytes: [UInt8], fileName: String) throws(SafetensorsError) -> SafetensorsDocument {
-        func error(_ kind: SafetensorsError.Kind, _ tensor: String? = nil, _ problem: String,
-                   expected: String? = nil, found: String? = nil) -> SafetensorsError {
-            SafetensorsError(file: fileName, tensor: tensor, kind: kind, problem: problem, expected: expected, found: found)
-        }
-        guard bytes.count >= 8 else {
-            throw error(.truncated, nil, "too short for the 8-byte header length", expected: "at least 8 bytes", found: "\(bytes.count)")
-        }
-        var declared: UInt64 = 0
-        for i in (0..<8).reversed() { declared = declared << 8 | UInt64(bytes[i]) }
-        guard declared <= UInt64(maximumHeaderLength) else {
-            throw error(.headerTooLarge, nil, "header length too large",
-                        expected: "at most \(maximumHeaderLength) bytes", found: "\(declared)")
-        }
-        let headerLength = Int(declared)
-        guard headerLength <= bytes.count - 8 else {
-            throw error(.truncated, nil, "file ends inside the header",
-                        expected: "\(headerLength) header bytes", found: "\(bytes.count - 8)")
-        }
-        let headerBytes = Array(bytes[8..<(8 + headerLength)])
-        guard String(validating: headerBytes, as: UTF8.self) != nil else {
-            throw error(.invalidUTF8, nil, "header is not valid UTF-8")
-        }
-        let json: HeaderJSON
-        do {
-            json = try HeaderJSONParser.parse(headerBytes)
-        } catch {
-            throw SafetensorsError(file: fileName, kind: .invalidJSON,
-                                   problem: "header is not valid JSON (\(error.message) at header byte \(error.offset))")
-        }
-        guard case .object(let members) = json else {
-            throw error(.invalidJSON, nil, "header is not a JSON object", expected: "an object", found: json.typeName)
-        }
-
-        let dataStart = 8 + headerLength
-        let dataLength = bytes.count - dataStart
-        var metadata: [String: String] = [:]
-        var entries: [(name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int)] = []
-        for (name, value) in members {
-            if name == "__metadata__" {
-                metadata = try parseMetadata(value, fileName: fileName)
-                continue
-            }
-            let entry = try TensorEntry.parse(name: name, value: value, fileName: fileName, dataLength: dataLength)
-            entries.append((name, entry.dtype, entry.shape, entry.begin, entry.end))
-        }
-
-        // The tensors must tile [0, dataLength) exactly.
-        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
-        var position = 0
-        for entry in entries {
-            guard entry.begin == position else {
-                throw error(.badOffsets, entry.name,
-                            entry.begin < position ? "data overlaps the previous tensor" : "gap before this tensor's data",
-                            expected: "begin offset \(position)", found: "\(entry.begin)")
-            }
-            position = entry.end
-        }
-        guard position == dataLength else {
-            throw error(.badOffsets, nil, "tensors do not cover the data section exactly",
-                        expected: "\(position) data bytes", found: "\(dataLength)")
-        }
-
+        let headerLength = try SafetensorsLayout.headerLength(prefix: Array(bytes.prefix(8)), fileSize: bytes.count, fileName: fileName)
+        let header = Array(bytes[8..<(8 + headerLength)])
+        let layout = try SafetensorsLayout.parse(header: header, dataLength: bytes.count - 8 - headerLength, fileName: fileName)
         // Every range is now known to lie inside `bytes`: allocate and convert.
         var tensors: [String: SafetensorsTensor] = [:]
-        tensors.reserveCapacity(entries.count)
-        for entry in entries {
-            let values = decode(bytes, from: dataStart + entry.begin, to: dataStart + entry.end, dtype: entry.dtype)
-            tensors[entry.name] = SafetensorsTensor(dtype: entry.dtype, shape: entry.shape, values: values)
+        tensors.reserveCapacity(layout.placements.count)
+        for p in layout.placements {
+            let values = decode(bytes, from: layout.dataStart + p.begin, to: layout.dataStart + p.end, dtype: p.dtype)
+            tensors[p.name] = SafetensorsTensor(dtype: p.dtype, shape: p.shape, values: values)
         }
-        return SafetensorsDocument(tensors: tensors, metadata: metadata)
-    }
-
-    private static func parseMetadata(_ value: HeaderJSON, fileName: String) throws(SafetensorsError) -> [String: String] {
-        guard case .object(let pairs) = value else {
-            throw SafetensorsError(file: fileName, tensor: "__metadata__", kind: .invalidEntry,
-                                   problem: "metadata is not an object", expected: "an object of strings", found: value.typeName)
-        }
-        var metadata: [String: String] = [:]
-        for (key, item) in pairs {
-            guard case .string(let text) = item else {
-                throw SafetensorsError(file: fileName, tensor: "__metadata__", kind: .invalidEntry,
-                                       problem: "metadata value for key '\(key)' is not a string",
-                                       expected: "a string", found: item.typeName)
-            }
-            metadata[key] = text
-        }
-        return metadata
+        return SafetensorsDocument(tensors: tensors, metadata: layout.metadata)
     }
 
     /// Little-endian bytes [from, to) to Float values; the range was validated by the caller.
