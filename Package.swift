@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // A literate Swift package that teaches LoRA and QLoRA by running code.
 // Read it as a table of contents: the library, the chapters, the tools, the tests.
+import Foundation
 import PackageDescription
 
 // MARK: - Settings
@@ -24,19 +25,18 @@ let blasDependency: Target.Dependency = .target(
 
 // MARK: - Chapters (executables `chNN-name`, sources in Chapters/NN-name/main.swift)
 
-let chapters: [String] = [
-    "01-low-rank-update",
-    "02-forward-and-scaling",
-    "03-initialisation",
-    "04-parameter-counts",
-    "05-nf4",
-    "06-double-quantization",
-    "07-qlora",
-    "08-merging",
-    "09-training",
-    "10-rank-targets-limits",
-    "11-best-practice",
-]
+/// The chapters are the folders of `Chapters/` named `NN-name` that hold a `main.swift`: the one
+/// chapter list. `tour` runs the `chNN-*` executables it finds beside itself and `lora-docs` reads
+/// the same folders, so adding a chapter is adding its folder.
+let chapters: [String] = {
+    let folder = Context.packageDirectory + "/Chapters"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.filter { name in
+        let digits = name.prefix(2)
+        return name.count > 3 && digits.allSatisfy(\.isNumber) && name.dropFirst(2).first == "-"
+            && FileManager.default.fileExists(atPath: folder + "/" + name + "/main.swift")
+    }.sorted()
+}()
 
 /// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.
 let chapterDependencies: [Target.Dependency] = chapters.map { .target(name: "ch" + $0) }

@@ -36,39 +36,36 @@ public struct AdapterError: Error, Equatable, Sendable, CustomStringConvertible 
         case nonFiniteValue
     }
 
-    /// The file concerned (`adapter_model.safetensors`, `adapter_config.json`, …).
-    public var file: String
-    /// The full path that was tried, when known. Messages show it in place of ``file``.
-    public var path: String?
-    /// The tensor, module or config field concerned, when there is one.
-    public var subject: String?
-    /// The kind of problem.
+    /// The file, the subject, what is wrong, what was expected and found (shared with the other file errors).
+    public var details: FileProblem
+    /// What kind of problem.
     public var kind: Kind
+    /// The file's name.
+    public var file: String { get { details.file } set { details.file = newValue } }
+    /// The full path that was tried, when known.
+    public var path: String? { get { details.path } set { details.path = newValue } }
+    /// The subject concerned, if any.
+    public var subject: String? { get { details.subject } set { details.subject = newValue } }
     /// What is wrong, in words.
-    public var problem: String
-    /// What was expected.
-    public var expected: String?
-    /// What was found instead.
-    public var found: String?
+    public var problem: String { get { details.problem } set { details.problem = newValue } }
+    /// What was expected, if it can be said.
+    public var expected: String? { get { details.expected } set { details.expected = newValue } }
+    /// What was found instead, if it can be said.
+    public var found: String? { get { details.found } set { details.found = newValue } }
 
     /// Creates an error; `expected` and `found` are shown as "expected …, found …".
     public init(
         file: String, path: String? = nil, subject: String? = nil, kind: Kind, problem: String,
         expected: String? = nil, found: String? = nil
     ) {
-        self.file = file
-        self.path = path
-        self.subject = subject
+        details = FileProblem(file: file, path: path, subject: subject, problem: problem, expected: expected, found: found)
         self.kind = kind
-        self.problem = problem
-        self.expected = expected
-        self.found = found
     }
 
     /// Wraps a safetensors reading error (kind ``Kind/corruptFile``, or ``Kind/io``).
     public init(_ error: SafetensorsError) {
-        self.init(file: error.file, path: error.path, subject: error.tensor, kind: error.kind == .io ? .io : .corruptFile,
-                  problem: error.problem, expected: error.expected, found: error.found)
+        details = error.details  // the same payload: file, path, tensor, problem, expected, found
+        kind = error.kind == .io ? .io : .corruptFile
     }
 
     /// This error with ``path`` set to `directory/file` when it names no path yet.
@@ -79,18 +76,7 @@ public struct AdapterError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 
     /// The message: file (its full path when known), tensor or field, problem, expected and found.
-    public var description: String {
-        var text = "adapter file '\(path ?? file)'"
-        if let subject { text += ", \(subjectLabel) '\(subject)'" }
-        text += ": \(problem)"
-        switch (expected, found) {
-        case let (e?, f?): text += ": expected \(e), found \(f)"
-        case let (e?, nil): text += ": expected \(e)"
-        case let (nil, f?): text += ": found \(f)"
-        case (nil, nil): break
-        }
-        return text
-    }
+    public var description: String { details.message(what: "adapter file", label: subjectLabel) }
 
     private var subjectLabel: String {
         switch kind {

@@ -32,47 +32,32 @@ public struct SafetensorsError: Error, Equatable, Sendable, CustomStringConverti
         case io
     }
 
-    /// The file's name (or path) as given to the reader or writer.
-    public var file: String
-    /// The full path that was read or written, when a path was involved (not for bytes parsed
-    /// in memory). Messages show it in place of ``file``.
-    public var path: String?
-    /// The tensor concerned, when there is one.
-    public var tensor: String?
-    /// The kind of problem.
+    /// The file, the tensor, what is wrong, what was expected and found (shared with the other file errors).
+    public var details: FileProblem
+    /// What kind of problem.
     public var kind: Kind
+    /// The file's name.
+    public var file: String { get { details.file } set { details.file = newValue } }
+    /// The full path that was tried, when known.
+    public var path: String? { get { details.path } set { details.path = newValue } }
+    /// The tensor concerned, if any.
+    public var tensor: String? { get { details.subject } set { details.subject = newValue } }
     /// What is wrong, in words.
-    public var problem: String
-    /// What the format requires here.
-    public var expected: String?
-    /// What the file contains instead.
-    public var found: String?
+    public var problem: String { get { details.problem } set { details.problem = newValue } }
+    /// What was expected, if it can be said.
+    public var expected: String? { get { details.expected } set { details.expected = newValue } }
+    /// What was found instead, if it can be said.
+    public var found: String? { get { details.found } set { details.found = newValue } }
 
     /// Creates an error; `expected` and `found` are shown as "expected …, found …".
     public init(
         file: String, path: String? = nil, tensor: String? = nil, kind: Kind, problem: String,
         expected: String? = nil, found: String? = nil
     ) {
-        self.file = file
-        self.path = path
-        self.tensor = tensor
+        details = FileProblem(file: file, path: path, subject: tensor, problem: problem, expected: expected, found: found)
         self.kind = kind
-        self.problem = problem
-        self.expected = expected
-        self.found = found
     }
 
     /// The message: file, tensor or field, problem, expected and found.
-    public var description: String {
-        var text = "safetensors file '\(path ?? file)'"
-        if let tensor { text += ", tensor '\(tensor)'" }
-        text += ": \(problem)"
-        switch (expected, found) {
-        case let (e?, f?): text += ": expected \(e), found \(f)"
-        case let (e?, nil): text += ": expected \(e)"
-        case let (nil, f?): text += ": found \(f)"
-        case (nil, nil): break
-        }
-        return text
-    }
+    public var description: String { details.message(what: "safetensors file", label: "tensor") }
 }
