@@ -77,12 +77,14 @@ let package = Package(
             swiftSettings: optimisedEvenInDebug),
 
         // MARK: - Tools
+        // The one child-process runner of the tools and the tests.
+        .target(name: "ChildProcess"),
         .executableTarget(
             name: "tour",
-            dependencies: ["LoRA"] + chapterDependencies),
+            dependencies: ["LoRA", "ChildProcess"] + chapterDependencies),
         .executableTarget(
             name: "lora-docs",
-            dependencies: ["Notebook", "ExerciseChecks"] + chapterDependencies),
+            dependencies: ["Notebook", "ExerciseChecks", "ChildProcess"] + chapterDependencies),
         .executableTarget(
             name: "safetensors-interop",
             dependencies: ["LoRA", "SafetensorsInteropSupport"]),
@@ -115,7 +117,7 @@ let package = Package(
             dependencies: ["LoRA"]),
         .executableTarget(
             name: "exercises",
-            dependencies: ["ExerciseChecks"]),
+            dependencies: ["ExerciseChecks", "ChildProcess"]),
         .executableTarget(
             name: "exercise-runner",
             dependencies: ["ExerciseStubs", "ExerciseChecks"]),
@@ -133,7 +135,7 @@ let package = Package(
             dependencies: ["Experiments", "LoRA", "Notebook"]),
         .testTarget(
             name: "ChapterTests",
-            dependencies: [.target(name: "lora-docs"), .target(name: "lora-bench"), .target(name: "safetensors-interop")]
+            dependencies: ["ChildProcess", .target(name: "lora-docs"), .target(name: "lora-bench"), .target(name: "safetensors-interop")]
                 + chapterDependencies),
         .testTarget(
             name: "ExerciseTests",

@@ -1,3 +1,4 @@
+import ChildProcess
 import ExerciseChecks
 import Foundation
 
@@ -42,25 +43,19 @@ enum StubBuild {
                          "--scratch-path", products.deletingLastPathComponent().deletingLastPathComponent().path]
         if ["debug", "release"].contains(products.lastPathComponent) { arguments += ["-c", products.lastPathComponent] }
         arguments += ["--product", runnerProduct]
-        let process = Process()
+        let executable: URL
         if let swift = environment[swiftVariable], !swift.isEmpty {
-            process.executableURL = URL(fileURLWithPath: swift)
+            executable = URL(fileURLWithPath: swift)
         } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            executable = URL(fileURLWithPath: "/usr/bin/env")
             arguments.insert("swift", at: 0)
         }
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            return .failure(BuildFailure(report: "exercises: cannot run swift to compile the exercises (\(error.localizedDescription))\n"))
+        let build: ChildProcess.Finished
+        do { build = try ChildProcess.run(executable, arguments: arguments) } catch {
+            return .failure(BuildFailure(report: "exercises: cannot run swift to compile the exercises (\(error))\n"))
         }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            return .failure(BuildFailure(report: report(buildOutput: output, status: process.terminationStatus)))
+        guard build.succeeded else {
+            return .failure(BuildFailure(report: report(buildOutput: build.stdout + build.stderr, status: build.status)))
         }
         return .success(runner)
     }

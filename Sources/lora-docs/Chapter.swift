@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 
 /// One chapter: a directory `Chapters/NN-name` with `main.swift`, built as `chNN-name`.
@@ -27,37 +28,8 @@ struct Chapter {
 }
 
 /// The result of running a program to completion.
-struct RunResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
-
 /// Runs `executable` with `arguments` in `directory`, adding `environment` to this process's,
-/// and collects its standard output and error (through temporary files, so neither pipe can fill).
-func run(_ executable: URL, arguments: [String] = [], in directory: URL, environment: [String: String]) throws -> RunResult {
-    let scratch = FileManager.default.temporaryDirectory
-        .appendingPathComponent("lora-docs-run-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let out = scratch.appendingPathComponent("stdout"), err = scratch.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try outHandle.close()
-    try errHandle.close()
-    return RunResult(
-        status: process.terminationStatus,
-        stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-        stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+/// and collects its standard output and error (the package's one runner, ``ChildProcess``).
+func run(_ executable: URL, arguments: [String] = [], in directory: URL, environment: [String: String]) throws -> ChildProcess.Finished {
+    try ChildProcess.run(executable, arguments: arguments, in: directory, environment: environment)
 }

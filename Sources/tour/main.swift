@@ -3,6 +3,7 @@
 // The chapters are the `chNN-name` executables built beside this one (this target depends on
 // every chapter in Package.swift, so `swift run tour` builds them). A chapter that fails stops
 // the tour, naming the chapter and its exit status.
+import ChildProcess
 import Foundation
 import LoRA
 
@@ -57,21 +58,18 @@ for name in selected {
     let rule = String(repeating: "━", count: 72)
     print("\n\(rule)\n\(name)\n\(rule)")
     fflush(nil)
-    let process = Process()
-    process.executableURL = products.appendingPathComponent(name)
     let start = Date()
+    let finished: ChildProcess.Finished
     do {
-        try process.run()
+        finished = try ChildProcess.run(products.appendingPathComponent(name), passThrough: true)
     } catch {
-        warn("tour: cannot start \(name): \(error.localizedDescription)")
+        warn("tour: \(error)")
         exit(1)
     }
-    process.waitUntilExit()
-    let status = process.terminationStatus
-    guard process.terminationReason == .exit, status == 0 else {
-        let how = process.terminationReason == .exit ? "exit status \(status)" : "signal \(status)"
+    guard finished.succeeded else {
+        let how = finished.exitedNormally ? "exit status \(finished.status)" : "signal \(finished.status)"
         warn("tour: \(name) failed with \(how); stopping the tour")
-        exit(status == 0 ? 1 : status)
+        exit(finished.status == 0 ? 1 : finished.status)
     }
     print("(\(name) finished in \(String(format: "%.2f", Date().timeIntervalSince(start))) s)")
 }

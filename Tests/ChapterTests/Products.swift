@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 
 /// Where the built executables and the package live, for tests that run programs.
@@ -32,37 +33,14 @@ enum Products {
 }
 
 /// What a finished program left behind.
-struct Finished {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
+typealias Finished = ChildProcess.Finished
 
 /// Runs the built executable `name` with `arguments` in the package root. Its figures go to a
 /// temporary directory (never into docs/), and docs mode is off unless `environment` turns it on.
 func runProduct(_ name: String, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> Finished {
     let scratch = try Products.temporaryDirectory("chapter-test")
     defer { try? FileManager.default.removeItem(at: scratch) }
-    let out = scratch.appendingPathComponent("stdout"), err = scratch.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-    let process = Process()
-    process.executableURL = Products.directory.appendingPathComponent(name)
-    process.arguments = arguments
-    process.currentDirectoryURL = Products.packageRoot
-    var env = ProcessInfo.processInfo.environment
-    env["LORA_DOCS_CELLS"] = nil
-    env["LORA_FIGURES_DIR"] = scratch.appendingPathComponent("figures").path
-    env.merge(environment) { $1 }
-    process.environment = env
-    let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    try process.run()
-    process.waitUntilExit()
-    try outHandle.close()
-    try errHandle.close()
-    return Finished(status: process.terminationStatus,
-                    stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-                    stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+    var env: [String: String?] = ["LORA_DOCS_CELLS": nil, "LORA_FIGURES_DIR": scratch.appendingPathComponent("figures").path]
+    for (key, value) in environment { env[key] = value }
+    return try ChildProcess.run(Products.directory.appendingPathComponent(name), arguments: arguments, in: Products.packageRoot, environment: env)
 }
