@@ -240,15 +240,19 @@ print("merging into W0 instead of dequant(W4): \(fmt(baseErrors[3] / baseErrors[
 
 /*:
 Merging into $\operatorname{dequant}(W_4)$ and keeping the result in float32 reproduces the
-trained QLoRA layer up to rounding. Merging into $W_0$ does not: the output moves by the whole
+QLoRA layer up to rounding. Merging into $W_0$ does not: the output moves by the whole
 quantization error of the base, which the adapter never saw, and re-quantizing adds fresh
-rounding on top. So the right base for a QLoRA adapter is the dequantized 4-bit weight it was
-trained with; PEFT's 4-bit merge does exactly that.
+rounding on top. Each choice is a trade-off rather than a rule: the float merge is exact but
+as large as a float model; the re-quantized merge is 4-bit but no longer the trained model;
+merging into $W_0$ gives a float model that was never validated. The adapter here is random,
+to show the mechanism on one layer; [chapter 12](12-quantization-meets-lora.md) makes the same
+three merges with a QLoRA adapter *trained* on the tiny transformer of chapter 09 and measures
+what each does to its accuracy over five seeds. PEFT's 4-bit merge is the re-quantized one.
 
 ## Compared with PEFT
 
 - `model.merge_adapter()` / `unmerge_adapter()` and `merge_and_unload()` correspond to
-  `merge()`, `unmerge()` and `mergeAndUnload()`; `merge(safe_merge=True)` to `safeMerge()`.
+  `merge()`, `unmerge()` and `mergedAndUnloaded()`; `merge(safe_merge=True)` to `merge(safe: true)`.
   PEFT's tests use the same checks as above: non-zero $B$, outputs within
   `atol = rtol = 1e-4` across merge states, and a merged output that differs from the base.
 - With several adapters merged into one layer, PEFT unmerges them in reverse order (last in,
