@@ -36,6 +36,7 @@ let chapters: [String] = [
     "09-training",
     "10-rank-targets-limits",
     "11-best-practice",
+    "13-dora-and-loraplus",
 ]
 
 /// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.

@@ -125,7 +125,8 @@ public struct DoRALinear<Base: LoRABase>: Sendable {
         }
         let c = magnitude.zipMap(n) { $0 / $1 }
         Self.combine(p: p, q: q, c: c, into: &y)
-        return (y, DoRACache(base: baseCache, droppedBase: droppedBaseCache, branch: branchCache, directional: p + q, norm: n, factor: c))
+        let directional = Matrix(rows: p.rows, columns: p.columns, storage: DoRAKernels.sum(p.storage, q.storage))
+        return (y, DoRACache(base: baseCache, droppedBase: droppedBaseCache, branch: branchCache, directional: directional, norm: n, factor: c))
     }
 
     /// ∂L/∂x, ∂L/∂A, ∂L/∂B and ∂L/∂m given ∂L/∂y, with n a constant (as PEFT's detach makes it).
@@ -145,17 +146,15 @@ public struct DoRALinear<Base: LoRABase>: Sendable {
             "DoRALinear.backward: output gradient \(dy.shapeDescription) does not match output \(cache.directional.shapeDescription)")
         let c = cache.factor
         let g = Self.scalingColumns(dy, by: c)
-        var dm = Matrix<Scalar>.zeros(1, outFeatures)
-        for j in 0..<outFeatures {
-            var total = 0.0
-            for i in 0..<dy.rows { total += (dy[i, j] * cache.directional[i, j]).doubleValue }
-            dm.storage[j] = Scalar(total) / cache.norm.storage[j]
-        }
+        let dm = Matrix(rows: 1, columns: outFeatures,
+                        storage: DoRAKernels.magnitudeGradient(dy.storage, cache.directional.storage, norm: cache.norm.storage, columns: outFeatures))
         let baseGradient: Matrix<Scalar>
         if let dropped = cache.droppedBase, let mask = cache.branch.mask {
             var dx = base.backward(dy, cache: cache.base).input
-            let shifted = Self.scalingColumns(dy, by: c.map { $0 - 1 })
-            dx += base.backward(shifted, cache: dropped).input .* mask
+            var shifted = dy
+            DoRAKernels.scaleColumns(&shifted.storage, columns: outFeatures, by: c.storage, shift: -1)  // dy ⊙ (c − 1)
+            let through = base.backward(shifted, cache: dropped).input
+            dx += Matrix(rows: through.rows, columns: through.columns, storage: DoRAKernels.product(through.storage, mask.storage))
             baseGradient = dx
         } else {
             baseGradient = base.backward(g, cache: cache.base).input
@@ -177,25 +176,13 @@ public struct DoRALinear<Base: LoRABase>: Sendable {
 
     /// ‖row i‖₂ for every row of `w` (out, in) → (1, out), accumulated in Double in index order.
     static func rowNorms(_ w: Matrix<Scalar>) -> Matrix<Scalar> {
-        Matrix(rows: 1, columns: w.rows) { _, i in
-            var total = 0.0
-            for j in 0..<w.columns {
-                let v = w[i, j].doubleValue
-                total += v * v
-            }
-            return Scalar(total.squareRoot())
-        }
+        Matrix(rows: 1, columns: w.rows, storage: DoRAKernels.rowNorms(w.storage, rows: w.rows, columns: w.columns))
     }
 
-    /// m ⊙ columns: every row of `y` (n, out) multiplied element-wise by the row `c` (1, out).
+    /// Every row of `y` (n, out) multiplied element-wise by the row `c` (1, out).
     static func scalingColumns(_ y: Matrix<Scalar>, by c: Matrix<Scalar>) -> Matrix<Scalar> {
         var out = y
-        let d = y.columns
-        out.storage.withUnsafeMutableBufferPointer { o in
-            c.storage.withUnsafeBufferPointer { cp in
-                for i in 0..<y.rows { for j in 0..<d { o[i * d + j] *= cp[j] } }
-            }
-        }
+        DoRAKernels.scaleColumns(&out.storage, columns: y.columns, by: c.storage, shift: 0)
         return out
     }
 
@@ -206,23 +193,109 @@ public struct DoRALinear<Base: LoRABase>: Sendable {
 
     /// y −= b for every row.
     static func subtractRow(_ b: Matrix<Scalar>, from y: inout Matrix<Scalar>) {
-        let d = y.columns
-        y.storage.withUnsafeMutableBufferPointer { o in
-            for i in 0..<y.rows { for j in 0..<d { o[i * d + j] -= b.storage[j] } }
-        }
+        DoRAKernels.subtractRow(b.storage, from: &y.storage, columns: y.columns)
     }
 
     /// y += (c − 1) ⊙ p + c ⊙ q, PEFT's `result + (mag_norm_scale − 1)·base_result + mag_norm_scale·lora_result·scaling`.
     static func combine(p: Matrix<Scalar>, q: Matrix<Scalar>, c: Matrix<Scalar>, into y: inout Matrix<Scalar>) {
-        let d = y.columns
-        y.storage.withUnsafeMutableBufferPointer { o in
-            for i in 0..<y.rows {
-                for j in 0..<d {
-                    let k = i * d + j
-                    o[k] += (c.storage[j] - 1) * p.storage[k] + c.storage[j] * q.storage[k]
+        DoRAKernels.combine(p.storage, q.storage, c.storage, into: &y.storage, columns: y.columns)
+    }
+}
+
+/// DoRA's element-wise loops, specialized for Float and Double (the layer is called through
+/// `any LinearLayer`, where unspecialized generic arithmetic would dominate a step).
+enum DoRAKernels {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func rowNorms<Scalar: BLASScalar>(_ w: [Scalar], rows: Int, columns: Int) -> [Scalar] {
+        w.withUnsafeBufferPointer { p in
+            (0..<rows).map { i in
+                var total = 0.0
+                for j in 0..<columns {
+                    let v = Double(p[i * columns + j])
+                    total += v * v
+                }
+                return Scalar(total.squareRoot())
+            }
+        }
+    }
+
+    /// y[i, j] *= c[j] + shift.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func scaleColumns<Scalar: BLASScalar>(_ y: inout [Scalar], columns d: Int, by c: [Scalar], shift: Scalar) {
+        y.withUnsafeMutableBufferPointer { o in
+            c.withUnsafeBufferPointer { cp in
+                for i in 0..<(o.count / max(1, d)) { for j in 0..<d { o[i * d + j] *= cp[j] + shift } }
+            }
+        }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func subtractRow<Scalar: BLASScalar>(_ b: [Scalar], from y: inout [Scalar], columns d: Int) {
+        y.withUnsafeMutableBufferPointer { o in
+            b.withUnsafeBufferPointer { bp in
+                for i in 0..<(o.count / max(1, d)) { for j in 0..<d { o[i * d + j] -= bp[j] } }
+            }
+        }
+    }
+
+    /// y += (c − 1)·p + c·q element-wise (c per column).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func combine<Scalar: BLASScalar>(_ p: [Scalar], _ q: [Scalar], _ c: [Scalar], into y: inout [Scalar], columns d: Int) {
+        y.withUnsafeMutableBufferPointer { o in
+            p.withUnsafeBufferPointer { pp in
+                q.withUnsafeBufferPointer { qp in
+                    c.withUnsafeBufferPointer { cp in
+                        for i in 0..<(o.count / max(1, d)) {
+                            for j in 0..<d {
+                                let k = i * d + j
+                                o[k] += (cp[j] - 1) * pp[k] + cp[j] * qp[k]
+                            }
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /// p + q element-wise.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func sum<Scalar: BLASScalar>(_ p: [Scalar], _ q: [Scalar]) -> [Scalar] {
+        var out = p
+        out.withUnsafeMutableBufferPointer { o in
+            q.withUnsafeBufferPointer { qp in for k in o.indices { o[k] += qp[k] } }
+        }
+        return out
+    }
+
+    /// ∂L/∂m_j = Σ_i dy_ij · z_ij / n_j, summed over i in Double in row order.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func magnitudeGradient<Scalar: BLASScalar>(_ dy: [Scalar], _ z: [Scalar], norm: [Scalar], columns d: Int) -> [Scalar] {
+        var totals = [Double](repeating: 0, count: d)
+        dy.withUnsafeBufferPointer { g in
+            z.withUnsafeBufferPointer { zp in
+                for i in 0..<(g.count / max(1, d)) {
+                    for j in 0..<d { totals[j] += Double(g[i * d + j]) * Double(zp[i * d + j]) }
+                }
+            }
+        }
+        return (0..<d).map { Scalar(totals[$0]) / norm[$0] }
+    }
+
+    /// x ⊙ mask element-wise.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func product<Scalar: BLASScalar>(_ x: [Scalar], _ mask: [Scalar]) -> [Scalar] {
+        var out = x
+        out.withUnsafeMutableBufferPointer { o in
+            mask.withUnsafeBufferPointer { m in for k in o.indices { o[k] *= m[k] } }
+        }
+        return out
     }
 }
 
