@@ -37,6 +37,7 @@ let chapters: [String] = [
     "10-rank-targets-limits",
     "11-best-practice",
     "13-dora-and-loraplus",
+    "14-combining-and-serving",
 ]
 
 /// Every chapter executable, as a dependency: `tour`, `lora-docs` and the chapter tests run them.

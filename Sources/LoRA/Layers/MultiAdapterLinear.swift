@@ -64,34 +64,55 @@ public struct MultiAdapterLinear<Base: LoRABase>: Sendable {
         return copy
     }
 
-    /// The row indices of each adapter that has rows, in adapter order.
+    /// The row indices of each adapter that has rows, in adapter order (one pass over the rows).
     func groups(rowCount n: Int) -> [(branch: LoRABranch<Scalar>, rows: [Int])] {
-        let names: [String?]
-        if let rowAdapters {
-            precondition(rowAdapters.count == n, "MultiAdapterLinear: routing for \(rowAdapters.count) rows, input has \(n)")
-            names = rowAdapters
-        } else {
-            names = Array(repeating: defaultAdapter, count: n)
+        guard let rowAdapters else {
+            guard let name = defaultAdapter, let adapter = adapters.first(where: { $0.name == name }) else { return [] }
+            return [(adapter.branch, Array(0..<n))]
         }
-        return adapters.compactMap { adapter in
-            let rows = names.indices.filter { names[$0] == adapter.name }
-            return rows.isEmpty ? nil : (adapter.branch, rows)
+        precondition(rowAdapters.count == n, "MultiAdapterLinear: routing for \(rowAdapters.count) rows, input has \(n)")
+        let index = Dictionary(uniqueKeysWithValues: adapters.enumerated().map { ($1.name, $0) })
+        var rows = [[Int]](repeating: [], count: adapters.count)
+        for (i, name) in rowAdapters.enumerated() {
+            if let name, let k = index[name] { rows[k].append(i) }
         }
+        return adapters.indices.compactMap { k in rows[k].isEmpty ? nil : (adapters[k].branch, rows[k]) }
     }
 
     /// The rows `rows` of `m`, in order: (rows.count, columns).
     static func gather(_ m: Matrix<Scalar>, _ rows: [Int]) -> Matrix<Scalar> {
-        var storage: [Scalar] = []
-        storage.reserveCapacity(rows.count * m.columns)
-        for i in rows { storage += m.storage[(i * m.columns)..<((i + 1) * m.columns)] }
-        return Matrix(rows: rows.count, columns: m.columns, storage: storage)
+        Matrix(rows: rows.count, columns: m.columns, storage: RowKernels.gather(m.storage, columns: m.columns, rows: rows))
     }
 
     /// m[rows] += part, row by row.
     static func scatterAdd(_ part: Matrix<Scalar>, _ rows: [Int], into m: inout Matrix<Scalar>) {
-        let c = m.columns
-        m.storage.withUnsafeMutableBufferPointer { o in
-            for (k, i) in rows.enumerated() { for j in 0..<c { o[i * c + j] += part.storage[k * c + j] } }
+        RowKernels.scatterAdd(part.storage, rows: rows, into: &m.storage, columns: m.columns)
+    }
+}
+
+/// Row gathers and scatters, specialized for Float and Double (the layer runs behind
+/// `any LinearLayer`, where unspecialized generic loops would cost more than the branch).
+enum RowKernels {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func gather<Scalar: BLASScalar>(_ m: [Scalar], columns c: Int, rows: [Int]) -> [Scalar] {
+        [Scalar](unsafeUninitializedCapacity: rows.count * c) { out, count in
+            m.withUnsafeBufferPointer { src in
+                for (k, i) in rows.enumerated() {
+                    (out.baseAddress! + k * c).initialize(from: src.baseAddress! + i * c, count: c)
+                }
+            }
+            count = rows.count * c
+        }
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func scatterAdd<Scalar: BLASScalar>(_ part: [Scalar], rows: [Int], into m: inout [Scalar], columns c: Int) {
+        m.withUnsafeMutableBufferPointer { o in
+            part.withUnsafeBufferPointer { p in
+                for (k, i) in rows.enumerated() { for j in 0..<c { o[i * c + j] += p[k * c + j] } }
+            }
         }
     }
 }
