@@ -36,6 +36,7 @@ let chapters: [String] = [
     "09-training",
     "10-rank-targets-limits",
     "11-best-practice",
+    "12-quantization-meets-lora",
     "13-dora-and-loraplus",
     "14-combining-and-serving",
 ]
