@@ -29,6 +29,7 @@ let steps = options.int("steps", default: 100, "fine-tuning steps per run", in: 
 let seedCount = options.int("seeds", default: 5, "seeds per method (verdicts need at least 2)", in: 2...20)
 options.finish()
 BLASInfo.setThreadCount(1)
+let atDefaults = steps == 100 && seedCount == 5
 let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
 let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2)
 let qv: TargetModules = .names(["q_proj", "v_proj"])
@@ -224,6 +225,13 @@ var loftqTable = Table(columns: ["", "‖W − Q − sBA‖_F (4 layers)", "of p
 loftqTable.add("plain NF4 (B = 0)", fmt(plainError, 4), "100.0%")
 for t in 0..<5 { loftqTable.add("LoftQ, T = \(t + 1)", fmt(errorsByIteration[t], 4), percent(errorsByIteration[t] / plainError, 1)) }
 loftqTable.print()
+if atDefaults {
+    var plot = LinePlot(title: "LoftQ: ‖W − Q − sBA‖_F over the 4 targeted layers", xLabel: "iterations T", yLabel: "Frobenius error")
+    plot.xTicks = [1, 2, 3, 4, 5]
+    plot.add("LoftQ (r = 8)", x: [1, 2, 3, 4, 5], y: errorsByIteration)
+    plot.add("plain NF4, B = 0", x: [1, 5], y: [plainError, plainError], showsPoints: false, dashed: true)
+    plot.save(as: "ch12-loftq-error")
+}
 
 /*:
 What that does to the model before any training: the held-out loss on the pre-training tasks
