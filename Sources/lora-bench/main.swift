@@ -80,6 +80,7 @@ var results = [BenchmarkResult]()
 results.append(matrixProductVersusRawGEMM(repetitions: repetitions))
 results.append(loraOverhead(repetitions: repetitions))
 results += quantizationBenchmarks(repetitions: repetitions) + trainingBenchmarks(repetitions: repetitions)
+results += variantBenchmarks(repetitions: repetitions)
 
 if json {
     print("{\"blas\": \(jsonString(blas.description)), \"kernel\": \(jsonString(blas.kernel)), \"kernel_picked_by_lora_bench\": \(restarted), \"repetitions\": \(repetitions), \"results\": [")

@@ -87,6 +87,40 @@ import Testing
         }
     }
 
+    /// PEFT's DoRA adapter (`use_dora: true`, `lora_magnitude_vector` per module) loads as
+    /// ``DoRALinear`` layers whose magnitude, output and merged weight are PEFT's own.
+    /// Tolerance: 1e-5 absolute on outputs and merged weights (float32, as for LoRA above);
+    /// magnitudes are copied, so they must be bit-identical.
+    @Test func doraAdapterMatchesPEFT() throws {
+        let model = try Self.base().loadingAdapter(from: Self.root.appendingPathComponent("dora"))
+        let expected = try Self.expected("dora")
+        let adapted = model.adaptedLayers
+        #expect(adapted.count == 4)
+        for (path, layer) in adapted {
+            let dora = try #require(layer as? DoRALinear<Linear<Float>>, "\(path) is \(type(of: layer))")
+            let m = try #require(expected.tensors[path + ".magnitude"])
+            #expect(dora.magnitude.storage == m.values, "\(path) magnitude")
+            #expect(Double(dora.scale) == Double(try #require(expected.tensors[path + ".scaling"]).values[0]))
+            let delta = Self.matrix(try #require(expected.tensors[path + ".delta_weight"]))
+            #expect(dora.branch.deltaWeight.maxAbsDifference(delta) <= 1e-6 * Double(delta.maxAbs), "\(path) ΔW")
+            let w = Self.matrix(try #require(expected.tensors[path + ".base_weight"]))
+            let x = Self.matrix(try #require(expected.tensors[path + ".input"]))
+            let y = Self.matrix(try #require(expected.tensors[path + ".output"]))
+            var own = try DoRALinear(base: Linear(weight: w), branch: dora.branch, magnitude: dora.magnitude)
+            let input = Matrix(rows: y.rows, columns: w.columns, storage: x.storage)
+            let output = Matrix(rows: y.rows, columns: w.rows, storage: y.storage)
+            #expect(own.forward(input).maxAbsDifference(output) <= 1e-5, "\(path) output")
+            // The training forward without dropout is the same function.
+            var rng = SeededGenerator(seed: 1)
+            #expect(own.forward(input, training: &rng).output.maxAbsDifference(output) <= 1e-5, "\(path) training output")
+            let merged = Self.matrix(try #require(expected.tensors[path + ".merged_weight"]))
+            #expect(own.mergedAndUnloaded().weight.maxAbsDifference(merged) <= 1e-5, "\(path) merge_and_unload")
+            try own.merge()
+            #expect(own.base.weight.maxAbsDifference(merged) <= 1e-5, "\(path) merged weight")
+            #expect(own.forward(input).maxAbsDifference(output) <= 1e-5, "\(path) merged output")
+        }
+    }
+
     @Test func patternMatchingRule() {
         let pattern = [PatternEntry(key: "k_proj", value: 3), PatternEntry(key: "layers.0.self_attn.k_proj", value: 2)]
         #expect(AdapterConfig.patternValue(pattern, for: "layers.0.self_attn.k_proj") == 3)  // first match wins
@@ -117,7 +151,7 @@ import Testing
         #expect(try load { _ in } == nil)
         // Every key of PEFT's defaults that the fixture lacks, added at its default, still loads.
         #expect(try load { c in for (k, v) in defaults where c[k] == nil { c[k] = v } } == nil)
-        for (key, value) in [("use_dora", true as Any), ("layers_to_transform", [0] as Any), ("loftq_config", ["loftq_bits": 4] as Any),
+        for (key, value) in [("layers_to_transform", [0] as Any), ("loftq_config", ["loftq_bits": 4] as Any),
                              ("modules_to_save", ["lm_head"] as Any), ("lora_bias", true as Any), ("use_qalora", true as Any),
                              ("a_future_peft_field", "on" as Any), ("megatron_config", ["tp": 2] as Any)] {
             let error = try load { $0[key] = value }

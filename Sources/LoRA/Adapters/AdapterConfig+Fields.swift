@@ -3,11 +3,11 @@
 ///
 /// ```
 /// honoured       r, lora_alpha, target_modules, exclude_modules, lora_dropout, use_rslora,
-///                init_lora_weights, rank_pattern, alpha_pattern, bias ("none"),
+///                use_dora, init_lora_weights, rank_pattern, alpha_pattern, bias ("none"),
 ///                fan_in_fan_out (false), modules_to_save (null or [])
 /// information    peft_type, task_type, inference_mode, base_model_name_or_path, revision,
 ///                auto_mapping, peft_version
-/// off only       use_dora (false), layers_to_transform, layers_pattern, loftq_config ({}),
+/// off only       layers_to_transform, layers_pattern, loftq_config ({}),
 ///                megatron_config, layer_replication, use_qalora (false), lora_bias (false),
 ///                target_parameters, trainable_token_indices, … : any other key
 /// ```

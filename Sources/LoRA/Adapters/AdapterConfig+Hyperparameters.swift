@@ -2,7 +2,7 @@
 ///
 /// ```
 /// r ↔ rank   lora_alpha ↔ alpha   lora_dropout ↔ dropout
-/// use_rslora ↔ scaling (.rankStabilized when true)
+/// use_rslora ↔ scaling (.rankStabilized when true)   use_dora ↔ useDoRA
 /// init_lora_weights: true ↔ .kaimingUniform, "gaussian" ↔ .gaussian, "pissa" ↔ .pissa
 /// ```
 /// The seed's swapped scheme (``LoRAInitialization/swappedZeroA``) has no PEFT name; it is
@@ -23,6 +23,7 @@ extension AdapterConfig {
         loraAlpha = h.alpha
         loraDropout = h.dropout
         useRSLoRA = h.scaling == .rankStabilized
+        useDoRA = h.useDoRA
         switch h.initialization {
         case .kaimingUniform, .swappedZeroA: initLoRAWeights = .flag(true)
         case .gaussian: initLoRAWeights = .scheme("gaussian")
@@ -62,7 +63,8 @@ extension AdapterConfig {
             throw unsupported("init_lora_weights", "true, false, \"gaussian\" or \"pissa\"", "\"\(name)\"")
         }
         let h = LoRAHyperparameters(rank: r, alpha: loraAlpha, dropout: loraDropout,
-                                    scaling: useRSLoRA ? .rankStabilized : .standard, initialization: initialization)
+                                    scaling: useRSLoRA ? .rankStabilized : .standard, initialization: initialization,
+                                    useDoRA: useDoRA)
         // The one validation of these values, with each error mapped to the field it concerns.
         do { try h.validate() } catch {
             switch error {

@@ -30,6 +30,9 @@ public struct AdapterConfig: Equatable, Sendable {
     public var bias: String = "none"
     /// s = α/√r instead of α/r.
     public var useRSLoRA: Bool = false
+    /// DoRA: each module also carries `lora_magnitude_vector` (PEFT's `use_dora`). Written only
+    /// when true (PEFT reads a missing key as false), so plain LoRA configs are unchanged.
+    public var useDoRA: Bool = false
     /// How fresh A and B were initialised (informational once weights are loaded).
     public var initLoRAWeights: LoRAWeightInitSetting = .flag(true)
     /// `true` when the base stores W as (in, out) (GPT-2's Conv1D); must be `false` here.
@@ -54,7 +57,7 @@ public struct AdapterConfig: Equatable, Sendable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case peftType = "peft_type", r, loraAlpha = "lora_alpha", targetModules = "target_modules"
         case excludeModules = "exclude_modules", loraDropout = "lora_dropout", bias
-        case useRSLoRA = "use_rslora", initLoRAWeights = "init_lora_weights", fanInFanOut = "fan_in_fan_out"
+        case useRSLoRA = "use_rslora", useDoRA = "use_dora", initLoRAWeights = "init_lora_weights", fanInFanOut = "fan_in_fan_out"
         case taskType = "task_type", inferenceMode = "inference_mode"
         case baseModelNameOrPath = "base_model_name_or_path", modulesToSave = "modules_to_save"
         case rankPattern = "rank_pattern", alphaPattern = "alpha_pattern"
@@ -127,6 +130,7 @@ extension AdapterConfig: Codable {
         loraDropout = try c.decodeNumberIfPresent(Double.self, forKey: .loraDropout) ?? 0
         bias = try c.decodeIfPresent(String.self, forKey: .bias) ?? "none"
         useRSLoRA = try c.decodeIfPresent(Bool.self, forKey: .useRSLoRA) ?? false
+        useDoRA = try c.decodeIfPresent(Bool.self, forKey: .useDoRA) ?? false
         initLoRAWeights = try c.decodeIfPresent(LoRAWeightInitSetting.self, forKey: .initLoRAWeights) ?? .flag(true)
         fanInFanOut = try c.decodeIfPresent(Bool.self, forKey: .fanInFanOut) ?? false
         taskType = try c.decodeIfPresent(String.self, forKey: .taskType)
@@ -147,6 +151,7 @@ extension AdapterConfig: Codable {
         try c.encode(loraDropout, forKey: .loraDropout)
         try c.encode(bias, forKey: .bias)
         try c.encode(useRSLoRA, forKey: .useRSLoRA)
+        if useDoRA { try c.encode(useDoRA, forKey: .useDoRA) }
         try c.encode(initLoRAWeights, forKey: .initLoRAWeights)
         try c.encode(fanInFanOut, forKey: .fanInFanOut)
         try c.encode(taskType, forKey: .taskType)

@@ -40,6 +40,10 @@ public enum AdapterFiles {
         for (module, layer) in layers {
             tensors[tensorName(module: module, factor: .a)] = SafetensorsTensor(layer.branch.a)  // (r, in)
             tensors[tensorName(module: module, factor: .b)] = SafetensorsTensor(layer.branch.b)  // (out, r)
+            for extra in layer.extraAdapterTensors {  // e.g. DoRA's lora_magnitude_vector: 1-D (out,)
+                tensors[keyPrefix + module + "." + extra.name] = SafetensorsTensor(
+                    shape: [extra.value.count], values: extra.value.converted(to: Float.self).storage)
+            }
         }
         return SafetensorsDocument(tensors: tensors, metadata: ["format": "pt"])
     }
@@ -57,12 +61,12 @@ public enum AdapterFiles {
         let reference = firstLayer.branch.hyperparameters
         for (module, layer) in layers {
             let h = layer.branch.hyperparameters
-            guard h.dropout == reference.dropout, h.scaling == reference.scaling else {
+            guard h.dropout == reference.dropout, h.scaling == reference.scaling, h.useDoRA == reference.useDoRA else {
                 throw AdapterError(
                     file: AdapterConfig.fileName, subject: module, kind: .inconsistentLayers,
-                    problem: "one adapter_config.json holds one dropout and one scaling for all modules",
-                    expected: "dropout \(reference.dropout), \(reference.scaling) (as '\(first)')",
-                    found: "dropout \(h.dropout), \(h.scaling)")
+                    problem: "one adapter_config.json holds one dropout, one scaling and one use_dora for all modules",
+                    expected: "dropout \(reference.dropout), \(reference.scaling), use_dora \(reference.useDoRA) (as '\(first)')",
+                    found: "dropout \(h.dropout), \(h.scaling), use_dora \(h.useDoRA)")
             }
         }
         func mostCommon<T: Hashable>(_ values: [T]) -> T {
@@ -158,7 +162,8 @@ public enum AdapterFiles {
                 if error.kind == .unsupportedDType { wrapped.kind = .dtypeMismatch }
                 throw wrapped
             }
-            let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes, allowNonFinite: allowNonFinite)
+            let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes, allowNonFinite: allowNonFinite,
+                                                        extraNames: hyperparameters.extraAdapterTensorNames)
             return LoadedAdapter(config: config, hyperparameters: hyperparameters, factors: factors, directory: location)
         } catch {
             throw error.locating(in: location)

@@ -9,6 +9,9 @@ public struct LoadedAdapter: Sendable {
         public var a: Matrix<Float>
         /// B, (out, r).
         public var b: Matrix<Float>
+        /// The variant's other tensors by local name, each a (1, n) row read from a 1-D tensor
+        /// (DoRA's `lora_magnitude_vector`); empty for plain LoRA.
+        public var extra: [String: Matrix<Float>] = [:]
     }
 
     /// `adapter_config.json` as read.
@@ -78,6 +81,22 @@ public struct LoadedAdapter: Sendable {
             }
             try check(.a, f.a, h.rank, layer.inFeatures)   // A: (r, in)
             try check(.b, f.b, layer.outFeatures, h.rank)  // B: (out, r)
+            // The variant's other tensors (DoRA's magnitude) must be exactly the ones the layer has.
+            let wanted = layer.extraAdapterTensors
+            for t in wanted {
+                let key = AdapterFiles.keyPrefix + module + "." + t.name
+                guard let m = f.extra[t.name] else {
+                    throw AdapterError(file: file, subject: key, kind: .missingTensor, problem: "no \(t.name) for layer '\(module)'")
+                }
+                guard m.rows == t.value.rows, m.columns == t.value.columns else {
+                    throw AdapterError(file: file, subject: key, kind: .shapeMismatch, problem: "wrong shape for layer '\(module)'",
+                                       expected: "[\(t.value.count)]", found: "[\(m.count)]")
+                }
+            }
+            if let name = f.extra.keys.sorted().first(where: { n in !wanted.contains { $0.name == n } }) {
+                throw AdapterError(file: file, subject: AdapterFiles.keyPrefix + module + "." + name, kind: .unexpectedTensor,
+                                   problem: "layer '\(module)' takes no \(name)")
+            }
             guard !layer.isMerged else {
                 throw AdapterError(file: file, subject: module, kind: .inconsistentLayers,
                                    problem: "the layer is merged; unmerge it before loading an adapter into it")
@@ -85,7 +104,8 @@ public struct LoadedAdapter: Sendable {
             do {
                 let branch = try LoRABranch(a: f.a.converted(to: Scalar.self), b: f.b.converted(to: Scalar.self), hyperparameters: h,
                                             inFeatures: layer.inFeatures, outFeatures: layer.outFeatures)
-                result[module] = try layer.replacingBranch(branch)
+                result[module] = try layer.replacingAdapter(
+                    branch: branch, extraTensors: wanted.map { NamedTensor($0.name, f.extra[$0.name]!.converted(to: Scalar.self)) })
             } catch {
                 throw AdapterError(file: AdapterConfig.fileName, subject: "r", kind: .rankMismatch,
                                    problem: "the config does not fit layer '\(module)' (\(error))")
@@ -98,11 +118,32 @@ public struct LoadedAdapter: Sendable {
 /// Checks that a document holds exactly the LoRA factors its config describes.
 enum AdapterValidation {
     static func factors(of document: SafetensorsDocument, config: AdapterConfig,
-                        dtypes: Set<SafetensorsDType>, allowNonFinite: Bool) throws(AdapterError) -> [String: LoadedAdapter.Factors] {
+                        dtypes: Set<SafetensorsDType>, allowNonFinite: Bool, extraNames: [String] = []) throws(AdapterError) -> [String: LoadedAdapter.Factors] {
         let file = AdapterFiles.weightsFileName
         var a: [String: Matrix<Float>] = [:], b: [String: Matrix<Float>] = [:]
+        var extra: [String: [String: Matrix<Float>]] = [:]
         for name in document.tensors.keys.sorted() {
             let tensor = document.tensors[name]!
+            // A variant's vector (DoRA: base_model.model.<module>.lora_magnitude_vector, 1-D).
+            if name.hasPrefix(AdapterFiles.keyPrefix),
+               let suffix = extraNames.first(where: { name.hasSuffix("." + $0) && name.count > AdapterFiles.keyPrefix.count + $0.count + 1 }) {
+                let module = String(name.dropFirst(AdapterFiles.keyPrefix.count).dropLast(suffix.count + 1))
+                guard dtypes.contains(tensor.dtype) else {
+                    throw AdapterError(file: file, subject: name, kind: .dtypeMismatch, problem: "dtype not accepted",
+                                       expected: dtypes.map(\.rawValue).sorted().joined(separator: " or "), found: tensor.dtype.rawValue)
+                }
+                guard tensor.shape.count == 1 else {
+                    throw AdapterError(file: file, subject: name, kind: .shapeMismatch, problem: "\(suffix) must be 1-D",
+                                       expected: "[out]", found: tensor.shapeDescription)
+                }
+                if !allowNonFinite, let i = tensor.values.firstIndex(where: { !$0.isFinite }) {
+                    throw AdapterError(file: file, subject: name, kind: .nonFiniteValue, problem: "element [\(i)] is not finite",
+                                       expected: "finite values (pass allowNonFinite: true to accept NaN and ±Inf)",
+                                       found: tensor.values[i].isNaN ? "NaN" : (tensor.values[i] > 0 ? "+Inf" : "-Inf"))
+                }
+                extra[module, default: [:]][suffix] = Matrix(rows: 1, columns: tensor.shape[0], storage: tensor.values)
+                continue
+            }
             guard let (module, factor) = AdapterFiles.parseTensorName(name) else {
                 throw AdapterError(file: file, subject: name, kind: .unexpectedTensor, problem: "not a LoRA factor",
                                    expected: "base_model.model.<module>.lora_A.weight or .lora_B.weight")
@@ -143,7 +184,16 @@ enum AdapterValidation {
                 throw AdapterError(file: file, subject: AdapterFiles.tensorName(module: module, factor: missing),
                                    kind: .missingTensor, problem: "factor missing while its partner is present")
             }
-            factors[module] = LoadedAdapter.Factors(a: ma, b: mb)
+            let own = extra[module] ?? [:]
+            if let missing = extraNames.first(where: { own[$0] == nil }) {
+                throw AdapterError(file: file, subject: AdapterFiles.keyPrefix + module + "." + missing, kind: .missingTensor,
+                                   problem: "adapter_config.json asks for \(missing) (use_dora) but the file has none for this module")
+            }
+            factors[module] = LoadedAdapter.Factors(a: ma, b: mb, extra: own)
+        }
+        if let stray = extra.keys.sorted().first(where: { factors[$0] == nil }) {
+            throw AdapterError(file: file, subject: AdapterFiles.keyPrefix + stray + "." + extraNames[0], kind: .missingTensor,
+                               problem: "no lora_A and lora_B for a module with \(extraNames[0])")
         }
         try checkTargets(config: config, modules: factors.keys.sorted())
         return factors

@@ -13,6 +13,25 @@ public protocol AdaptedLayer<Scalar>: LinearLayer {
     func replacingBranch(_ branch: LoRABranch<Scalar>) throws(LoRAError) -> any AdaptedLayer<Scalar>
     /// The dense layer W0 + s·B·A with no adapter left (PEFT's `merge_and_unload`).
     func mergedAndUnloaded() -> Linear<Scalar>
+    /// The tensors the adapter carries and saves besides A and B, by on-disk local name, each
+    /// a (1, n) row saved as PEFT's 1-D vector of length n (DoRA's `lora_magnitude_vector`).
+    /// None for plain LoRA.
+    var extraAdapterTensors: [NamedTensor<Scalar>] { get }
+    /// The same layer with another branch and new values for ``extraAdapterTensors`` (same
+    /// names and shapes), e.g. loaded from a file.
+    /// - Throws: ``LoRAError`` when the branch or a tensor does not fit, or the layer is merged.
+    func replacingAdapter(branch: LoRABranch<Scalar>, extraTensors: [NamedTensor<Scalar>]) throws(LoRAError) -> any AdaptedLayer<Scalar>
+}
+
+extension AdaptedLayer {
+    public var extraAdapterTensors: [NamedTensor<Scalar>] { [] }
+
+    public func replacingAdapter(branch: LoRABranch<Scalar>, extraTensors: [NamedTensor<Scalar>]) throws(LoRAError) -> any AdaptedLayer<Scalar> {
+        if let extra = extraTensors.first {
+            throw .factorShape(factor: extra.name, expected: [], found: [extra.value.rows, extra.value.columns])
+        }
+        return try replacingBranch(branch)
+    }
 }
 
 extension LoRALinear: AdaptedLayer {
@@ -23,10 +42,14 @@ extension LoRALinear: AdaptedLayer {
 }
 
 extension LoRABase {
-    /// This layer wrapped in a fresh LoRA adapter (the model's injection calls this on each target).
+    /// This layer wrapped in a fresh adapter (the model's injection calls this on each target):
+    /// a ``DoRALinear`` when `hyperparameters.useDoRA`, else a ``LoRALinear``. Both draw A the same way.
     public func adapted(hyperparameters: LoRAHyperparameters, adapterName: String = "default",
                         using generator: inout SeededGenerator) throws -> any AdaptedLayer<Scalar> {
-        try LoRALinear(base: self, hyperparameters: hyperparameters, adapterName: adapterName, using: &generator)
+        if hyperparameters.useDoRA {
+            return try DoRALinear(base: self, hyperparameters: hyperparameters, adapterName: adapterName, using: &generator)
+        }
+        return try LoRALinear(base: self, hyperparameters: hyperparameters, adapterName: adapterName, using: &generator)
     }
 }
 

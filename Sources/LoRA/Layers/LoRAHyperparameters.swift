@@ -14,6 +14,9 @@ public struct LoRAHyperparameters: Sendable, Equatable, Codable {
     public var scaling: LoRAScaling
     /// How A and B start.
     public var initialization: LoRAInitialization
+    /// DoRA (Liu et al. 2024): a trained magnitude per output row on top of the low-rank
+    /// direction update (PEFT's `use_dora`); see ``DoRALinear``.
+    public var useDoRA: Bool
 
     /// Hyper-parameters with PEFT's defaults unless given; layers validate them.
     ///
@@ -23,15 +26,17 @@ public struct LoRAHyperparameters: Sendable, Equatable, Codable {
     ///   - dropout: p ∈ [0, 1) on the branch's input (PEFT's `lora_dropout`, default 0).
     ///   - scaling: α/r, or α/√r for rsLoRA (PEFT's `use_rslora`).
     ///   - initialization: how A and B start (PEFT's `init_lora_weights`).
+    ///   - useDoRA: adapt with ``DoRALinear`` instead of ``LoRALinear`` (PEFT's `use_dora`, default false).
     public init(
         rank: Int = 8, alpha: Double = 8, dropout: Double = 0, scaling: LoRAScaling = .standard,
-        initialization: LoRAInitialization = .kaimingUniform
+        initialization: LoRAInitialization = .kaimingUniform, useDoRA: Bool = false
     ) {
         self.rank = rank
         self.alpha = alpha
         self.dropout = dropout
         self.scaling = scaling
         self.initialization = initialization
+        self.useDoRA = useDoRA
     }
 
     /// s = α/r or α/√r.

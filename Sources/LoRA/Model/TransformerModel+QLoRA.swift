@@ -42,6 +42,11 @@ extension TransformerModel where Scalar == Float {
                 layer = try quantize(dense)
             } else if targeted.contains(path), let lora = layer as? LoRALinear<Linear<Float>> {
                 layer = try lora.mapBase(quantize)
+            } else if targeted.contains(path), let dora = layer as? DoRALinear<Linear<Float>> {
+                // PEFT computes a fresh DoRA magnitude from the 4-bit layer's dequantized weight.
+                var quantized = try dora.mapBase(quantize)
+                quantized.magnitude = quantized.weightNorm()
+                layer = quantized
             }
         }
         self = copy
@@ -64,6 +69,8 @@ extension TransformerModel where Scalar == Float {
                 layer = try quantize(dense)
             } else if let lora = layer as? LoRALinear<Linear<Float>> {
                 layer = try lora.mapBase(quantize)
+            } else if let dora = layer as? DoRALinear<Linear<Float>> {
+                layer = try dora.mapBase(quantize)  // a trained magnitude is kept
             }
         }
         copy.setBaseParametersTrainable(false)
