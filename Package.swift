@@ -27,7 +27,8 @@ let blasDependency: Target.Dependency = .target(
 
 /// The chapters are the folders of `Chapters/` named `NN-name` that hold a `main.swift`: the one
 /// chapter list. `tour` runs the `chNN-*` executables it finds beside itself and `lora-docs` reads
-/// the same folders, so adding a chapter is adding its folder.
+/// the same folders, so adding a chapter is adding its folder. (SwiftPM caches the evaluated
+/// manifest by its text: after adding a folder, `touch Package.swift` once.)
 let chapters: [String] = {
     let folder = Context.packageDirectory + "/Chapters"
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

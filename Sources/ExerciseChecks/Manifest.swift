@@ -1,3 +1,5 @@
+import Foundation
+
 /// One exercise: where its stub lives, which chapter it belongs to, what to do, hints in tiers,
 /// and the check that decides whether it is solved.
 public struct Exercise: Sendable {
@@ -51,14 +53,23 @@ public func twoDigits(_ n: Int) -> String { n < 10 && n >= 0 ? "0\(n)" : "\(n)" 
 /// The ordered list of exercises: the single source of truth for the checker, the tests and
 /// the generated `docs/exercises.md`.
 public enum Manifest {
-    /// The chapters' executable names (DESIGN.md's chapter map), by chapter number. Chapters
-    /// 12–14 are being written alongside their exercises.
-    public static let chapters: [Int: String] = [
-        1: "ch01-low-rank-update", 2: "ch02-forward-and-scaling", 3: "ch03-initialisation",
-        4: "ch04-parameter-counts", 5: "ch05-nf4", 6: "ch06-double-quantization", 7: "ch07-qlora",
-        8: "ch08-merging", 9: "ch09-training", 10: "ch10-rank-targets-limits", 11: "ch11-best-practice",
-        12: "ch12-quantization-meets-lora", 13: "ch13-dora-and-loraplus", 14: "ch14-combining-and-serving",
-    ]
+    /// The chapters' executable names by chapter number, read from the package's `Chapters/`
+    /// folders (`NN-name` → `chNN-name`): the one chapter list, which Package.swift, `tour` and
+    /// `lora-docs` read too. The checker and the docs run from the package's sources, so the
+    /// folder is found from this file's path.
+    public static let chapters: [Int: String] = {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Chapters")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        var map: [Int: String] = [:]
+        for name in names where name.count > 3 && name.dropFirst(2).first == "-" {
+            guard let number = Int(name.prefix(2)),
+                  FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).appendingPathComponent("main.swift").path)
+            else { continue }
+            map[number] = "ch" + name
+        }
+        return map
+    }()
 
     /// The first exercise of the second pass. Exercises 1 to 16 walk through chapters 01–11 once;
     /// from here on the ladder walks through them again, one central idea per exercise, and on

@@ -89,9 +89,9 @@ import Testing
 
     @Test("lora-docs --chapters naming a chapter that does not exist is refused, not reported OK")
     func docsChaptersMustExist() throws {
-        let run = try runProduct("lora-docs", ["--chapters", "12", "--check"])
+        let run = try runProduct("lora-docs", ["--chapters", "99", "--check"])
         #expect(run.status == 2)
         #expect(!run.stdout.contains("OK"))
-        #expect(run.stderr.contains("chapter 12, which does not exist"), "\(run.stderr)")
+        #expect(run.stderr.contains("chapter 99, which does not exist"), "\(run.stderr)")
     }
 }
