@@ -250,26 +250,44 @@ print("\"all-linear\" → \(fixedNames.count) layers: \(fixedNames.joined(separa
 
 The seed's limitation 2: "多个 LoRA 模块可能相互干扰" (several LoRA modules can interfere).
 Train one adapter on `reverse` and another on `shift5` (both `q, v`, $r = 8$, each at its tuned
-rate, five seeds), then put both updates into one model: $W = W_0 + \Delta W_1 + \Delta W_2$.
-That sum is exactly what PEFT's `add_weighted_adapter(..., combination_type="cat")` with
-weights 1, 1 builds (an adapter of rank $r_1 + r_2$ whose $BA$ is the sum). Each task's accuracy
-with its own adapter, and with both:
+rate, five seeds), then combine them into one adapter the three ways PEFT's
+`add_weighted_adapter(..., weights=[1, 1], combination_type=...)` offers (the library's
+`combiningAdapters(of:weights:type:)` follows `peft/tuners/lora/model.py`):
+
+- `cat` stacks the factors: rank $r_1 + r_2$, and $BA = \Delta W_1 + \Delta W_2$ exactly;
+- `linear` mixes the $A$s and the $B$s separately, each weighted by $\sqrt{w_i s_i}$: rank $r$,
+  and $BA = \Delta W_1 + \Delta W_2 + (\text{cross terms } \sqrt{s_1 s_2}(B_1A_2 + B_2A_1))$;
+- `svd` truncates $\Delta W_1 + \Delta W_2$ to rank $r$ (its best rank-$r$ approximation).
+
+First what each builds, in the first layer's `q_proj` of seed 1 (distances relative to
+$\lVert \Delta W_1 + \Delta W_2 \rVert_F$):
 */
 cell("Two adapters combined into one model")
 let pair = [suite.reverse, suite.shift5]
 let pairTuned = pair.map { experiment([loraMethod("q,v r=8 on \($0.name)", rank: 8)], on: $0)[0] }
-/// W0 + ΔW₁ + ΔW₂ in every adapted layer, for one seed's pair of adapters.
-func summed(_ first: TransformerModel<Float>, _ second: TransformerModel<Float>) -> TransformerModel<Float> {
-    var merged = pretrained
-    for name in first.adaptedLayerNames {
-        var weight = (pretrained[linear: name] as! Linear<Float>).weight
-        for model in [first, second] { weight += model[linear: name].adapterBranch!.deltaWeight }
-        merged[linear: name] = Linear(weight: weight)
-    }
-    return merged
+let combinationTypes: [CombinationType] = [.cat, .linear, .svd(rank: nil)]
+/// One seed's two adapters combined each way.
+func combinations(_ i: Int) throws -> [TransformerModel<Float>] {
+    try combinationTypes.map { try pretrained.combiningAdapters(of: [pairTuned[0].runs[i].model, pairTuned[1].runs[i].model], weights: [1, 1], type: $0) }
 }
-let combinedResults = reportSeeds.indices.map { i in pair.map { summed(pairTuned[0].runs[i].model, pairTuned[1].runs[i].model).evaluate(heldOut($0)) } }
-/// One adapter trained on both tasks at once (twice the steps: the same examples per task), at the reverse adapter's rate.
+let probePath = "layers.0.self_attn.q_proj"
+let exactSum = pairTuned[0].runs[0].model[linear: probePath].adapterBranch!.deltaWeight + pairTuned[1].runs[0].model[linear: probePath].adapterBranch!.deltaWeight
+var buildTable = Table(columns: ["combination", "rank", "‖BA − (ΔW1 + ΔW2)‖ / ‖ΔW1 + ΔW2‖"])
+for (type, model) in zip(combinationTypes, try combinations(0)) {
+    let branch = model[linear: probePath].adapterBranch!
+    buildTable.add(type.description, String(branch.rank), sci(branch.deltaWeight.maxAbsDifference(exactSum) == 0 ? 0 : (branch.deltaWeight - exactSum).frobeniusNorm / exactSum.frobeniusNorm, 2))
+}
+buildTable.print()
+
+/*:
+`cat` reproduces the sum (to float32 rounding); `linear`'s distance is its cross terms; `svd`'s
+is the part of the sum beyond rank $r$. Now each task's accuracy with its own adapter, with
+each combination, and with one adapter trained on both tasks together (twice the steps: the
+same examples per task):
+*/
+cell("Accuracy of each combination")
+let combinedResults = try reportSeeds.indices.map { i in try combinations(i).map { model in pair.map { model.evaluate(heldOut($0)) } } }
+/// One adapter trained on both tasks at once, at the reverse adapter's rate.
 let jointSetup = FineTuningSetup(base: pretrained, source: .stream(pair), heldOut: heldOut(pair[0]), steps: 2 * steps)
 let jointRuns = parallelMap(seedCount) { jointSetup.run(loraMethod("both", rank: 8), rate: pairTuned[0].choice.rate, seed: reportSeeds[$0]) }
 var mergeTable = Table(columns: (["model"] + pair.map { $0.name + " exact" }).map { Table.Column($0) })
@@ -279,24 +297,29 @@ for k in pair.indices {
     mergeTable.add(row: ["adapter \(k + 1) (\(pair[k].name)), lr \(sci(pairTuned[k].choice.rate, 0))"]
                    + pair.map { t in Estimate(pairTuned[k].runs.map { $0.model.evaluate(heldOut(t)).exactMatch }).formatted(1, scale: 100) + "%" })
 }
-let combinedExact = pair.indices.map { k in Estimate(combinedResults.map { $0[k].exactMatch }) }
+let combinedExact = combinationTypes.indices.map { c in pair.indices.map { k in Estimate(combinedResults.map { $0[c][k].exactMatch }) } }
+for (c, type) in combinationTypes.enumerated() {
+    mergeTable.add(row: ["both, \(type.description)"] + combinedExact[c].map { $0.formatted(1, scale: 100) + "%" })
+}
 let jointExact = pair.map { t in Estimate(jointRuns.map { $0.model.evaluate(heldOut(t)).exactMatch }) }
-mergeTable.add(row: ["both: W0 + ΔW1 + ΔW2 (cat)"] + combinedExact.map { $0.formatted(1, scale: 100) + "%" })
 mergeTable.add(row: ["one adapter trained on both (\(2 * steps) steps)"] + jointExact.map { $0.formatted(1, scale: 100) + "%" })
 mergeTable.print()
 for k in pair.indices {
-    let d = Difference(combinedExact[k], aloneExact[k], margin: exactMargin)
-    let j = Difference(jointExact[k], combinedExact[k], margin: exactMargin)
-    print("\(pair[k].name): " + Verdict.sentence("the combined model", "its own adapter", d) + " (\(d.formatted(1, scale: 100)) points); "
-          + Verdict.sentence("one adapter trained on both", "the combination", j) + " (\(j.formatted(1, scale: 100)) points; margin ±\(fmt(exactMargin * 100, 0)))")
+    for (c, type) in combinationTypes.enumerated() {
+        let d = Difference(combinedExact[c][k], aloneExact[k], margin: exactMargin)
+        print("\(pair[k].name): " + Verdict.sentence("\(type.description)", "its own adapter", d) + " (exact match \(d.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
+    }
+    let j = Difference(jointExact[k], combinedExact[0][k], margin: exactMargin)
+    print("\(pair[k].name): " + Verdict.sentence("one adapter trained on both", "cat", j) + " (exact match \(j.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
 }
 
 /*:
 Each $\Delta W$ was trained with the other absent, so in the combined model each task's input
-meets a weight change it was never trained with. The verdicts say what that costs here, and
-whether training one adapter on both tasks avoids it. PEFT offers other combinations
-(`linear` mixes the $A$s and the $B$s separately, which adds cross terms; `svd` truncates the
-weighted sum to a rank); TIES and DARE merging prune and rescale updates before adding them.
+meets a weight change it was never trained with; `linear` adds cross terms that neither
+adapter learned, and `svd` drops what lies beyond rank $r$. The verdicts say what each costs
+here, and whether training one adapter on both tasks avoids it. TIES and DARE merging prune
+and rescale updates before adding them; [chapter 14](14-combining-and-serving.md) goes
+further, and serves several adapters on one base without combining them at all.
 
 ## The rank a task needs
 

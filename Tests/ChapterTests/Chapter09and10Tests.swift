@@ -33,7 +33,9 @@ func checkVerdicts(in text: String) -> (checked: Int, wrong: [String]) {
     let words: [(String, Int)] = [("beats", 1), ("trails", -1), ("still rising", 1), ("falling", -1),
                                   ("is close to", 0), ("plateaus", 0), ("cannot separate", 2), ("no clear trend", 2)]
     var checked = 0, wrong: [String] = []
-    for line in text.split(separator: "\n").map(String.init) where line.contains("margin ±") {
+    // A line may hold several verdicts, each closing its own "(… margin ±m)".
+    let segments = text.split(separator: "\n").flatMap { $0.components(separatedBy: "); ") }
+    for line in segments where line.contains("margin ±") {
         guard let word = words.first(where: { line.contains($0.0) }),
               let open = line.range(of: "(", options: .backwards),
               let inside = Optional(String(line[open.upperBound...])),
