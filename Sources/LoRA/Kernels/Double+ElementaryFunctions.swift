@@ -3,7 +3,8 @@
 /// Only IEEE 754 `+ − × ÷` and `√` appear, in a fixed order, so every machine computes the same
 /// bits (see ``ElementaryFunctions``). The polynomials are Taylor series cut where the next term
 /// is below 2⁻⁵⁵ of the result on the reduced range; the error that remains is the rounding of
-/// the last few operations, about 1 ulp at most (measured in `ElementaryFunctionTests`).
+/// the last few operations: measured at most 0.96 ulp for exp, 0.77 for log, 1.35 for tanh
+/// (`ElementaryFunctionTests`).
 extension Double: ElementaryFunctions {
     // ln 2 = ln2Hi + ln2Lo: ln2Hi has 42 significant bits, so n·ln2Hi is exact for |n| < 2¹¹.
     static let ln2Hi: Double = 0x1.62e42fefa3800p-1

@@ -36,9 +36,10 @@ public struct ParameterGradients<Scalar: BLASScalar>: Sendable {
     /// An empty set.
     public init(tensors: [String: Matrix<Scalar>] = [:]) { self.tensors = tensors }
 
-    /// The global norm √(Σ over every tensor of Σ g²), accumulated in Double.
+    /// The global norm √(Σ over every tensor of Σ g²), accumulated in Double, tensors in name order
+    /// (a Dictionary's own order changes from run to run, and so would the rounding).
     public var globalNorm: Double {
-        tensors.values.reduce(0.0) { $0 + Self.sumOfSquares($1) }.squareRoot()
+        tensors.keys.sorted().reduce(0.0) { $0 + Self.sumOfSquares(tensors[$1]!) }.squareRoot()
     }
 
     @_specialize(where Scalar == Float)
