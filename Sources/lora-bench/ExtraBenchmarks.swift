@@ -1,4 +1,5 @@
 /// Benchmarks contributed by other areas (quantization, training) are listed here.
 func extraBenchmarks(repetitions: Int) -> [BenchmarkResult] {
-    quantizationBenchmarks(repetitions: repetitions) + trainingBenchmarks(repetitions: repetitions)
+    productEngineBenchmarks(repetitions: repetitions) + quantizationBenchmarks(repetitions: repetitions)
+        + trainingBenchmarks(repetitions: repetitions)
 }

@@ -8,18 +8,19 @@ import Darwin
 
 /// The deterministic product `C ← α·op(A)·op(B) + β·C` (see ``ProductEngine/deterministic``).
 ///
-/// The C kernels compute tiles of 6 rows × 16 (Float) or 8 (Double) columns; this driver
+/// The C kernels compute tiles of 5 rows × 16 (Float) or 8 (Double) columns; this driver
 /// prepares op(B), handles the degenerate cases as BLAS does, and splits large products into
 /// row ranges that run on several threads. A row range changes which thread computes an element,
 /// never the order of its sum, so the result does not depend on the number of threads.
 enum DeterministicGEMM {
-    /// Products with at least this many multiply-adds (m·n·k) run on several threads. Smaller
-    /// ones (every product of the chapters' tiny transformer) stay on the calling thread, where
-    /// they finish before another thread could start.
-    static let parallelThreshold = 1 << 23
+    /// Products with at least this many multiply-adds (m·n·k, about 0.4 ms on one core) run on
+    /// several threads. Smaller ones (every product of the chapters' tiny transformer, the
+    /// largest being its MLP weight gradient, 256 × 64 × 544) stay on the calling thread: handing
+    /// them to others costs more than it saves, and more so on a busy machine.
+    static let parallelThreshold = 1 << 25
 
     /// Rows per tile of the C kernel; row ranges given to threads are multiples of it.
-    static let tileRows = 6
+    static let tileRows = 5
 
     /// Processors the system reports (at least 1).
     static let processorCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

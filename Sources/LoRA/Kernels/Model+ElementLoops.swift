@@ -1,38 +1,75 @@
-/// The loops of the model's element-wise and row-wise functions, compiled once per scalar type.
+/// The loops of the model's element-wise and row-wise functions.
 ///
 /// The maths sits in the concept files (`GELU.value`, `CausalSoftmax.softmax(row:position:)`,
-/// `CrossEntropy.lossAndGradient(row:…)`); here it is applied to every element or row.
-/// `@_specialize` makes the compiler emit Float and Double versions of each loop, in which the
-/// per-element function (and `Float.tanh` inside it) is inlined, so the GELU loops vectorize;
-/// generic code that calls them is routed to those versions at run time.
+/// `CrossEntropy.lossAndGradient(row:…)`); here it is applied to every element or row, in a Float
+/// and a Double instance of each loop (``ConcreteScalar``), where the per-element maths is inlined
+/// and the GELU loops vectorize.
 extension GELU {
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     static func valueOfEachElement<Scalar: BLASScalar>(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
-        var y = x
-        y.storage.withUnsafeMutableBufferPointer { p in
-            for i in p.indices { p[i] = value(p[i]) }
-        }
-        return y
+        ConcreteScalar.map(x, float: valueLoop, double: valueLoop)
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     static func gradientTimesDerivative<Scalar: BLASScalar>(_ dy: Matrix<Scalar>, at x: Matrix<Scalar>) -> Matrix<Scalar> {
-        var dx = dy
+        ConcreteScalar.map(dy, x, float: derivativeLoop, double: derivativeLoop)
+    }
+
+    /// t = tanh(u(x)) for every element: u in one pass, tanh in place in another (the Float one
+    /// runs in C with AVX2 when the CPU has it).
+    @inline(__always)
+    static func tanhOfArguments<S: BLASScalar>(_ x: Matrix<S>) -> [S] {
         x.storage.withUnsafeBufferPointer { xp in
-            dx.storage.withUnsafeMutableBufferPointer { p in
-                for i in p.indices { p[i] *= derivative(xp[i]) }
+            [S](unsafeUninitializedCapacity: xp.count) { t, count in
+                for i in xp.indices { t[i] = argument(xp[i]) }
+                count = xp.count
+                S.tanh(inPlace: UnsafeMutableBufferPointer(rebasing: t[0..<count]))
             }
         }
-        return dx
+    }
+
+    /// y[i] = gelu(x[i]).
+    @inline(__always)
+    static func valueLoop<S: BLASScalar>(_ x: Matrix<S>) -> Matrix<S> {
+        let t = tanhOfArguments(x)
+        let y = x.storage.withUnsafeBufferPointer { xp in
+            t.withUnsafeBufferPointer { tp in
+                [S](unsafeUninitializedCapacity: xp.count) { y, count in
+                    for i in xp.indices { y[i] = value(xp[i], tanh: tp[i]) }
+                    count = xp.count
+                }
+            }
+        }
+        return Matrix(rows: x.rows, columns: x.columns, storage: y)
+    }
+
+    /// dx[i] = dy[i]·gelu′(x[i]).
+    @inline(__always)
+    static func derivativeLoop<S: BLASScalar>(_ dy: Matrix<S>, _ x: Matrix<S>) -> Matrix<S> {
+        let t = tanhOfArguments(x)
+        let dx = x.storage.withUnsafeBufferPointer { xp in
+            t.withUnsafeBufferPointer { tp in
+                dy.storage.withUnsafeBufferPointer { gp in
+                    [S](unsafeUninitializedCapacity: xp.count) { dx, count in
+                        for i in xp.indices { dx[i] = gp[i] * derivative(xp[i], tanh: tp[i]) }
+                        count = xp.count
+                    }
+                }
+            }
+        }
+        return Matrix(rows: x.rows, columns: x.columns, storage: dx)
     }
 }
 
 extension CausalSoftmax {
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     static func forwardEachRow<Scalar: BLASScalar>(_ scores: inout Matrix<Scalar>) {
+        ConcreteScalar.update(&scores, float: forwardLoop, double: forwardLoop)
+    }
+
+    static func backwardEachRow<Scalar: BLASScalar>(probabilities: Matrix<Scalar>, gradient: inout Matrix<Scalar>) {
+        ConcreteScalar.update(&gradient, reading: probabilities, float: backwardLoop, double: backwardLoop)
+    }
+
+    @inline(__always)
+    static func forwardLoop<S: BLASScalar>(_ scores: inout Matrix<S>) {
         let t = scores.columns
         scores.storage.withUnsafeMutableBufferPointer { p in
             for row in 0..<(p.count / t) {
@@ -41,9 +78,8 @@ extension CausalSoftmax {
         }
     }
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    static func backwardEachRow<Scalar: BLASScalar>(probabilities: Matrix<Scalar>, gradient: inout Matrix<Scalar>) {
+    @inline(__always)
+    static func backwardLoop<S: BLASScalar>(_ probabilities: Matrix<S>, _ gradient: inout Matrix<S>) {
         let t = probabilities.columns
         probabilities.storage.withUnsafeBufferPointer { pp in
             gradient.storage.withUnsafeMutableBufferPointer { g in
@@ -58,13 +94,17 @@ extension CausalSoftmax {
 }
 
 extension CrossEntropy {
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     static func eachRow<Scalar: BLASScalar>(logits: Matrix<Scalar>, targets: [Int]) -> (loss: Double, gradient: Matrix<Scalar>, predictions: [Int]) {
+        ConcreteScalar.apply(logits, returning: (loss: Double, gradient: Matrix<Scalar>, predictions: [Int]).self,
+                             float: { rowLoop($0, targets) }, double: { rowLoop($0, targets) })
+    }
+
+    @inline(__always)
+    static func rowLoop<S: BLASScalar>(_ logits: Matrix<S>, _ targets: [Int]) -> (loss: Double, gradient: Matrix<S>, predictions: [Int]) {
         let (n, v) = (logits.rows, logits.columns)
         let counted = targets.filter { $0 != ignoreIndex }.count
         let weight = counted == 0 ? 0 : 1 / Double(counted)
-        var gradient = [Scalar](repeating: 0, count: n * v)
+        var gradient = [S](repeating: 0, count: n * v)
         var predictions = [Int](repeating: 0, count: n)
         var loss = 0.0
         logits.storage.withUnsafeBufferPointer { z in

@@ -32,13 +32,18 @@ public enum CrossEntropy {
         row z: UnsafeBufferPointer<Scalar>, target y: Int, weight w: Double, gradient g: UnsafeMutableBufferPointer<Scalar>
     ) -> Double {
         let m = z[argmax(z)]
-        var total = 0.0
-        for j in z.indices { total += Double.exp((z[j] - m).doubleValue) }
-        for j in z.indices {
-            let p = Double.exp((z[j] - m).doubleValue) / total
-            g[j] = Scalar((p - (j == y ? 1 : 0)) * w)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: z.count) { e in
+            var total = 0.0
+            for j in z.indices {
+                e[j] = Double.exp((z[j] - m).doubleValue)
+                total += e[j]
+            }
+            for j in z.indices {
+                let p = e[j] / total
+                g[j] = Scalar((p - (j == y ? 1 : 0)) * w)
+            }
+            return -((z[y] - m).doubleValue - Double.log(total)) * w
         }
-        return -((z[y] - m).doubleValue - Double.log(total)) * w
     }
 
     /// The index of the largest logit (the first one on ties).

@@ -13,19 +13,33 @@ public enum GELU {
     /// k = 0.044715, the cubic term's weight.
     static var k: Double { 0.044715 }
 
-    /// gelu(x) = ½·x·(1 + tanh(c·(x + k·x³))).
+    /// u = c·(x + k·x³), the argument of tanh.
     @inline(__always)
-    public static func value<Scalar: BLASScalar>(_ x: Scalar) -> Scalar {
-        let t = Scalar.tanh(Scalar(c) * (x + Scalar(k) * x * x * x))
-        return 0.5 * x * (1 + t)
+    static func argument<Scalar: BLASScalar>(_ x: Scalar) -> Scalar {
+        Scalar(c) * (x + Scalar(k) * x * x * x)
     }
 
-    /// gelu′(x) = ½·(1 + t) + ½·x·(1 − t²)·c·(1 + 3k·x²),   t = tanh(c·(x + k·x³)).
+    /// gelu(x) = ½·x·(1 + t), given t = tanh(u).
     @inline(__always)
-    public static func derivative<Scalar: BLASScalar>(_ x: Scalar) -> Scalar {
+    static func value<Scalar: BLASScalar>(_ x: Scalar, tanh t: Scalar) -> Scalar {
+        0.5 * x * (1 + t)
+    }
+
+    /// gelu′(x) = ½·(1 + t) + ½·x·(1 − t²)·c·(1 + 3k·x²), given t = tanh(u).
+    @inline(__always)
+    static func derivative<Scalar: BLASScalar>(_ x: Scalar, tanh t: Scalar) -> Scalar {
         let (c, k) = (Scalar(c), Scalar(k))
-        let t = Scalar.tanh(c * (x + k * x * x * x))
         return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * k * x * x)
+    }
+
+    /// gelu(x) for one element.
+    public static func value<Scalar: BLASScalar>(_ x: Scalar) -> Scalar {
+        value(x, tanh: Scalar.tanh(argument(x)))
+    }
+
+    /// gelu′(x) for one element.
+    public static func derivative<Scalar: BLASScalar>(_ x: Scalar) -> Scalar {
+        derivative(x, tanh: Scalar.tanh(argument(x)))
     }
 
     /// y = gelu(x), element by element.

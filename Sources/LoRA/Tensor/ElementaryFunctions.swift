@@ -31,4 +31,15 @@ public protocol ElementaryFunctions {
     /// tanh(x) = (e²ˣ − 1) / (e²ˣ + 1)        (odd: tanh(−x) = −tanh(x))
     /// ```
     static func tanh(_ x: Self) -> Self
+
+    /// tanh of every element, in place: the same values as ``tanh(_:)``, computed in a loop that
+    /// may use wider vectors (for `Float`, AVX2 when the CPU has it).
+    static func tanh(inPlace x: UnsafeMutableBufferPointer<Self>)
+}
+
+extension ElementaryFunctions {
+    /// tanh of every element, one ``tanh(_:)`` call each.
+    public static func tanh(inPlace x: UnsafeMutableBufferPointer<Self>) {
+        for i in x.indices { x[i] = tanh(x[i]) }
+    }
 }

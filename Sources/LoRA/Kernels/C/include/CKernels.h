@@ -5,6 +5,7 @@
 #define CKERNELS_H
 
 #include <stdbool.h>
+#include "CKernelsTanh.h"
 
 /// Elements the packed copy of op(B) needs for a (k, n) product (0 when no copy is needed).
 long ckernels_packed_count_f32(bool transB, int k, int n, long ldb);
