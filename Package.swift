@@ -66,8 +66,15 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "pkg-config"]), .brew(["openblas"])]),
         .target(
             name: "LoRA",
-            dependencies: [blasDependency],
+            dependencies: [blasDependency, "CKernels"],
+            exclude: ["Kernels/C"],
             swiftSettings: optimisedEvenInDebug),
+        // The deterministic GEMM kernels (C, so one source serves AVX2, SSE2 and NEON; -O2 even
+        // in debug builds, and no multiply-add contraction: see Sources/LoRA/Kernels/C).
+        .target(
+            name: "CKernels",
+            path: "Sources/LoRA/Kernels/C",
+            cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(
             name: "Notebook",
             swiftSettings: optimisedEvenInDebug),

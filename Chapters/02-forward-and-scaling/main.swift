@@ -204,7 +204,7 @@ func movement(scale s: Double, rank r: Int, scaling: LoRAScaling = .standard, op
 }
 /// Least-squares slope of log y against log x.
 func logSlope(_ x: [Double], _ y: [Double]) -> Double {
-    let lx = x.map { log($0) }, ly = y.map { log($0) }
+    let lx = x.map { Double.log($0) }, ly = y.map { Double.log($0) }
     let mx = lx.reduce(0, +) / Double(lx.count), my = ly.reduce(0, +) / Double(ly.count)
     let sxy = zip(lx, ly).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
     let sxx = lx.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }

@@ -5,7 +5,9 @@ import Accelerate
 import CBLAS
 #endif
 
-/// `Matrix.matmul` against a raw `cblas_sgemm` on the same 1024×1024 inputs (throughput fraction).
+/// `Matrix.matmul` against a raw `cblas_sgemm` on the same 1024×1024 inputs (throughput fraction):
+/// what the `Matrix` wrapper costs over BLAS, so `Matrix.matmul` runs with the BLAS engine here
+/// (the deterministic engine's cost is measured in `ProductEngineBenchmarks.swift`).
 func matrixProductVersusRawGEMM(repetitions: Int) -> BenchmarkResult {
     let n = 1024
     var g = SeededGenerator(seed: 1)
@@ -14,7 +16,7 @@ func matrixProductVersusRawGEMM(repetitions: Int) -> BenchmarkResult {
     var raw = [Float](repeating: 0, count: n * n)
     var sink: Float = 0
     let (tMatrix, tRaw) = interleavedMedians(repetitions: repetitions, {
-        let c = a.matmul(b)
+        let c = ProductEngine.$current.withValue(.blas) { a.matmul(b) }
         sink += c.storage[0]
     }, {
         a.storage.withUnsafeBufferPointer { ap in

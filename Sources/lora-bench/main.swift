@@ -79,7 +79,8 @@ if blasOnly {
 var results = [BenchmarkResult]()
 results.append(matrixProductVersusRawGEMM(repetitions: repetitions))
 results.append(loraOverhead(repetitions: repetitions))
-results += quantizationBenchmarks(repetitions: repetitions) + trainingBenchmarks(repetitions: repetitions)
+results += productEngineBenchmarks(repetitions: repetitions) + quantizationBenchmarks(repetitions: repetitions)
+    + trainingBenchmarks(repetitions: repetitions)
 results += variantBenchmarks(repetitions: repetitions)
 
 if json {

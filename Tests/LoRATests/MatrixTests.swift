@@ -98,3 +98,43 @@ import Testing
         #expect(throws: LinearAlgebraError.self) { try a.svd() }
     }
 }
+
+/// The Jacobi SVD: known spectra, rank-deficient and wide inputs, orthonormal factors.
+@Suite struct JacobiSVDTests {
+    @Test func diagonalAndPermutedSpectra() throws {
+        let d = Matrix<Double>([[0, 3, 0], [2, 0, 0], [0, 0, -5], [0, 0, 0]])
+        let svd = try d.svd()
+        #expect(svd.singularValues == [5, 3, 2])
+        let us = Matrix<Double>(rows: 4, columns: 3) { i, j in svd.u[i, j] * svd.singularValues[j] }
+        #expect(us.matmul(svd.vt).maxAbsDifference(d) < 1e-15)
+    }
+
+    @Test(arguments: [(12, 5, 2), (5, 12, 2), (8, 8, 0), (9, 9, 9)])
+    func rankDeficientInputsGetOrthonormalFactors(shape: (Int, Int, Int)) throws {
+        let (m, n, r) = shape
+        var g = SeededGenerator(seed: UInt64(m * 100 + n * 10 + r))
+        let a = Matrix<Double>.normal(m, r, using: &g).matmul(Matrix<Double>.normal(r, n, using: &g))
+        let svd = try a.svd()
+        let p = min(m, n)
+        #expect(svd.u.matmul(svd.u, transposeSelf: true).maxAbsDifference(.identity(p)) < 1e-12)
+        #expect(svd.vt.matmul(svd.vt, transposeB: true).maxAbsDifference(.identity(p)) < 1e-12)
+        let us = Matrix<Double>(rows: m, columns: p) { i, j in svd.u[i, j] * svd.singularValues[j] }
+        #expect(us.matmul(svd.vt).maxAbsDifference(a) < 1e-12)
+        #expect(svd.singularValues.dropFirst(r).allSatisfy { $0 < 1e-12 * max(1, svd.singularValues[0]) })
+    }
+
+    /// Singular values of a matrix with known spectrum, U·diag(σ)·Vᵀ built from Householder reflections.
+    @Test func recoversAKnownSpectrumToRelativeAccuracy() throws {
+        let sigma: [Double] = [1e3, 10, 1, 0.1, 1e-3]
+        func reflection(_ v: [Double]) -> Matrix<Double> {
+            let norm2 = v.reduce(0) { $0 + $1 * $1 }
+            return Matrix(rows: v.count, columns: v.count) { i, j in (i == j ? 1 : 0) - 2 * v[i] * v[j] / norm2 }
+        }
+        let u = reflection([1, 2, -1, 0.5, 3]), v = reflection([0.3, -1, 2, 1, -0.7])
+        let s = Matrix<Double>(rows: 5, columns: 5) { i, j in i == j ? sigma[i] : 0 }
+        let a = u.matmul(s).matmul(v, transposeB: true)
+        let computed = try a.svd().singularValues
+        for (got, want) in zip(computed, sigma) { #expect(abs(got - want) / want < 1e-9, "σ \(want) computed as \(got)") }
+        #expect(abs(computed[0] - 1e3) / 1e3 < 1e-14)
+    }
+}

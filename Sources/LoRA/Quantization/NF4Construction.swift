@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// How the NF4 levels arise from normal quantiles (QLoRA §3; bitsandbytes `create_normal_map`).
 ///
 /// ```
@@ -22,7 +16,12 @@ public enum NF4Construction {
     /// Φ⁻¹(p), the standard normal quantile, for 0 < p < 1.
     ///
     /// Acklam's rational approximation (relative error < 1.15e-9), then one Halley step on
-    /// Φ(x) − p using `erfc`, which brings it to about machine precision in Double.
+    /// Φ(x) − p, which brings it to about machine precision in Double:
+    /// ```
+    /// Φ(x) = ½·erfc(−x/√2),   e = Φ(x) − p,   u = e·√(2π)·e^{x²/2},   x ← x − u/(1 + x·u/2)
+    /// ```
+    /// `erfc`, `exp` and `log` are the package's (`Double.erfc`, …), so the levels are the same
+    /// bits on every machine.
     /// - Precondition: 0 < p < 1.
     public static func inverseNormalCDF(_ p: Double) -> Double {
         precondition(p > 0 && p < 1, "inverseNormalCDF: p must be in (0, 1), got \(p)")
@@ -37,7 +36,7 @@ public enum NF4Construction {
         var x: Double
         if p < pLow || p > 1 - pLow {
             // Tails: a rational function of √(−2 log p).
-            let q = (-2 * log(min(p, 1 - p))).squareRoot()
+            let q = (-2 * Double.log(min(p, 1 - p))).squareRoot()
             let num = ((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]
             let den = (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
             x = p < pLow ? num / den : -num / den
@@ -50,8 +49,8 @@ public enum NF4Construction {
             x = num / den
         }
         // Halley: e = Φ(x) − p, u = e / φ(x), x ← x − u / (1 + x·u/2).
-        let e = 0.5 * erfc(-x / 2.0.squareRoot()) - p
-        let u = e * (2 * Double.pi).squareRoot() * exp(x * x / 2)
+        let e = 0.5 * Double.erfc(-x / 2.0.squareRoot()) - p
+        let u = e * (2 * Double.pi).squareRoot() * Double.exp(x * x / 2)
         x -= u / (1 + x * u / 2)
         return x
     }

@@ -74,7 +74,7 @@ public enum QuantizationAnalysis {
         guard n > 0 else { return 0 }
         return counts.filter { $0 > 0 }.reduce(0.0) { h, c in
             let p = Double(c) / n
-            return h - p * log2(p)
+            return h - p * (Double.log(p) / Double.log(2))
         }
     }
 }

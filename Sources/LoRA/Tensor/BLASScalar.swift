@@ -4,21 +4,28 @@ import Accelerate
 import CBLAS
 #endif
 
-/// A floating-point type the library can hand to BLAS and LAPACK: `Float` or `Double`.
+/// The scalar type of the library's matrices: `Float` or `Double`.
 ///
 /// Every matrix product in the package goes through ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
-/// (row-major, transposes expressed as flags, never as copies), and the SVD through LAPACK's
-/// divide-and-conquer `?gesdd`.
-public protocol BLASScalar: BinaryFloatingPoint, Sendable, LosslessStringConvertible
+/// (row-major, transposes expressed as flags, never as copies), computed by the engine
+/// ``ProductEngine/current`` names: the package's deterministic kernel by default, or BLAS.
+/// The elementary functions come from ``ElementaryFunctions`` (`Scalar.exp(x)`, `Scalar.log(x)`,
+/// `Scalar.tanh(x)`), implemented by the package so that they give the same bits everywhere.
+public protocol BLASScalar: BinaryFloatingPoint, ElementaryFunctions, Sendable, LosslessStringConvertible
 where Self.RawSignificand: FixedWidthInteger {
-    /// Row-major `C ← α·op(A)·op(B) + β·C` with `op(A)` (m, k) and `op(B)` (k, n).
+    /// Row-major `C ← α·op(A)·op(B) + β·C` with `op(A)` (m, k) and `op(B)` (k, n), by the engine
+    /// ``ProductEngine/current`` (β = 0 never reads C).
+    /// ```
+    /// c_ij ← α·Σ_p a_ip·b_pj + β·c_ij      (deterministic engine: p = 0, 1, …, k−1 in order)
+    /// ```
     static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Self, a: UnsafePointer<Self>, lda: Int,
         b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
-    /// LAPACK `?gesdd` on a column-major (m, n) matrix; returns LAPACK's `info`.
+    /// LAPACK `?gesdd` on a column-major (m, n) matrix; returns LAPACK's `info`. (The library's
+    /// ``Matrix/svd()`` uses its own deterministic Jacobi SVD; this stays for comparison.)
     static func gesdd(
         jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
         s: UnsafeMutablePointer<Self>, u: UnsafeMutablePointer<Self>, ldu: Int,
@@ -49,6 +56,12 @@ extension Float: BLASScalar {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        guard ProductEngine.current == .blas else {
+            DeterministicGEMM.gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, flag(transposeA), flag(transposeB),
             .init(m), .init(n), .init(k), alpha, a, .init(lda), b, .init(ldb), beta, c, .init(ldc))
@@ -80,6 +93,12 @@ extension Double: BLASScalar {
         b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
+        guard ProductEngine.current == .blas else {
+            DeterministicGEMM.gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         cblas_dgemm(
             CblasRowMajor, flag(transposeA), flag(transposeB),
             .init(m), .init(n), .init(k), alpha, a, .init(lda), b, .init(ldb), beta, c, .init(ldc))

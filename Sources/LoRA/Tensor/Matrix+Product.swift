@@ -1,16 +1,21 @@
-/// Matrix products through BLAS GEMM.
+/// Matrix products through GEMM, computed by the engine ``ProductEngine/current`` names.
 ///
-/// Transposes are flags passed to GEMM (`CblasTrans`), never copies: `x.matmul(w, transposeB: true)`
-/// computes x·Wᵀ reading W in place.
+/// Transposes are flags passed to GEMM, never copies: `x.matmul(w, transposeB: true)` computes
+/// x·Wᵀ reading W in place. By default the package's deterministic kernel computes every element
+/// as one sum in a fixed order, so products give the same bits on every machine:
+/// ```
+/// c_ij = α·(((0 + a_i0·b_0j) + a_i1·b_1j) + … + a_i,k−1·b_k−1,j) + β·c_ij
+/// ```
+/// `LORA_BLAS=1`, or `ProductEngine.$current.withValue(.blas) { … }`, hands them to BLAS instead.
 extension Matrix {
-    /// `c ← alpha · op(a) · op(b) + beta · c`, in place, through GEMM.
+    /// `c ← alpha · op(a) · op(b) + beta · c`, in place, through GEMM (β = 0 never reads `c`).
     ///
     /// - Parameters:
     ///   - a: left factor; `op(a)` is `a` or `aᵀ` by `transposeA`.
     ///   - b: right factor; `op(b)` is `b` or `bᵀ` by `transposeB`.
     ///   - c: the accumulator, shape (rows of op(a), columns of op(b)).
     /// - Precondition: inner dimensions agree and `c` has the result's shape; the message names all shapes.
-    /// - Complexity: 2·m·n·k floating-point operations, in BLAS.
+    /// - Complexity: 2·m·n·k floating-point operations, in the deterministic kernel or BLAS.
     public static func gemm(
         _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
         alpha: Scalar = 1, beta: Scalar = 0, into c: inout Matrix

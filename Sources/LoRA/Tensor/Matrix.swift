@@ -3,8 +3,9 @@
 /// Element (i, j) lives at `storage[i * columns + j]`. Shapes follow PEFT: a weight is
 /// (out, in), a batch of inputs is (n, in), so a layer computes `y = x·Wᵀ`.
 ///
-/// Products go through BLAS GEMM with transpose flags (see `Matrix+Product.swift`); nothing
-/// in the library forms an explicit transpose to multiply.
+/// Products go through GEMM with transpose flags (see `Matrix+Product.swift`): the package's
+/// deterministic kernel by default, BLAS on request; nothing in the library forms an explicit
+/// transpose to multiply.
 public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     /// Number of rows.
     public let rows: Int

@@ -3,7 +3,8 @@
 /// Every random number in the package comes from here, never from the system generator, so
 /// the same seed gives the same bits on every run and platform. Uniform doubles use the top 53
 /// bits; normal samples use the Box–Muller transform (one pair per two uniforms, the second
-/// value kept for the next call).
+/// value kept for the next call) with the package's own `log`, `sin` and `cos`, so that the
+/// samples, not only the bits, are the same on every platform.
 ///
 /// References: Blackman & Vigna, "Scrambled linear pseudorandom number generators" (2018);
 /// Steele, Lea & Flood, "Fast splittable pseudorandom number generators" (SplitMix64, 2014).
@@ -52,10 +53,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         }
         let u1 = 1.0 - nextUnit()  // (0, 1]: log is finite
         let u2 = nextUnit()
-        let radius = (-2.0 * _log(u1)).squareRoot()
+        let radius = (-2.0 * Double.log(u1)).squareRoot()
         let angle = 2.0 * Double.pi * u2
-        spareNormal = radius * _sin(angle)
-        return mean + std * radius * _cos(angle)
+        spareNormal = radius * Double.sin(angle)
+        return mean + std * radius * Double.cos(angle)
     }
 
     /// A uniform integer in 0..<bound (Lemire's nearly-divisionless method via the standard library).

@@ -59,7 +59,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
         case .cosine(let minimumFactor):
             let progress = min(1, Double(step - warmupSteps) / Double(max(1, totalSteps - warmupSteps)))
             let low = minimumFactor * peak
-            return low + (peak - low) * 0.5 * (1 + cos(Double.pi * progress))
+            return low + (peak - low) * 0.5 * (1 + Double.cos(Double.pi * progress))
         }
     }
 }
