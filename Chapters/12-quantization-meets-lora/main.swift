@@ -74,8 +74,8 @@ Quantize every linear layer but the output head, as bitsandbytes' `load_in_4bit`
 measure the model on its own pre-training tasks (held-out loss and token accuracy, the mean over
 `copy`, `sort` and `shift1`). Then quantize one kind of layer at a time to see where the damage
 comes from; the relative weight error $\lVert W - \operatorname{dequant}(Q(W)) \rVert_F / \lVert W \rVert_F$
-is the same for every kind (NF4 sees only blocks of 64 numbers), so the differences come from
-how much each kind of layer matters to the output.
+is about the same for every kind (NF4 sees only blocks of 64 numbers; the last column), so the
+differences come from how much each kind of layer matters to the output.
 */
 cell("What NF4 costs the trained model")
 /// The model with the linear layers whose path ends in one of `kinds` quantized to NF4.

@@ -13,7 +13,7 @@ Then LoRA, rsLoRA, DoRA, LoRA+ and PiSSA are compared on the fine-tuning task of
 [chapter 09](09-training.md) at an equal parameter budget, each at its own tuned learning
 rate, over several seeds, with verdicts computed from the numbers.
 
-Run it with `swift run ch13-dora-and-loraplus` (about a minute and a half in a debug build);
+Run it with `swift run ch13-dora-and-loraplus` (about a minute in a debug build);
 the knobs are `--steps 100 --seeds 5` (`--help` lists them; a bad value exits with status 2).
 The page is generated with the defaults. BLAS runs on one thread, as in chapter 09.
 */

@@ -15,7 +15,7 @@ base, a batch whose rows use different adapters (PEFT's `adapter_names=`, S-LoRA
 multi-LoRA), checked against running each adapter alone, its cost against a merged model, and
 swapping an adapter without touching the base.
 
-Run it with `swift run ch14-combining-and-serving` (about 40 seconds in a debug build); the
+Run it with `swift run ch14-combining-and-serving` (about half a minute in a debug build); the
 knobs are `--steps 300 --seeds 5` (`--help` lists them; a bad value exits with status 2). The
 page is generated with the defaults. BLAS runs on one thread, as in chapter 09.
 */

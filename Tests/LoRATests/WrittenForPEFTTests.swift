@@ -38,6 +38,15 @@ import Testing
         return model
     }
 
+    /// The LoftQ case: r = 4, α = 8 (s = 2), T = 3 on q_proj and v_proj; the base the adapter
+    /// belongs to is LoftQ's own Q, so `expected.safetensors` holds dequant(Q) as the base weight
+    /// (what PEFT's LoftQ example saves as the base model).
+    static func loftqModel() throws -> TransformerModel<Float> {
+        var model = try PEFTWrittenAdapterTests.base()
+        try model.injectLoftQ(targets: .names(["q_proj", "v_proj"]), hyperparameters: .init(rank: 4, alpha: 8), iterations: 3, seed: 1)
+        return model
+    }
+
     /// Writes the adapter and `expected.safetensors` (our per-module base weights, inputs and outputs).
     static func write(_ model: TransformerModel<Float>, to dir: URL) throws {
         try model.saveAdapter(to: dir)
@@ -45,7 +54,7 @@ import Testing
         for (index, entry) in model.adaptedLayers.enumerated() {
             var g = SeededGenerator(seed: 500 + UInt64(index))
             let x = Matrix<Float>.normal(3, entry.layer.inFeatures, using: &g)
-            let weight = baseWeight(of: entry.layer)
+            let weight = baseWeight(of: entry.layer.converted(to: Float.self) as! any AdaptedLayer<Float>)
             tensors[entry.path + ".base_weight"] = SafetensorsTensor(weight)
             tensors[entry.path + ".input"] = SafetensorsTensor(x)
             tensors[entry.path + ".output"] = SafetensorsTensor(entry.layer.forward(x))
@@ -62,17 +71,18 @@ import Testing
         return weight!
     }
 
-    @Test func doraFolderIsWhatWeWrite() throws {
-        let model = try Self.doraModel()
+    @Test(arguments: ["dora", "loftq"])
+    func folderIsWhatWeWrite(_ name: String) throws {
+        let model = try name == "dora" ? Self.doraModel() : Self.loftqModel()
         if ProcessInfo.processInfo.environment["LORA_WRITE_FIXTURES"] == "1" {
-            let dir = Self.sourceFolder.appendingPathComponent("dora")
+            let dir = Self.sourceFolder.appendingPathComponent(name)
             try? FileManager.default.removeItem(at: dir)
             try Self.write(model, to: dir)
         }
-        let fresh = try makeTemporaryDirectory("ours-dora")
+        let fresh = try makeTemporaryDirectory("ours-\(name)")
         defer { try? FileManager.default.removeItem(at: fresh) }
         try Self.write(model, to: fresh)
-        let committed = Self.bundledFolder.appendingPathComponent("dora")
+        let committed = Self.bundledFolder.appendingPathComponent(name)
         // The config is byte for byte what we write.
         #expect(try Data(contentsOf: fresh.appendingPathComponent(AdapterConfig.fileName))
                 == Data(contentsOf: committed.appendingPathComponent(AdapterConfig.fileName)))
@@ -88,8 +98,9 @@ import Testing
                 #expect(difference <= 1e-5, "\(file) \(name): \(difference)")
             }
         }
-        // And it reads back as what was saved.
+        // And it reads back as what was saved (DoRA layers for the DoRA case).
         let loaded = try PEFTWrittenAdapterTests.base().loadingAdapter(from: committed)
-        #expect(loaded.adaptedLayers.allSatisfy { $0.layer is DoRALinear<Linear<Float>> })
+        #expect(loaded.adaptedLayers.count == 4)
+        #expect(loaded.adaptedLayers.allSatisfy { $0.layer is DoRALinear<Linear<Float>> } == (name == "dora"))
     }
 }

@@ -44,7 +44,9 @@ public struct DoRALinear<Base: LoRABase>: Sendable {
     /// - Throws: what ``LoRALinear/init(base:hyperparameters:adapterName:using:)`` throws.
     public init(base: Base, hyperparameters: LoRAHyperparameters = LoRAHyperparameters(useDoRA: true),
                 adapterName: String = "default", using generator: inout SeededGenerator) throws {
-        let lora = try LoRALinear(base: base, hyperparameters: hyperparameters, adapterName: adapterName, using: &generator)
+        var h = hyperparameters
+        h.useDoRA = true
+        let lora = try LoRALinear(base: base, hyperparameters: h, adapterName: adapterName, using: &generator)
         self.base = lora.base
         self.branch = lora.branch
         self.adapterName = adapterName
@@ -52,10 +54,14 @@ public struct DoRALinear<Base: LoRABase>: Sendable {
         self.magnitude = weightNorm()
     }
 
-    /// Wraps `base` with a given branch and magnitude m (1, out), e.g. loaded from a file.
+    /// Wraps `base` with a given branch and magnitude m (1, out), e.g. loaded from a file. The
+    /// branch's hyper-parameters are marked `useDoRA` (so files say `use_dora: true`).
     /// - Throws: ``LoRAError`` when the hyper-parameters, the factors or m do not fit `base`.
     public init(base: Base, branch: LoRABranch<Scalar>, magnitude: Matrix<Scalar>, adapterName: String = "default") throws(LoRAError) {
-        let lora = try LoRALinear(base: base, branch: branch, adapterName: adapterName)
+        var h = branch.hyperparameters
+        h.useDoRA = true
+        let marked = try LoRABranch(a: branch.a, b: branch.b, hyperparameters: h, inFeatures: base.inFeatures, outFeatures: base.outFeatures)
+        let lora = try LoRALinear(base: base, branch: marked, adapterName: adapterName)
         guard magnitude.rows == 1, magnitude.columns == base.outFeatures else {
             throw .factorShape(factor: Self.magnitudeName, expected: [1, base.outFeatures], found: [magnitude.rows, magnitude.columns])
         }

@@ -55,6 +55,9 @@ def check(cond, msg):
 
 CASES = {  # folder -> LoraConfig fields that must come back
     "dora": {"use_dora": True, "r": 4, "lora_alpha": 8, "use_rslora": False},
+    # LoftQ: the adapter says init_lora_weights = true (as PEFT's LoftQ example saves it) and
+    # belongs to LoftQ's own Q, whose dequantized weights are the base weights in expected.
+    "loftq": {"use_dora": False, "r": 4, "lora_alpha": 8, "init_lora_weights": True},
 }
 
 
