@@ -11,7 +11,7 @@ import Testing
     func folder(_ factor: LoRAFactor, _ value: Float, at index: Int) throws -> URL {
         let dir = try makeTemporaryDirectory("non-finite")
         var layers = try sampleLayers()
-        if factor == .a { layers[q]!.a.storage[index] = value } else { layers[q]!.b.storage[index] = value }
+        if factor == .a { layers[q]!.a[index / layers[q]!.a.columns, index % layers[q]!.a.columns] = value } else { layers[q]!.b[index / layers[q]!.b.columns, index % layers[q]!.b.columns] = value }
         try AdapterFiles.save(layers, to: dir)
         return dir
     }
@@ -44,8 +44,8 @@ import Testing
         let dir = try folder(.a, .nan, at: 14)
         defer { try? FileManager.default.removeItem(at: dir) }
         var layers = try sampleLayers()
-        layers[q]!.a.storage[14] = .nan
-        layers[q]!.a.storage[2] = .infinity
+        layers[q]!.a[14 / layers[q]!.a.columns, 14 % layers[q]!.a.columns] = .nan
+        layers[q]!.a[2 / layers[q]!.a.columns, 2 % layers[q]!.a.columns] = .infinity
         try AdapterFiles.save(layers, to: dir)
         do { _ = try AdapterFiles.read(from: dir); Issue.record("accepted") } catch {
             #expect(error.problem.hasPrefix("element [0, 2] (index 2"), "\(error)")

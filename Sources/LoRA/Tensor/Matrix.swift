@@ -12,7 +12,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     /// Number of columns.
     public let columns: Int
     /// The elements, row after row.
-    public var storage: [Scalar]
+    public internal(set) var storage: [Scalar]
 
     /// The shape as `(rows, columns)`.
     public var shape: (rows: Int, columns: Int) { (rows, columns) }
