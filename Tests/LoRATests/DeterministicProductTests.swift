@@ -1,4 +1,4 @@
-import LoRA
+@testable import LoRA
 import Testing
 
 /// The deterministic product engine computes each element as the scalar loop
@@ -78,16 +78,70 @@ import Testing
         #expect(Self.check(Double.self, m: m, n: n, k: k, seed: UInt64(m * 10_000 + n * 100 + k)), "Double \(shape)")
     }
 
-    /// Large enough to run on several threads (m·n·k ≥ 2²³) and to pack B by panels.
+    /// The defining loop for Float, C = A·Bᵀ (concrete, so that the oracle is fast enough for
+    /// products of tens of millions of multiply-adds in a debug build).
+    static func floatLoopABt(m: Int, n: Int, k: Int, a: [Float], b: [Float]) -> [Float] {
+        var out = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var s: Float = 0
+                        for p in 0..<k {
+                            let product = a[i * k + p] * b[j * k + p]
+                            s = s + product
+                        }
+                        out[i * n + j] = s
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Large enough to run on several threads (m·n·k ≥ 2²⁵) and to pack B by panels.
     @Test func largeProductsSplitAcrossThreadsKeepTheBits() {
         var g = SeededGenerator(seed: 21)
-        let (m, n, k) = (130, 260, 256)
+        let (m, n, k) = (250, 260, 520)
         let a = (0..<(m * k)).map { _ in Float(g.nextNormal()) }
         let b = (0..<(n * k)).map { _ in Float(g.nextNormal()) }
         let c = [Float](repeating: 0, count: m * n)
-        let want = Self.definingLoop(false, true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k, beta: 0, c: c, ldc: n)
+        let want = Self.floatLoopABt(m: m, n: n, k: k, a: a, b: b)
         let got = Self.library(false, true, m: m, n: n, k: k, alpha: Float(1), a: a, lda: k, b: b, ldb: k, beta: 0, c: c, ldc: n)
         #expect(want == got)
+    }
+
+    /// Rows of A exactly 4 KiB apart (lda = 1024 Floats or 512 Doubles) are copied side by side
+    /// before the AVX-512 tiles read them; the copy must not change a bit.
+    @Test func rowsOfAFourKibibytesApartGiveTheSameBits() {
+        var g = SeededGenerator(seed: 23)
+        for (m, n) in [(13, 20), (25, 33)] {
+            let a = (0..<(m * 1024)).map { _ in Float(g.nextNormal()) }, b = (0..<(1024 * n)).map { _ in Float(g.nextNormal()) }
+            let c = [Float](repeating: 0, count: m * n)
+            #expect(Self.library(false, false, m: m, n: n, k: 1024, alpha: Float(1), a: a, lda: 1024, b: b, ldb: n, beta: 0, c: c, ldc: n)
+                    == Self.definingLoop(false, false, m: m, n: n, k: 1024, alpha: Float(1), a: a, lda: 1024, b: b, ldb: n, beta: 0, c: c, ldc: n))
+            let ad = (0..<(m * 512)).map { _ in g.nextNormal() }, bd = (0..<(512 * n)).map { _ in g.nextNormal() }
+            let cd = [Double](repeating: 0, count: m * n)
+            #expect(Self.library(false, false, m: m, n: n, k: 512, alpha: 1.0, a: ad, lda: 512, b: bd, ldb: n, beta: 0, c: cd, ldc: n)
+                    == Self.definingLoop(false, false, m: m, n: n, k: 512, alpha: 1.0, a: ad, lda: 512, b: bd, ldb: n, beta: 0, c: cd, ldc: n))
+        }
+    }
+
+    /// Each instruction set this CPU has (baseline SSE2, AVX2, AVX-512) gives the same bits, for
+    /// products and for the tanh loop.
+    @Test(arguments: [0, 1, 2])
+    func everyInstructionSetGivesTheSameBits(limit: Int) {
+        DeterministicGEMM.withInstructionSetLimited(to: limit) {
+            for (m, n, k) in [(7, 17, 16), (30, 20, 64), (13, 33, 9)] {
+                #expect(Self.check(Float.self, m: m, n: n, k: k, seed: UInt64(limit * 7 + m)), "Float \((m, n, k)) at level \(limit)")
+                #expect(Self.check(Double.self, m: m, n: n, k: k, seed: UInt64(limit * 7 + n)), "Double \((m, n, k)) at level \(limit)")
+            }
+            var g = SeededGenerator(seed: UInt64(limit))
+            var x = (0..<10_000).map { _ in Float(g.nextNormal(std: 3)) } + [0, -0.0, .infinity, -.infinity, .nan, 1e-30, 9.5, 10.5]
+            let scalar = x.map(Float.tanh)
+            x.withUnsafeMutableBufferPointer { Float.tanh(inPlace: $0) }
+            #expect(zip(x, scalar).allSatisfy { Self.sameBits($0, $1) })
+        }
     }
 
     @Test func zeroInnerDimensionOrZeroAlphaScalesC() {
@@ -106,6 +160,6 @@ import Testing
                                      beta: 0, c: [Float](repeating: 0, count: 40 * 32), ldc: 32)
         #expect(deterministic.storage == want)
         #expect(blas.maxAbsDifference(deterministic) < 1e-4)
-        #expect(ProductEngine.allCases.count == 2 && ["AVX2", "SSE2", "NEON", "portable"].contains(ProductEngine.deterministicInstructionSet))
+        #expect(ProductEngine.allCases.count == 2 && ["AVX-512", "AVX2", "SSE2", "NEON", "portable"].contains(ProductEngine.deterministicInstructionSet))
     }
 }

@@ -8,7 +8,7 @@ import Darwin
 
 /// The deterministic product `C ← α·op(A)·op(B) + β·C` (see ``ProductEngine/deterministic``).
 ///
-/// The C kernels compute tiles of 5 rows × 16 (Float) or 8 (Double) columns; this driver
+/// The C kernels compute tiles of 6 (AVX-512: 12) rows × 16 (Float) or 8 (Double) columns; this driver
 /// prepares op(B), handles the degenerate cases as BLAS does, and splits large products into
 /// row ranges that run on several threads. A row range changes which thread computes an element,
 /// never the order of its sum, so the result does not depend on the number of threads.
@@ -19,13 +19,22 @@ enum DeterministicGEMM {
     /// them to others costs more than it saves, and more so on a busy machine.
     static let parallelThreshold = 1 << 25
 
-    /// Rows per tile of the C kernel; row ranges given to threads are multiples of it.
-    static let tileRows = 5
+    /// Rows per tile of the C kernel (6 with AVX2, 12 with AVX-512); row ranges given to threads
+    /// are multiples of 12.
+    static let tileRows = 12
 
     /// Processors the system reports (at least 1).
     static let processorCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     static var instructionSet: String { String(cString: ckernels_instruction_set()) }
+
+    /// Runs `body` with the kernels limited to the baseline (0), AVX2 (1) or AVX-512 (2), to show
+    /// that every path computes the same bits. Process-wide while it runs.
+    static func withInstructionSetLimited<R>(to limit: Int, _ body: () throws -> R) rethrows -> R {
+        let before = ckernels_limit_instruction_set(Int32(limit))
+        defer { _ = ckernels_limit_instruction_set(before) }
+        return try body()
+    }
 
     /// Buffers up to this many elements are taken from the stack.
     private static let stackElements = 4096

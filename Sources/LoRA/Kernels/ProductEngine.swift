@@ -35,7 +35,8 @@ public enum ProductEngine: String, Sendable, CaseIterable {
         return String(cString: value) == "1" ? .blas : .deterministic
     }()
 
-    /// The instruction set the deterministic kernel uses on this CPU ("AVX2", "SSE2", "NEON").
+    /// The instruction set the deterministic kernel uses on this CPU ("AVX-512", "AVX2", "SSE2",
+    /// "NEON").
     /// Each computes the same bits; only the speed differs.
     public static var deterministicInstructionSet: String { DeterministicGEMM.instructionSet }
 }

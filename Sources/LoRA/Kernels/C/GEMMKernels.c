@@ -15,14 +15,17 @@
 //
 // Speed comes from register blocking: a tile of MR = 6 rows × NR = 2 vectors of columns is
 // accumulated in 12 vector registers while p runs over k (one vector when the last panel is at
-// most one vector wide), and op(B) is read from column panels of width NR (packed, zero-padded,
-// when B is transposed or large, and at the last, partial panel).
+// most one vector wide; with AVX-512, 12 rows × one 16-lane vector), and op(B) is read from
+// column panels of width NR (packed, zero-padded, when B is transposed or large, and at the
+// last, partial panel). The instruction set is chosen once, from CPUID: AVX-512F, AVX2 or the
+// x86-64 baseline (SSE2); on ARM the compiler's NEON code for the same source.
 #pragma STDC FP_CONTRACT OFF
 #if defined(__clang__)
 #pragma clang fp contract(off)
 #endif
 
 #include "CKernels.h"
+#include <stdlib.h>
 #include <string.h>
 
 // Rows per tile: 6 rows × 2 vectors of sums, 2 panel vectors, a broadcast and a product fill the
@@ -34,9 +37,12 @@
 #define CKERNELS_X86 1
 #define TARGET_AVX2 __attribute__((target("avx2")))
 
-/// AVX2 is usable when the CPU has it and the operating system saves the YMM registers
-/// (CPUID.1:ECX.OSXSAVE, XCR0 bits 1–2, CPUID.7.0:EBX bit 5).
-static int cpu_has_avx2(void) {
+#define TARGET_AVX512 __attribute__((target("avx512f")))
+
+/// 2 when AVX-512F is usable, 1 for AVX2, 0 for the baseline: the CPU must have the instructions
+/// and the operating system must save their registers (CPUID.1:ECX.OSXSAVE and AVX, XCR0 bits
+/// 1–2 for YMM and 5–7 for ZMM, CPUID.7.0:EBX bit 5 for AVX2 and bit 16 for AVX-512F).
+static int cpu_level(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     if (!((c >> 27) & 1) || !((c >> 28) & 1)) return 0;
@@ -46,23 +52,41 @@ static int cpu_has_avx2(void) {
     if ((lo & 6) != 6) return 0;
     if (__get_cpuid_max(0, 0) < 7) return 0;
     __cpuid_count(7, 0, a, b, c, d);
-    return (b >> 5) & 1;
+    if (!((b >> 5) & 1)) return 0;
+    return ((b >> 16) & 1) && (lo & 0xE0) == 0xE0 ? 2 : 1;
 }
 
-static int use_avx2(void) {
+static int forced = -1;  // ckernels_limit_instruction_set; -1: what the CPU has
+
+static int level(void) {
     static int state = -1;  // -1 unknown; a racing first call computes the same value
     int s = __atomic_load_n(&state, __ATOMIC_RELAXED);
     if (s < 0) {
-        s = cpu_has_avx2();
+        s = cpu_level();
         __atomic_store_n(&state, s, __ATOMIC_RELAXED);
     }
-    return s;
+    int f = __atomic_load_n(&forced, __ATOMIC_RELAXED);
+    return f >= 0 && f < s ? f : s;
 }
+#endif
+
+int ckernels_limit_instruction_set(int limit) {
+#if defined(CKERNELS_X86)
+    int before = __atomic_load_n(&forced, __ATOMIC_RELAXED);
+    __atomic_store_n(&forced, limit, __ATOMIC_RELAXED);
+    return before;
+#else
+    (void)limit;
+    return -1;
+#endif
+}
+#if defined(CKERNELS_X86)
+static int use_avx2(void) { return level() >= 1; }
 #endif
 
 const char *ckernels_instruction_set(void) {
 #if defined(CKERNELS_X86)
-    return use_avx2() ? "AVX2" : "SSE2";
+    return level() == 2 ? "AVX-512" : level() == 1 ? "AVX2" : "SSE2";
 #elif defined(__aarch64__) || defined(__ARM_NEON)
     return "NEON";
 #else
@@ -122,10 +146,34 @@ void narrow_sums_##SUFFIX(int k, const T *const *arow, long cs, const T *b, long
     for (int r = 0; r < MR; r++) memcpy(out[r], &s[r], sizeof s[r]);                               \
 }                                                                                                  \
                                                                                                    \
+/* AVX-512: 12 rows × one vector of NR lanes (zmm), for half the instructions per product. */   \
+typedef T W_##SUFFIX __attribute__((vector_size(2 * VL * sizeof(T)), aligned(sizeof(T))));       \
+static inline __attribute__((always_inline))                                                       \
+void wide_sums_##SUFFIX(int k, const T *const *arow, long cs, const T *b, long bs, T out[][2 * VL]) { \
+    W_##SUFFIX s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, s4 = {0}, s5 = {0},                         \
+               s6 = {0}, s7 = {0}, s8 = {0}, s9 = {0}, s10 = {0}, s11 = {0};                       \
+    const T *a0 = arow[0], *a1 = arow[1], *a2 = arow[2], *a3 = arow[3], *a4 = arow[4], *a5 = arow[5], \
+            *a6 = arow[6], *a7 = arow[7], *a8 = arow[8], *a9 = arow[9], *a10 = arow[10], *a11 = arow[11]; \
+    for (int p = 0; p < k; p++) {                                                                  \
+        W_##SUFFIX b0 = *(const W_##SUFFIX *)b, t;                                                 \
+        t = b0 * *a0; s0 = s0 + t;   t = b0 * *a1; s1 = s1 + t;   t = b0 * *a2; s2 = s2 + t;       \
+        t = b0 * *a3; s3 = s3 + t;   t = b0 * *a4; s4 = s4 + t;   t = b0 * *a5; s5 = s5 + t;       \
+        t = b0 * *a6; s6 = s6 + t;   t = b0 * *a7; s7 = s7 + t;   t = b0 * *a8; s8 = s8 + t;       \
+        t = b0 * *a9; s9 = s9 + t;   t = b0 * *a10; s10 = s10 + t; t = b0 * *a11; s11 = s11 + t;   \
+        a0 += cs; a1 += cs; a2 += cs; a3 += cs; a4 += cs; a5 += cs;                                \
+        a6 += cs; a7 += cs; a8 += cs; a9 += cs; a10 += cs; a11 += cs;                              \
+        b += bs;                                                                                   \
+    }                                                                                              \
+    memcpy(out[0], &s0, sizeof s0); memcpy(out[1], &s1, sizeof s1); memcpy(out[2], &s2, sizeof s2); \
+    memcpy(out[3], &s3, sizeof s3); memcpy(out[4], &s4, sizeof s4); memcpy(out[5], &s5, sizeof s5); \
+    memcpy(out[6], &s6, sizeof s6); memcpy(out[7], &s7, sizeof s7); memcpy(out[8], &s8, sizeof s8); \
+    memcpy(out[9], &s9, sizeof s9); memcpy(out[10], &s10, sizeof s10); memcpy(out[11], &s11, sizeof s11); \
+}                                                                                                  \
+                                                                                                   \
 /* c[r][j] = α·s[r][j] (+ β·c[r][j]) for r < rows, j < w; the common cases (α = 1 with β = 0   \
    or 1) in loops of their own, which the compiler vectorizes. */                                 \
 static inline __attribute__((always_inline))                                                       \
-void finish_##SUFFIX(T sums[MR][2 * VL], T alpha, T beta, T *c, long ldc, int rows, int w) {       \
+void finish_##SUFFIX(T sums[][2 * VL], T alpha, T beta, T *c, long ldc, int rows, int w) {         \
     if (alpha == 1 && beta == 0) {                                                                 \
         for (int r = 0; r < rows; r++) memcpy(c + r * ldc, sums[r], (size_t)w * sizeof(T));        \
     } else if (alpha == 1 && beta == 1) {                                                          \
@@ -155,6 +203,10 @@ __attribute__((noinline)) static void sums_portable_##SUFFIX(int k, const T *con
 __attribute__((noinline)) static void narrow_sums_portable_##SUFFIX(int k, const T *const *arow, long cs, \
                                                                     const T *b, long bs, T out[MR][2 * VL]) { \
     narrow_sums_##SUFFIX(k, arow, cs, b, bs, out);                                                 \
+}                                                                                                  \
+__attribute__((noinline, unused)) static void wide_sums_portable_##SUFFIX(int k, const T *const *arow, long cs, \
+                                                                   const T *b, long bs, T out[][2 * VL]) { \
+    wide_sums_##SUFFIX(k, arow, cs, b, bs, out);                                                   \
 }                                                                                                  \
 SUMS_AVX2(SUFFIX, T, VL)                                                                             \
                                                                                                    \
@@ -188,33 +240,51 @@ void ckernels_pack_b_##SUFFIX(bool transB, int k, int n, const T *b, long ldb, T
 /* The loop over tiles, compiled once per instruction set (so that finishing a tile reads the   \
    sums with the vector width that wrote them). */                                               \
 static inline __attribute__((always_inline))                                                       \
-void rows_##SUFFIX(int avx2, bool transA, bool transB, int rowBegin, int rowEnd, int n, int k,     \
+void rows_##SUFFIX(int level, bool transA, bool transB, int rowBegin, int rowEnd, int n, int k,    \
                    T alpha, const T *a, long lda, const T *b, long ldb,                            \
                    const T *packed, T beta, T *c, long ldc) {                                      \
     const int nr = NR_##SUFFIX;                                                                    \
     long rs = transA ? 1 : lda, cs = transA ? lda : 1;                                             \
     int panels = (n + nr - 1) / nr, all = packs_all_##SUFFIX(transB, k, ldb);                      \
-    for (int i0 = rowBegin; i0 < rowEnd; i0 += MR) {                                               \
-        int rows = rowEnd - i0 < MR ? rowEnd - i0 : MR;                                            \
-        const T *arow[MR];  /* rows past the end repeat the last row; their sums are not stored */ \
-        for (int r = 0; r < MR; r++) arow[r] = a + (long)(i0 + (r < rows ? r : rows - 1)) * rs;    \
+    const int mr = level == 2 ? 2 * MR : MR;   /* AVX-512 tiles have twice the rows */             \
+    /* AVX-512 tiles read 12 rows of A at once; when they lie a multiple of 4 KiB apart (lda =     \
+       1024 floats) they compete for the same 8-way cache sets, so they are first copied next to  \
+       each other (the copy moves values, the sums are unchanged). */                              \
+    T stackCopy[4096];                                                                             \
+    T *copy = NULL;                                                                                \
+    if (level == 2 && !transA && (lda * (long)sizeof(T)) % 4096 == 0)                              \
+        copy = (long)k * mr <= 4096 ? stackCopy : malloc(sizeof(T) * (size_t)k * (size_t)mr);      \
+    for (int i0 = rowBegin; i0 < rowEnd; i0 += mr) {                                               \
+        int rows = rowEnd - i0 < mr ? rowEnd - i0 : mr;                                            \
+        const T *arow[2 * MR];  /* rows past the end repeat the last row; their sums are not stored */ \
+        for (int r = 0; r < mr; r++) arow[r] = a + (long)(i0 + (r < rows ? r : rows - 1)) * rs;    \
+        long step = cs;                                                                            \
+        if (copy) {                                                                                \
+            for (int p = 0; p < k; p++)                                                            \
+                for (int r = 0; r < mr; r++) copy[(long)p * mr + r] = arow[r][p];                  \
+            for (int r = 0; r < mr; r++) arow[r] = copy + r;                                       \
+            step = mr;                                                                             \
+        }                                                                                          \
         for (int q = 0; q < panels; q++) {                                                         \
             int j0 = q * nr, w = n - j0 < nr ? n - j0 : nr;                                        \
             const T *panel; long bs;                                                               \
             if (all) { panel = packed + (long)q * k * nr; bs = nr; }                               \
             else if (w < nr) { panel = packed; bs = nr; }                                          \
             else { panel = b + j0; bs = ldb; }                                                     \
-            T sums[MR][2 * VL];                                                                    \
-            if (w <= VL) {                                                                         \
-                if (avx2) CALL_AVX2(narrow_sums, SUFFIX, k, arow, cs, panel, bs, sums);            \
-                else narrow_sums_portable_##SUFFIX(k, arow, cs, panel, bs, sums);                  \
+            T sums[2 * MR][2 * VL];                                                                \
+            if (level == 2) {                                                                      \
+                CALL_AVX512(wide_sums, SUFFIX, k, arow, step, panel, bs, sums);                      \
+            } else if (w <= VL) {                                                                  \
+                if (level == 1) CALL_AVX2(narrow_sums, SUFFIX, k, arow, step, panel, bs, sums);      \
+                else narrow_sums_portable_##SUFFIX(k, arow, step, panel, bs, sums);                  \
             } else {                                                                               \
-                if (avx2) CALL_AVX2(sums, SUFFIX, k, arow, cs, panel, bs, sums);                   \
-                else sums_portable_##SUFFIX(k, arow, cs, panel, bs, sums);                         \
+                if (level == 1) CALL_AVX2(sums, SUFFIX, k, arow, step, panel, bs, sums);             \
+                else sums_portable_##SUFFIX(k, arow, step, panel, bs, sums);                         \
             }                                                                                      \
             finish_##SUFFIX(sums, alpha, beta, c + (long)i0 * ldc + j0, ldc, rows, w);             \
         }                                                                                          \
     }                                                                                              \
+    if (copy && copy != stackCopy) free(copy);                                                     \
 }                                                                                                  \
                                                                                                    \
 static void rows_portable_##SUFFIX(bool transA, bool transB, int rowBegin, int rowEnd, int n, int k, \
@@ -227,7 +297,9 @@ ROWS_AVX2(SUFFIX, T)                                                            
 void ckernels_gemm_rows_##SUFFIX(bool transA, bool transB, int rowBegin, int rowEnd, int n, int k, \
                                  T alpha, const T *a, long lda, const T *b, long ldb,              \
                                  const T *packed, T beta, T *c, long ldc) {                        \
-    if (HAVE_AVX2()) CALL_AVX2(rows, SUFFIX, transA, transB, rowBegin, rowEnd, n, k, alpha, a, lda, b, ldb, packed, beta, c, ldc); \
+    int l = LEVEL();                                                                               \
+    if (l == 2) CALL_AVX512(rows, SUFFIX, transA, transB, rowBegin, rowEnd, n, k, alpha, a, lda, b, ldb, packed, beta, c, ldc); \
+    else if (l == 1) CALL_AVX2(rows, SUFFIX, transA, transB, rowBegin, rowEnd, n, k, alpha, a, lda, b, ldb, packed, beta, c, ldc); \
     else rows_portable_##SUFFIX(transA, transB, rowBegin, rowEnd, n, k, alpha, a, lda, b, ldb, packed, beta, c, ldc); \
 }
 
@@ -240,20 +312,31 @@ TARGET_AVX2 __attribute__((noinline)) static void sums_avx2_##SUFFIX(           
 TARGET_AVX2 __attribute__((noinline)) static void narrow_sums_avx2_##SUFFIX(                       \
     int k, const T *const *arow, long cs, const T *b, long bs, T out[MR][2 * VL]) {                \
     narrow_sums_##SUFFIX(k, arow, cs, b, bs, out);                                                 \
+}                                                                                                  \
+TARGET_AVX512 __attribute__((noinline)) static void wide_sums_avx512_##SUFFIX(                     \
+    int k, const T *const *arow, long cs, const T *b, long bs, T out[][2 * VL]) {                  \
+    wide_sums_##SUFFIX(k, arow, cs, b, bs, out);                                                   \
 }
 #define ROWS_AVX2(SUFFIX, T)                                                                       \
 TARGET_AVX2 static void rows_avx2_##SUFFIX(bool transA, bool transB, int rowBegin, int rowEnd, int n, int k, \
                                            T alpha, const T *a, long lda, const T *b, long ldb,    \
                                            const T *packed, T beta, T *c, long ldc) {              \
     rows_##SUFFIX(1, transA, transB, rowBegin, rowEnd, n, k, alpha, a, lda, b, ldb, packed, beta, c, ldc); \
+}                                                                                                  \
+TARGET_AVX512 static void rows_avx512_##SUFFIX(bool transA, bool transB, int rowBegin, int rowEnd, int n, int k, \
+                                               T alpha, const T *a, long lda, const T *b, long ldb, \
+                                               const T *packed, T beta, T *c, long ldc) {          \
+    rows_##SUFFIX(2, transA, transB, rowBegin, rowEnd, n, k, alpha, a, lda, b, ldb, packed, beta, c, ldc); \
 }
-#define HAVE_AVX2() use_avx2()
+#define LEVEL() level()
 #define CALL_AVX2(NAME, SUFFIX, ...) NAME##_avx2_##SUFFIX(__VA_ARGS__)
+#define CALL_AVX512(NAME, SUFFIX, ...) NAME##_avx512_##SUFFIX(__VA_ARGS__)
 #else
 #define ROWS_AVX2(SUFFIX, T)
 #define SUMS_AVX2(SUFFIX, T, VL)
-#define HAVE_AVX2() 0
+#define LEVEL() 0
 #define CALL_AVX2(NAME, SUFFIX, ...) NAME##_portable_##SUFFIX(__VA_ARGS__)
+#define CALL_AVX512(NAME, SUFFIX, ...) NAME##_portable_##SUFFIX(__VA_ARGS__)
 #endif
 
 DEFINE_GEMM(f32, float, 8)

@@ -25,7 +25,11 @@ void ckernels_gemm_rows_f64(bool transA, bool transB, int rowBegin, int rowEnd, 
                             double alpha, const double *a, long lda, const double *b, long ldb,
                             const double *packed, double beta, double *c, long ldc);
 
-/// The instruction set the kernels run with on this CPU: "AVX2", "SSE2", "NEON" or "portable".
+/// Caps the instruction set at 0 (baseline), 1 (AVX2) or 2 (AVX-512), or lifts the cap (−1);
+/// returns the previous cap. For tests that compare the paths: they must give the same bits.
+int ckernels_limit_instruction_set(int limit);
+
+/// The instruction set the kernels run with on this CPU: "AVX-512", "AVX2", "SSE2", "NEON" or "portable".
 const char *ckernels_instruction_set(void);
 
 #endif
