@@ -5,7 +5,9 @@
 /// callers to specialised copies). A hot loop therefore comes as one generic source instantiated
 /// twice, at call sites where the type is `Float` or `Double`: there the compiler inlines the
 /// per-element maths and vectorizes the loop. This is the one place that asks which type
-/// `Scalar` is; the concept files never do.
+/// `Scalar` is; the concept files never do. (They keep their loops next to their formulas: the
+/// compiler inlines across files only in optimised whole-module builds, and the chapters run in
+/// debug builds.)
 enum ConcreteScalar {
     /// `float(x)` or `double(x)`, for the type `Scalar` is.
     @inline(__always)

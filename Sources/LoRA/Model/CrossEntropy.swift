@@ -22,7 +22,7 @@ public enum CrossEntropy {
         logits: Matrix<Scalar>, targets: [Int]
     ) -> (loss: Double, gradient: Matrix<Scalar>, predictions: [Int]) {
         precondition(targets.count == logits.rows, "CrossEntropy: \(targets.count) targets for logits \(logits.shapeDescription)")
-        return eachRow(logits: logits, targets: targets)  // the loop over rows: Kernels/Model+ElementLoops.swift
+        return eachRow(logits: logits, targets: targets)  // the loop over rows: below
     }
 
     /// One row z (V logits) with target y and weight w = 1/M: writes g = w·(softmax(z) − onehot(y))
@@ -52,5 +52,42 @@ public enum CrossEntropy {
         var best = 0
         for j in z.indices.dropFirst() where z[j] > z[best] { best = j }
         return best
+    }
+}
+
+// MARK: - The loops
+// The formulas above, applied to every element (row), in a Float and a Double instance of each
+// loop (``ConcreteScalar``, Kernels/): there the per-element maths is inlined and the loops
+// vectorize, where generic code would call through the protocol for every + and ×. They sit in
+// this file because the compiler inlines across files only in optimised whole-module builds.
+
+extension CrossEntropy {
+    static func eachRow<Scalar: BLASScalar>(logits: Matrix<Scalar>, targets: [Int]) -> (loss: Double, gradient: Matrix<Scalar>, predictions: [Int]) {
+        ConcreteScalar.apply(logits, returning: (loss: Double, gradient: Matrix<Scalar>, predictions: [Int]).self,
+                             float: { rowLoop($0, targets) }, double: { rowLoop($0, targets) })
+    }
+
+    @inline(__always)
+    static func rowLoop<S: BLASScalar>(_ logits: Matrix<S>, _ targets: [Int]) -> (loss: Double, gradient: Matrix<S>, predictions: [Int]) {
+        let (n, v) = (logits.rows, logits.columns)
+        let counted = targets.filter { $0 != ignoreIndex }.count
+        let weight = counted == 0 ? 0 : 1 / Double(counted)
+        var gradient = [S](repeating: 0, count: n * v)
+        var predictions = [Int](repeating: 0, count: n)
+        var loss = 0.0
+        logits.storage.withUnsafeBufferPointer { z in
+            gradient.withUnsafeMutableBufferPointer { g in
+                for i in 0..<n {
+                    let range = (i * v)..<((i + 1) * v)
+                    let row = UnsafeBufferPointer(rebasing: z[range])
+                    predictions[i] = argmax(row)
+                    let target = targets[i]
+                    guard target != ignoreIndex else { continue }
+                    precondition(target >= 0 && target < v, "CrossEntropy: target \(target) outside 0..<\(v)")
+                    loss += lossAndGradient(row: row, target: target, weight: weight, gradient: UnsafeMutableBufferPointer(rebasing: g[range]))
+                }
+            }
+        }
+        return (loss, Matrix(rows: n, columns: v, storage: gradient), predictions)
     }
 }

@@ -60,11 +60,11 @@ public struct BLASInfo: Sendable, CustomStringConvertible {
 
     /// Fixes the number of threads BLAS uses from now on (OpenBLAS; Accelerate manages its own).
     ///
-    /// Two reasons to call it with 1: products of small matrices (the tiny transformer's are
-    /// 544 × 64 × 64) run faster on one thread than on several that mostly wait for each other,
-    /// and OpenBLAS splits a product differently for each thread count, so the rounding (and
-    /// every number printed after hundreds of training steps) would otherwise depend on how many
-    /// cores the reader's machine has.
+    /// It matters only for products on the BLAS engine (``ProductEngine/blas``): products of
+    /// small matrices (the tiny transformer's are 544 × 64 × 64) run faster on one BLAS thread
+    /// than on several that mostly wait for each other, and OpenBLAS splits a product differently
+    /// for each thread count, so its rounding depends on it. The default, deterministic engine
+    /// gives the same bits on any number of threads and keeps small products on one thread.
     public static func setThreadCount(_ threads: Int) {
         precondition(threads >= 1, "BLASInfo.setThreadCount: need at least one thread, got \(threads)")
         #if !canImport(Accelerate)
