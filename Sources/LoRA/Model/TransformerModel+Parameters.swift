@@ -36,8 +36,18 @@ extension TransformerModel {
         var linears: [String: any LinearLayer<Other>] = [:]
         try! source.updateLinearLayers { path, layer in linears[path] = layer.converted(to: Other.self) }
         try! out.updateLinearLayers { path, layer in layer = linears[path]! }
+        // The linear slots converted themselves; copy only the other parameters (norms, embeddings).
+        let linearPaths = Set(linears.keys)
+        func inLinearSlot(_ name: String) -> Bool {
+            var path = Substring(name)
+            while let dot = path.lastIndex(of: ".") {
+                path = path[..<dot]
+                if linearPaths.contains(String(path)) { return true }
+            }
+            return false
+        }
         var values: [String: (Matrix<Scalar>, Bool)] = [:]
-        source.visitParameters { name, value, trainable in values[name] = (value, trainable) }
+        source.visitParameters { name, value, trainable in if !inLinearSlot(name) { values[name] = (value, trainable) } }
         out.visitParameters { name, value, trainable in
             guard let (v, t) = values[name] else { return }
             value = v.converted()
