@@ -128,7 +128,7 @@ import Testing
     }
 
     /// Each instruction set this CPU has (baseline SSE2, AVX2, AVX-512) gives the same bits, for
-    /// products and for the tanh loop.
+    /// products and for the tanh and exp loops.
     @Test(arguments: [0, 1, 2])
     func everyInstructionSetGivesTheSameBits(limit: Int) {
         DeterministicGEMM.withInstructionSetLimited(to: limit) {
@@ -138,9 +138,12 @@ import Testing
             }
             var g = SeededGenerator(seed: UInt64(limit))
             var x = (0..<10_000).map { _ in Float(g.nextNormal(std: 3)) } + [0, -0.0, .infinity, -.infinity, .nan, 1e-30, 9.5, 10.5]
-            let scalar = x.map(Float.tanh)
+            let scalarTanh = x.map(Float.tanh), scalarExp = x.map { Float.exp(10 * $0) }
+            var y = x.map { 10 * $0 }
             x.withUnsafeMutableBufferPointer { Float.tanh(inPlace: $0) }
-            #expect(zip(x, scalar).allSatisfy { Self.sameBits($0, $1) })
+            y.withUnsafeMutableBufferPointer { Float.exp(inPlace: $0) }
+            #expect(zip(x, scalarTanh).allSatisfy { Self.sameBits($0, $1) })
+            #expect(zip(y, scalarExp).allSatisfy { Self.sameBits($0, $1) })
         }
     }
 

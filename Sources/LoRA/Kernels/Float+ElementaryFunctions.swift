@@ -8,7 +8,8 @@ import CKernels
 /// functions it uses only IEEE 754 arithmetic, so the bits are the same on every machine.
 /// exp and tanh have no branches, so loops that call them can vectorize.
 extension Float: ElementaryFunctions {
-    /// eˣ, evaluated in Double without branches (softmax calls it per score).
+    /// eˣ, evaluated in Double without branches (C: `ckernels_expf`, which Swift inlines; the same
+    /// function serves ``exp(inPlace:)``, so both give the same bits).
     /// ```
     /// b = x clamped to [−104, 89]      (beyond, the Float result is 0 or +∞ anyway)
     /// e^b = 2ⁿ·(1 + r + r²/2! + … + r⁸/8!),  n = round(b·log₂e),  r = (b − n·ln2Hi) − n·ln2Lo
@@ -17,22 +18,13 @@ extension Float: ElementaryFunctions {
     /// the one rounding to Float gives 0, a subnormal, a normal number or +∞ as the value demands.
     @inline(__always)
     public static func exp(_ x: Float) -> Float {
-        var b = Double(x)
-        b = b < -104 ? -104 : b
-        b = b > 89 ? 89 : b                      // NaN passes both and stays NaN
-        let shifter: Double = 0x1.8p52
-        let shifted = b * Double.log2e + shifter
-        let n = shifted - shifter
-        let r = (b - n * Double.ln2Hi) - n * Double.ln2Lo
-        var p = 1.0 / 40320
-        p = p * r + 1.0 / 5040
-        p = p * r + 1.0 / 720
-        p = p * r + 1.0 / 120
-        p = p * r + 1.0 / 24
-        p = p * r + 1.0 / 6
-        p = p * r + 1.0 / 2
-        let scale = Double(bitPattern: UInt64(bitPattern: Int64(bitPattern: shifted.bitPattern &- shifter.bitPattern) &+ 1023) &<< 52)
-        return Float(scale * (1 + (r + r * r * p)))
+        ckernels_expf(x)
+    }
+
+    /// eˣ of every element, in place, in a loop compiled for AVX-512, AVX2 and the baseline (same bits).
+    public static func exp(inPlace x: UnsafeMutableBufferPointer<Float>) {
+        guard let base = x.baseAddress else { return }
+        ckernels_exp_f32(base, x.count)
     }
 
     /// ln x = `Float(Double.log(Double(x)))`.
@@ -56,7 +48,7 @@ extension Float: ElementaryFunctions {
         ckernels_tanhf(x)
     }
 
-    /// tanh of every element, in place, in a loop compiled for AVX2 and for the baseline (same bits).
+    /// tanh of every element, in place, in a loop compiled for AVX-512, AVX2 and the baseline (same bits).
     public static func tanh(inPlace x: UnsafeMutableBufferPointer<Float>) {
         guard let base = x.baseAddress else { return }
         ckernels_tanh_f32(base, x.count)

@@ -19,11 +19,10 @@ public enum CausalSoftmax {
     static func softmax<Scalar: BLASScalar>(row s: UnsafeMutableBufferPointer<Scalar>, position i: Int) {
         var m = s[0]
         for j in 0...i where s[j] > m { m = s[j] }
+        for j in 0...i { s[j] -= m }
+        Scalar.exp(inPlace: UnsafeMutableBufferPointer(rebasing: s[0...i]))
         var total: Scalar = 0
-        for j in 0...i {
-            s[j] = Scalar.exp(s[j] - m)
-            total += s[j]
-        }
+        for j in 0...i { total += s[j] }
         let inverse = 1 / total
         for j in 0...i { s[j] *= inverse }
         for j in (i + 1)..<s.count { s[j] = 0 }

@@ -33,11 +33,20 @@ public protocol ElementaryFunctions {
     static func tanh(_ x: Self) -> Self
 
     /// tanh of every element, in place: the same values as ``tanh(_:)``, computed in a loop that
-    /// may use wider vectors (for `Float`, AVX2 when the CPU has it).
+    /// may use wider vectors (for `Float`, AVX-512 or AVX2 when the CPU has it).
     static func tanh(inPlace x: UnsafeMutableBufferPointer<Self>)
+
+    /// eˣ of every element, in place: the same values as ``exp(_:)``, in a loop that may use wider
+    /// vectors.
+    static func exp(inPlace x: UnsafeMutableBufferPointer<Self>)
 }
 
 extension ElementaryFunctions {
+    /// eˣ of every element, one ``exp(_:)`` call each.
+    public static func exp(inPlace x: UnsafeMutableBufferPointer<Self>) {
+        for i in x.indices { x[i] = exp(x[i]) }
+    }
+
     /// tanh of every element, one ``tanh(_:)`` call each.
     public static func tanh(inPlace x: UnsafeMutableBufferPointer<Self>) {
         for i in x.indices { x[i] = tanh(x[i]) }

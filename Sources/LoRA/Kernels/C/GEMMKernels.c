@@ -81,7 +81,6 @@ int ckernels_limit_instruction_set(int limit) {
 #endif
 }
 #if defined(CKERNELS_X86)
-static int use_avx2(void) { return level() >= 1; }
 #endif
 
 const char *ckernels_instruction_set(void) {
@@ -342,19 +341,29 @@ TARGET_AVX512 static void rows_avx512_##SUFFIX(bool transA, bool transB, int row
 DEFINE_GEMM(f32, float, 8)
 DEFINE_GEMM(f64, double, 4)
 
-// The array form of ckernels_tanhf: one loop, compiled for AVX2 and for the baseline.
+// The array forms of ckernels_tanhf and ckernels_expf: one loop each, compiled for AVX-512, AVX2
+// and the baseline.
 #include "CKernelsTanh.h"
 
-#define TANH_LOOP(NAME, ATTR) \
-ATTR static void NAME(float *x, long count) { for (long i = 0; i < count; i++) x[i] = ckernels_tanhf(x[i]); }
-#if defined(CKERNELS_X86)
-TANH_LOOP(tanh_avx2, TARGET_AVX2)
-#endif
-TANH_LOOP(tanh_portable, )
-
-void ckernels_tanh_f32(float *x, long count) {
-#if defined(CKERNELS_X86)
-    if (use_avx2()) { tanh_avx2(x, count); return; }
-#endif
-    tanh_portable(x, count);
+#define ARRAY_LOOP(NAME, FUNCTION, ATTR) \
+ATTR static void NAME(float *x, long count) { for (long i = 0; i < count; i++) x[i] = FUNCTION(x[i]); }
+#define ARRAY_FUNCTION(NAME, FUNCTION)                                                             \
+ARRAY_LOOP(NAME##_portable, FUNCTION, )                                                            \
+ARRAY_LOOP_X86(NAME, FUNCTION)                                                                     \
+void ckernels_##NAME##_f32(float *x, long count) {                                                 \
+    int l = LEVEL();                                                                               \
+    if (l == 2) CALL_AVX512(NAME, f32, x, count);                                                  \
+    else if (l == 1) CALL_AVX2(NAME, f32, x, count);                                               \
+    else NAME##_portable(x, count);                                                                \
 }
+#if defined(CKERNELS_X86)
+#define ARRAY_LOOP_X86(NAME, FUNCTION) \
+ARRAY_LOOP(NAME##_avx2_f32, FUNCTION, TARGET_AVX2) ARRAY_LOOP(NAME##_avx512_f32, FUNCTION, TARGET_AVX512)
+#else
+#define ARRAY_LOOP_X86(NAME, FUNCTION)
+#define tanh_portable_f32 tanh_portable
+#define exp_portable_f32 exp_portable
+#endif
+
+ARRAY_FUNCTION(tanh, ckernels_tanhf)
+ARRAY_FUNCTION(exp, ckernels_expf)
