@@ -106,7 +106,9 @@ cannot exceed $\min(d, k) = 64$ for a $64 \times 64$ projection: the library ref
 cell("Rank sweep")
 let sweepRanks = [1, 4, 16, 64]
 let marks = Array(stride(from: 10, through: steps, by: 10))
-let sweep = experiment(sweepRanks.map { loraMethod("r=\($0)", rank: $0) }, on: suite.reverse, checkpoints: marks)
+/// Larger ranks take larger steps (above), so their grid starts one step lower.
+let sweep = experiment(sweepRanks.map { loraMethod("r=\($0)", rank: $0, grid: $0 >= 16 ? [3e-3, 1e-2, 3e-2] : [1e-2, 3e-2, 1e-1]) },
+                       on: suite.reverse, checkpoints: marks)
 /// Steps until held-out exact match first reaches 90% (the run's length + 10 if never).
 func stepsToThreshold(_ run: FineTuningRun) -> Double {
     Double(zip(marks, run.checkpoints).first { $0.1.exactMatch >= 0.9 }?.0 ?? steps + 10)
@@ -165,7 +167,7 @@ meant to matter, at $r = 64$ with $\alpha = 8$, each at its own tuned rate:
 */
 cell("α/r or α/√r")
 let scalings = experiment([loraMethod("α/r, r=64, α=8", rank: 64, alpha: 8, grid: [3e-2, 1e-1, 3e-1]),
-                           loraMethod("α/√r, r=64, α=8", rank: 64, alpha: 8, scaling: .rankStabilized, grid: [1e-2, 3e-2, 1e-1])],
+                           loraMethod("α/√r, r=64, α=8", rank: 64, alpha: 8, scaling: .rankStabilized, grid: [3e-3, 1e-2, 3e-2])],
                           on: suite.reverse)
 var scalingTable = Table(columns: ["scaling", "s", "tuned lr", "held-out loss", "exact match"])
 for (t, s) in zip(scalings, [8.0 / 64, 8.0 / 8]) {
@@ -205,8 +207,11 @@ let targetChoices: [(label: String, targets: TargetModules, rank: Int)] = [
 let targetMethods = targetChoices.map { loraMethod("\($0.label) r=\($0.rank)", targets: $0.targets, rank: $0.rank) }
 var targetTable = Table(columns: ["targets", "r", "trainable", "task", "tuned lr", "held-out loss", "exact match"])
 var targetVerdicts: [String] = []
+/// Each task's tuned methods, in `targetChoices` order (the combination section reuses `reverse`'s `q, v`).
+var targetResults: [[TunedMethod]] = []
 for task in [suite.reverse, suite.substitute] {
     let results = experiment(targetMethods, on: task)
+    targetResults.append(results)
     for (choice, t) in zip(targetChoices, results) {
         let count = try t.method.prepare(pretrained, 0).parameterCount
         targetTable.add(choice.label, String(choice.rank), grouped(count.trainable), task.name, sci(t.choice.rate, 0) + (t.choice.isInterior ? "" : " (grid end)"),
@@ -264,7 +269,8 @@ $\lVert \Delta W_1 + \Delta W_2 \rVert_F$):
 */
 cell("Two adapters combined into one model")
 let pair = [suite.reverse, suite.shift5]
-let pairTuned = pair.map { experiment([loraMethod("q,v r=8 on \($0.name)", rank: 8)], on: $0)[0] }
+/// The `reverse` adapter is the target-module section's `q, v` at r = 8 (same method, grid and seeds).
+let pairTuned = [targetResults[0][0], experiment([targetMethods[0]], on: suite.shift5)[0]]
 let combinationTypes: [CombinationType] = [.cat, .linear, .svd(rank: nil)]
 /// One seed's two adapters combined each way.
 func combinations(_ i: Int) throws -> [TransformerModel<Float>] {
@@ -283,13 +289,18 @@ buildTable.print()
 `cat` reproduces the sum (to float32 rounding); `linear`'s distance is its cross terms; `svd`'s
 is the part of the sum beyond rank $r$. Now each task's accuracy with its own adapter, with
 each combination, and with one adapter trained on both tasks together (twice the steps: the
-same examples per task):
+same examples per task; its rate tuned like every other, on both tasks' held-out examples):
 */
 cell("Accuracy of each combination")
 let combinedResults = try reportSeeds.indices.map { i in try combinations(i).map { model in pair.map { model.evaluate(heldOut($0)) } } }
-/// One adapter trained on both tasks at once, at the reverse adapter's rate.
-let jointSetup = FineTuningSetup(base: pretrained, source: .stream(pair), heldOut: heldOut(pair[0]), steps: 2 * steps)
-let jointRuns = parallelMap(seedCount) { jointSetup.run(loraMethod("both", rank: 8), rate: pairTuned[0].choice.rate, seed: reportSeeds[$0]) }
+/// One adapter trained on both tasks at once, its rate tuned on both tasks' held-out examples.
+let bothHeldOut = pair.map(heldOut)
+let jointSetup = FineTuningSetup(base: pretrained, source: .stream(pair),
+                                 heldOut: TokenBatch(tokens: bothHeldOut.flatMap(\.tokens), targets: bothHeldOut.flatMap(\.targets),
+                                                     batchSize: bothHeldOut.map(\.batchSize).reduce(0, +), sequenceLength: bothHeldOut[0].sequenceLength),
+                                 steps: 2 * steps)
+let jointTuned = tune([loraMethod("both", rank: 8)], setup: jointSetup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds)[0]
+let jointRuns = jointTuned.runs
 var mergeTable = Table(columns: (["model"] + pair.map { $0.name + " exact" }).map { Table.Column($0) })
 let aloneExact = pair.indices.map { k in Estimate(pairTuned[k].runs.map { $0.model.evaluate(heldOut(pair[k])).exactMatch }) }
 mergeTable.add(row: ["pre-trained"] + pair.map { percent(pretrained.evaluate(heldOut($0)).exactMatch, 1) })
@@ -302,7 +313,7 @@ for (c, type) in combinationTypes.enumerated() {
     mergeTable.add(row: ["both, \(type.description)"] + combinedExact[c].map { $0.formatted(1, scale: 100) + "%" })
 }
 let jointExact = pair.map { t in Estimate(jointRuns.map { $0.model.evaluate(heldOut(t)).exactMatch }) }
-mergeTable.add(row: ["one adapter trained on both (\(2 * steps) steps)"] + jointExact.map { $0.formatted(1, scale: 100) + "%" })
+mergeTable.add(row: ["one adapter trained on both (\(2 * steps) steps), lr \(sci(jointTuned.choice.rate, 0))" + (jointTuned.choice.isInterior ? "" : " (grid end)")] + jointExact.map { $0.formatted(1, scale: 100) + "%" })
 mergeTable.print()
 for k in pair.indices {
     for (c, type) in combinationTypes.enumerated() {
@@ -333,7 +344,7 @@ adapter could hold is $\sum_{i \le r} \sigma_i^2 / \sum_i \sigma_i^2$ (Eckart–
 [01](01-low-rank-update.md)):
 */
 cell("The rank a task needs")
-let vOnly = FineTuningMethod(name: "full fine-tuning of v_proj only", grid: [3e-3, 1e-2, 3e-2]) { model, _ in
+let vOnly = FineTuningMethod(name: "full fine-tuning of v_proj only", grid: [1e-2, 3e-2, 1e-1]) { model, _ in
     var m = model
     m.setBaseParametersTrainable(false)
     for name in m.linearLayerNames where name.hasSuffix("v_proj") {

@@ -94,8 +94,9 @@ public struct FineTuningSetup: Sendable {
 
     /// One run of `method` at `rate` with `seed`: AdamW, 10% warm-up then cosine, clipping at
     /// 1 (``Trainer/train(_:optimizer:configuration:nextBatch:progress:)``'s loop, with held-out
-    /// evaluations at the checkpoints).
-    public func run(_ method: FineTuningMethod, rate: Double, seed: UInt64) -> FineTuningRun {
+    /// evaluations at the checkpoints unless `scoresCheckpoints` is false: tuning runs, which
+    /// only need the final loss, skip them, and the training itself is the same either way).
+    public func run(_ method: FineTuningMethod, rate: Double, seed: UInt64, scoresCheckpoints: Bool = true) -> FineTuningRun {
         var model = try! method.prepare(base, 200 + seed)
         var optimizer = AdamW<Float>()
         let configuration = TrainingConfiguration(steps: steps, batchSize: batchSize, learningRate: rate, seed: 300 + seed)
@@ -107,7 +108,7 @@ public struct FineTuningSetup: Sendable {
                                       learningRate: configuration.schedule.rate(at: s), maxGradientNorm: configuration.maxGradientNorm,
                                       generator: &dropout)
             losses.append(result.loss)
-            if checkpoints.contains(s + 1) { curve.append(model.evaluate(heldOut)) }
+            if scoresCheckpoints && checkpoints.contains(s + 1) { curve.append(model.evaluate(heldOut)) }
         }
         return FineTuningRun(evaluation: model.evaluate(heldOut), losses: losses, checkpoints: curve, model: model)
     }
@@ -138,14 +139,14 @@ public struct TunedMethod: Sendable {
 public func tune(_ methods: [FineTuningMethod], setup: FineTuningSetup, tuningSeeds: [UInt64], reportSeeds: [UInt64],
                  maxExtensions: Int = 2, progress: SharedProgress? = nil) -> [TunedMethod] {
     precondition(tuningSeeds.count >= 2 && Set(tuningSeeds).isDisjoint(with: reportSeeds), "tune: ≥ 2 tuning seeds, disjoint from the report seeds")
-    struct Job: Sendable { let method: Int; let rate: Double; let seed: UInt64 }
+    struct Job: Sendable { let method: Int; let rate: Double; let seed: UInt64; var isReport = false }
     var rates = methods.map(\.grid)
     var extensions = Array(repeating: 0, count: methods.count)
     var results: [Int: [Double: [FineTuningRun]]] = [:]
     func runAll(_ jobs: [Job]) -> [FineTuningRun] {
         parallelMap(jobs.count) { i in
             let job = jobs[i]
-            let run = setup.run(methods[job.method], rate: job.rate, seed: job.seed)
+            let run = setup.run(methods[job.method], rate: job.rate, seed: job.seed, scoresCheckpoints: job.isReport)
             progress?.advance(note: methods[job.method].name)
             return run
         }
@@ -167,7 +168,7 @@ public func tune(_ methods: [FineTuningMethod], setup: FineTuningSetup, tuningSe
         }
         if pending.isEmpty { break }
     }
-    let finalJobs = methods.indices.flatMap { m in reportSeeds.map { Job(method: m, rate: choices[m].rate, seed: $0) } }
+    let finalJobs = methods.indices.flatMap { m in reportSeeds.map { Job(method: m, rate: choices[m].rate, seed: $0, isReport: true) } }
     let finalRuns = runAll(finalJobs)
     return methods.indices.map { m in
         TunedMethod(method: methods[m], rates: rates[m],

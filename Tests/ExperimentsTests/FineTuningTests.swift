@@ -30,6 +30,25 @@ import Testing
         #expect(run.checkpoints == [model.evaluate(heldOut)])
     }
 
+    /// A run that skips its checkpoint evaluations (a tuning run) trains exactly the same model.
+    @Test func skippingCheckpointsChangesNothingButTheCurve() throws {
+        let heldOut = { var g = SeededGenerator(seed: 9); return Self.suite.reverse.batch(size: 16, using: &g) }()
+        let setup = FineTuningSetup(base: try Self.base(), source: .stream([Self.suite.reverse]), heldOut: heldOut, steps: 10, batchSize: 8, checkpoints: [5, 10])
+        let scored = setup.run(Self.lora, rate: 1e-2, seed: 4)
+        let unscored = setup.run(Self.lora, rate: 1e-2, seed: 4, scoresCheckpoints: false)
+        #expect(scored.checkpoints.count == 2 && unscored.checkpoints.isEmpty)
+        #expect(scored.losses == unscored.losses && scored.evaluation == unscored.evaluation)
+    }
+
+    /// Tuning runs skip the checkpoints (only their final loss is used); report runs keep them.
+    @Test func reportRunsCarryTheirCheckpoints() throws {
+        let heldOut = { var g = SeededGenerator(seed: 9); return Self.suite.reverse.batch(size: 16, using: &g) }()
+        let setup = FineTuningSetup(base: try Self.base(), source: .stream([Self.suite.reverse]), heldOut: heldOut, steps: 6, batchSize: 8, checkpoints: [3, 6])
+        let tuned = tune([Self.lora], setup: setup, tuningSeeds: [11, 12], reportSeeds: [1, 2], maxExtensions: 0)[0]
+        #expect(tuned.runs.allSatisfy { $0.checkpoints.count == 2 })
+        #expect(tuned.runs.map(\.evaluation) == [1, 2].map { setup.run(Self.lora, rate: tuned.choice.rate, seed: $0).evaluation })
+    }
+
     /// A grid whose best rate is its top end is extended upwards until the best is inside
     /// (or the extension limit is reached), and the report seeds run at the chosen rate.
     @Test func tuningExtendsAGridWhoseBestIsAnEnd() throws {
