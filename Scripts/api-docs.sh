@@ -5,7 +5,8 @@
 #
 #   Scripts/api-docs.sh [output-folder]      default: .build/api-docs
 #
-# Environment: DOCC (the docc binary; default: the one beside `swift`, or `xcrun --find docc`),
+# Environment: SWIFT (the swift driver; default: swift), DOCC (the docc binary; default: the one
+# beside the swift driver, or `xcrun --find docc`),
 # API_DOCS_BASE_PATH (the URL path the site is served under, e.g. /LoRAByCode for
 # https://host/LoRAByCode/documentation/lora/; default: the server's root).
 #
@@ -19,13 +20,14 @@ cd "$(dirname "$0")/.."
 output=${1:-.build/api-docs}
 catalog=Sources/LoRA/LoRA.docc
 base_path=${API_DOCS_BASE_PATH:-}
+swift=${SWIFT:-swift}
 
 fail() { echo "api-docs: $*" >&2; exit 1; }
 
 # The docc of the toolchain that builds the package.
 docc=${DOCC:-}
 if [ -z "$docc" ]; then
-    swift_path=$(command -v swift) || fail "swift is not on PATH"
+    swift_path=$(command -v "$swift") || fail "$swift is not on PATH"
     beside=$(dirname "$(readlink -f "$swift_path")")/docc
     if [ -x "$beside" ]; then
         docc=$beside
@@ -58,7 +60,7 @@ done
 echo "api-docs: symbol graphs (swift package dump-symbol-graph)"
 mkdir -p .build
 marker=$(mktemp .build/api-docs-marker.XXXXXX)
-dump_log=$(swift package dump-symbol-graph 2>&1) || true
+dump_log=$("$swift" package dump-symbol-graph 2>&1) || true
 graphs=$(echo "$dump_log" | sed -n 's/^Files written to //p' | tail -n 1)
 fresh_graph=$( [ -n "$graphs" ] && find "$graphs/LoRA.symbols.json" -newer "$marker" 2>/dev/null || true)
 rm -f "$marker"
@@ -96,5 +98,9 @@ fi
 [ -f "$fresh/index.html" ] && [ -d "$fresh/data/documentation/lora" ] || { rm -rf "$fresh"; fail "docc wrote no LoRA pages into $fresh"; }
 rm -rf "$output"
 mv "$fresh" "$output"
-echo "api-docs: wrote $output; serve it with: python3 -m http.server -d $output 8000"
-echo "api-docs: then open http://localhost:8000${base_path%/}/documentation/lora/"
+echo "api-docs: wrote $output"
+if [ -z "$base_path" ]; then
+    echo "api-docs: serve it with 'python3 -m http.server -d $output 8000' and open http://localhost:8000/documentation/lora/"
+else
+    echo "api-docs: built for hosting under $base_path: the site's folder must be served at that path"
+fi
