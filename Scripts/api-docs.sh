@@ -45,9 +45,9 @@ chapter_page=$catalog/Chapters.md
 for folder in Chapters/[0-9][0-9]-*/; do
     name=$(basename "$folder")
     [ -f "$folder/main.swift" ] || continue
-    grep -q "(\`$name\`)" "$chapter_page" || fail "$chapter_page has no section for chapter $name"
+    grep -q "\`Chapters/$name\`" "$chapter_page" || fail "$chapter_page has no section for chapter $name"
 done
-for name in $(grep -o '(`[0-9][0-9]-[a-z0-9-]*`)' "$chapter_page" | tr -d '()`'); do
+for name in $(grep -o '`Chapters/[0-9][0-9]-[a-z0-9-]*`' "$chapter_page" | tr -d '`' | sed 's|^Chapters/||'); do
     [ -f "Chapters/$name/main.swift" ] || fail "$chapter_page names chapter $name, which does not exist"
 done
 
@@ -87,6 +87,7 @@ args=(convert "$catalog"
     --additional-symbol-graph-dir "$work/symbol-graphs"
     --fallback-display-name LoRA
     --fallback-bundle-identifier org.lorabycode.LoRA
+    --fallback-default-module-kind Library
     --transform-for-static-hosting
     --warnings-as-errors
     --output-path "$fresh")
