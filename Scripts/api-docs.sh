@@ -52,7 +52,7 @@ for name in $(grep -o '`Chapters/[0-9][0-9]-[a-z0-9-]*`' "$chapter_page" | tr -d
 done
 
 # Symbol graphs of the LoRA module (public symbols; LoRA@Swift holds its extensions of Float and
-# Double). dump-symbol-graph builds the package in the usual configuration first, so it reuses
+# Double, kept as extension blocks so that they get pages of their own). dump-symbol-graph builds the package in the usual configuration first, so it reuses
 # the build that `make test` leaves and changes no build flag (the -emit-symbol-graph compiler
 # flag would make the next plain build recompile everything). It exits non-zero when the test
 # modules are not built (it tries to dump them too), so success here is a LoRA graph written by
@@ -60,7 +60,7 @@ done
 echo "api-docs: symbol graphs (swift package dump-symbol-graph)"
 mkdir -p .build
 marker=$(mktemp .build/api-docs-marker.XXXXXX)
-dump_log=$("$swift" package dump-symbol-graph 2>&1) || true
+dump_log=$("$swift" package dump-symbol-graph --emit-extension-block-symbols 2>&1) || true
 graphs=$(echo "$dump_log" | sed -n 's/^Files written to //p' | tail -n 1)
 fresh_graph=$( [ -n "$graphs" ] && find "$graphs/LoRA.symbols.json" -newer "$marker" 2>/dev/null || true)
 rm -f "$marker"
