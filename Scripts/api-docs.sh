@@ -52,9 +52,10 @@ for name in $(grep -o '`Chapters/[0-9][0-9]-[a-z0-9-]*`' "$chapter_page" | tr -d
 done
 
 # Symbol graphs of the LoRA module (public symbols; LoRA@Swift holds its extensions of Float and
-# Double, kept as extension blocks so that they get pages of their own). dump-symbol-graph builds the package in the usual configuration first, so it reuses
-# the build that `make test` leaves and changes no build flag (the -emit-symbol-graph compiler
-# flag would make the next plain build recompile everything). It exits non-zero when the test
+# Double, kept as extension blocks so that they get pages of their own). dump-symbol-graph
+# builds the package in the usual configuration first, so it reuses the build that `make test`
+# leaves and changes no build flag (the -emit-symbol-graph compiler flag would make the next
+# plain build recompile everything). It exits non-zero when the test
 # modules are not built (it tries to dump them too), so success here is a LoRA graph written by
 # this run, not its exit status.
 echo "api-docs: symbol graphs (swift package dump-symbol-graph)"
@@ -74,7 +75,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/symbol-graphs"
 cp "$graphs"/LoRA.symbols.json "$work/symbol-graphs/"
 for extension in "$graphs"/LoRA@*.symbols.json; do
-    [ -e "$extension" ] && cp "$extension" "$work/symbol-graphs/"
+    if [ -e "$extension" ]; then cp "$extension" "$work/symbol-graphs/"; fi
 done
 
 # Convert into a fresh folder beside the output, then swap it in, so an interrupted or failed
@@ -91,7 +92,7 @@ args=(convert "$catalog"
     --transform-for-static-hosting
     --warnings-as-errors
     --output-path "$fresh")
-[ -n "$base_path" ] && args+=(--hosting-base-path "$base_path")
+if [ -n "$base_path" ]; then args+=(--hosting-base-path "$base_path"); fi
 if ! "$docc" "${args[@]}"; then
     rm -rf "$fresh"
     fail "docc reported the problems above (warnings count as errors)"
