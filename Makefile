@@ -3,7 +3,7 @@
 SWIFT ?= swift
 UNAME := $(shell uname -s)
 
-.PHONY: run test blas docs bench exercises
+.PHONY: run test blas docs api-docs bench exercises
 
 run: blas
 	$(SWIFT) build
@@ -15,6 +15,11 @@ test: blas
 
 docs: blas
 	$(SWIFT) run lora-docs
+
+# The LoRA library's API reference (DocC, the toolchain's own docc) as a static site in
+# .build/api-docs; fails on any DocC warning. Serve it: python3 -m http.server -d .build/api-docs
+api-docs: blas
+	SWIFT="$(SWIFT)" bash Scripts/api-docs.sh .build/api-docs
 
 bench: blas
 	$(SWIFT) run -c release lora-bench

@@ -10,7 +10,7 @@ import Foundation
 /// ```
 /// Reading fills absent keys with PEFT's defaults; a key of the wrong JSON type is an
 /// ``AdapterError`` naming the field. Every other key PEFT writes is honoured or refused by
-/// name (see ``AdapterConfig/checkField(_:_:fileName:)``): none is ignored.
+/// name (see the internal `AdapterConfig.checkField(_:_:fileName:)`): none is ignored.
 /// Writing always emits every field above (sorted keys, pretty-printed), including `r` and
 /// `lora_alpha`, which PEFT would otherwise fill with 8.
 public struct AdapterConfig: Equatable, Sendable {

@@ -28,7 +28,7 @@ public struct AdapterError: Error, Equatable, Sendable, CustomStringConvertible 
         case unsupported
         /// The layers to save do not share one set of hyper-parameters, or a layer is merged.
         case inconsistentLayers
-        /// The safetensors file itself is unreadable or corrupt (``underlying`` has the details).
+        /// The safetensors file itself is unreadable or corrupt (``AdapterError/problem`` has the details).
         case corruptFile
         /// A file or directory could not be read or written (or is not a regular file).
         case io

@@ -90,7 +90,7 @@ public enum AdapterFiles {
     /// Saves `layers` into `directory` (created if missing), the two files as one unit.
     ///
     /// Both files are written into a fresh folder beside `directory`, flushed to disk, and the
-    /// folders are then swapped (see ``AtomicFolder`` for every step and what a crash at each
+    /// folders are then swapped (see the internal `AtomicFolder` for every step and what a crash at each
     /// leaves): whenever the process is killed, `directory` loads as the complete old adapter or
     /// the complete new one, never as new weights beside an old config. Other files in
     /// `directory` are kept. Leftovers of saves that were killed are removed by the next save.
@@ -130,7 +130,9 @@ public enum AdapterFiles {
     /// A directory missing because a save was killed between its two renames (on systems
     /// without an atomic folder exchange) is read from the old folder that save moved aside.
     ///
-    /// - Parameter dtypes: the tensor dtypes accepted (all three float formats by default).
+    /// - Parameters:
+    ///   - directory: the adapter directory (`adapter_config.json` and `adapter_model.safetensors`).
+    ///   - dtypes: the tensor dtypes accepted (all three float formats by default).
     /// - Throws: ``AdapterError`` naming the full path of the file concerned: the config's
     ///   problems; a corrupt or truncated weights file (``AdapterError/Kind/corruptFile``); a path
     ///   that is missing or not a regular file (``AdapterError/Kind/io``); tensors that are not LoRA factors
@@ -146,8 +148,11 @@ public enum AdapterFiles {
     }
 
     /// ``read(from:dtypes:)`` with a choice about non-finite values.
-    /// - Parameter allowNonFinite: `true` accepts NaN and ±Inf in the factors (for inspecting a
-    ///   diverged run's adapter); `false` refuses them as ``read(from:dtypes:)`` does.
+    /// - Parameters:
+    ///   - directory: the adapter directory (`adapter_config.json` and `adapter_model.safetensors`).
+    ///   - dtypes: the tensor dtypes accepted (all three float formats by default).
+    ///   - allowNonFinite: `true` accepts NaN and ±Inf in the factors (for inspecting a
+    ///     diverged run's adapter); `false` refuses them as ``read(from:dtypes:)`` does.
     public static func read(from directory: URL, dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases),
                             allowNonFinite: Bool) throws(AdapterError) -> LoadedAdapter {
         let location = AtomicFolder.readableLocation(of: directory)

@@ -18,7 +18,7 @@ public protocol LoRAAdapterHost {
 }
 
 extension LoRAAdapterHost {
-    /// Saves the model's adapters to `directory` (see ``AdapterFiles/save(_:to:baseModel:taskType:)``).
+    /// Saves the model's adapters to `directory` (see ``AdapterFiles/save(_:to:baseModel:taskType:)-438x1``, the list form).
     @discardableResult
     public func saveAdapter(to directory: URL, baseModel: String? = nil, taskType: String? = nil) throws(AdapterError) -> AdapterConfig {
         try AdapterFiles.save(adaptedLayers, to: directory, baseModel: baseModel, taskType: taskType)

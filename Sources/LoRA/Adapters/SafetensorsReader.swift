@@ -10,7 +10,7 @@ import Foundation
 /// ```
 /// A file whose header disagrees with its size is refused before any data byte is read, so a
 /// multi-gigabyte file with a bad header costs a few hundred bytes of reading, not gigabytes.
-/// The checks themselves are listed on ``SafetensorsLayout``.
+/// The checks themselves are listed on the internal `SafetensorsLayout`.
 public enum SafetensorsReader {
     /// The largest header accepted: 100,000,000 bytes, the limit Hugging Face's `safetensors`
     /// applies (`MAX_HEADER_SIZE`).

@@ -90,7 +90,7 @@ public struct InputCache<Scalar: BLASScalar>: LayerCache {
 
 extension Layer {
     /// The training forward with its cache type erased, for containers whose slots hold
-    /// layers of different kinds (``AnyLinearLayer``).
+    /// layers of different kinds (``LinearLayer`` existentials, as in ``TransformerBlock``).
     public func forwardErasingCache(_ x: Matrix<Scalar>, training generator: inout SeededGenerator) -> (output: Matrix<Scalar>, cache: any LayerCache<Scalar>) {
         let (y, cache) = forward(x, training: &generator)
         return (y, cache)

@@ -21,7 +21,7 @@ public enum LoRAError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A 4-bit weight cannot hold the merged values (NaN or infinity).
     case nonFiniteWeight
     /// PiSSA takes the top singular triplets of a dense W0; a 4-bit base must be given in float
-    /// first and quantized after (as ``TransformerModel/injectQLoRA(targets:exclude:hyperparameters:blocksize:doubleQuantization:seed:)`` does).
+    /// first and quantized after (as ``TransformerModel/injectQLoRA(targets:exclude:hyperparameters:blocksize:doubleQuantization:seed:override:)`` does).
     case pissaNeedsDenseBase
     /// The layer is merged; unmerge before training or loading.
     case merged(adapter: String)

@@ -33,9 +33,12 @@ public enum LoftQ {
 
     /// Runs LoftQ on one weight W (out, in).
     /// - Parameters:
-    ///   - rank: r, 1 ≤ r ≤ min(out, in).
-    ///   - scale: s of the adapter that will carry A and B (α/r or α/√r).
+    ///   - w: the float weight W (out, in) to approximate.
+    ///   - r: the rank r, 1 ≤ r ≤ min(out, in).
+    ///   - s: the scale s of the adapter that will carry A and B (α/r or α/√r).
     ///   - iterations: T ≥ 1 (PEFT's `loftq_iter`, default 1).
+    ///   - blocksize: weights per absmax block of the NF4 quantization Q_t.
+    ///   - doubleQuantization: whether Q_t's absmax constants are quantized again to 8 bits.
     /// - Throws: ``QuantizationError`` (blocksize, non-finite W), ``LinearAlgebraError`` (SVD),
     ///   ``LoRAError/rankTooLarge(rank:limit:)`` / ``LoRAError/rankNotPositive(_:)``.
     /// - Complexity: T quantizations and T SVDs of an (out, in) matrix.

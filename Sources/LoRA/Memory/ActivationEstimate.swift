@@ -19,6 +19,8 @@ public enum ActivationEstimate {
     /// Bytes of activations for `tokens` = batch × sequence tokens.
     ///
     /// - Parameters:
+    ///   - model: the model's shape.
+    ///   - tokens: batch × sequence length.
     ///   - loraTargets: the adapted linear layers (each adds a float32 copy of its input).
     ///   - checkpointing: gradient checkpointing per block (Hugging Face's `gradient_checkpointing_enable`).
     ///   - computeBytes: bytes per value of the compute dtype (2 for bfloat16).

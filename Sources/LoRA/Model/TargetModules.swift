@@ -103,6 +103,8 @@ public enum TargetModuleMatcher {
     /// Order of checks, as in PEFT: exclusion first, then the targets; "all-linear" means
     /// `linearNames` minus `outputLayerName`. A matched module that is not linear is an error.
     /// - Parameters:
+    ///   - targets: the modules to adapt (PEFT's `target_modules`).
+    ///   - exclude: modules never adapted, checked first (PEFT's `exclude_modules`).
     ///   - moduleNames: every module path of the model (containers included).
     ///   - linearNames: the paths of its linear layers.
     ///   - outputLayerName: the output head ("lm_head"), left out of "all-linear".

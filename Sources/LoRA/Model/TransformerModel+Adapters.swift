@@ -49,7 +49,7 @@ extension TransformerModel: LoRAAdapterHost {
     /// whichever base it finds. The fresh factors are overwritten, so they are drawn with the
     /// default initialisation whatever `init_lora_weights` says (PiSSA's would change the base).
     /// The result has frozen base weights and trainable adapters. This model must carry no
-    /// adapters yet (use ``loadAdapter(from:dtypes:)`` to replace the weights of adapters
+    /// adapters yet (use ``loadAdapter(from:dtypes:allowNonFinite:)`` to replace the weights of adapters
     /// already injected).
     /// - Throws: ``AdapterError``: everything ``AdapterFiles/read(from:dtypes:)`` checks (a missing
     ///   or corrupt file, a config whose r disagrees with the tensors, …);

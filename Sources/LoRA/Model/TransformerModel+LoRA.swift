@@ -14,8 +14,12 @@ extension TransformerModel {
     ///
     /// Adapters are initialised in module order from one generator seeded with `seed`. Nothing
     /// changes when this throws.
-    /// - Parameter hyperparameters: the adapter of every target, unless `override` gives one
-    ///   for a path (PEFT's `rank_pattern` / `alpha_pattern`).
+    /// - Parameters:
+    ///   - targets: the modules to adapt (PEFT's `target_modules`).
+    ///   - exclude: modules never adapted, checked first (PEFT's `exclude_modules`).
+    ///   - hyperparameters: the adapter of every target, unless `override` gives one for a path.
+    ///   - seed: seeds the one generator the adapters are initialised from.
+    ///   - override: per-path hyper-parameters (PEFT's `rank_pattern` / `alpha_pattern`).
     /// - Returns: the adapted module paths.
     /// - Throws: ``TargetModuleError`` (bad pattern, no match, non-linear match, already adapted)
     ///   or ``LoRAError`` (e.g. r larger than a layer allows).

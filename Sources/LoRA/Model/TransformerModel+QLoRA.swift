@@ -17,12 +17,20 @@ extension TransformerModel where Scalar == Float {
     /// any other target.
     ///
     /// Adapters are initialised in module order from one generator seeded with `seed`, with the
-    /// same draws as ``injectLoRA(targets:exclude:hyperparameters:seed:)``: a QLoRA model and a
+    /// same draws as ``injectLoRA(targets:exclude:hyperparameters:seed:override:)``: a QLoRA model and a
     /// LoRA model injected with the same seed hold the same A and B. Layers that already hold a
     /// `.lora` adapter are left as they are. Nothing changes when this throws.
+    /// - Parameters:
+    ///   - targets: the modules to adapt (PEFT's `target_modules`).
+    ///   - exclude: modules never adapted, checked first (PEFT's `exclude_modules`).
+    ///   - hyperparameters: the adapter of every target, unless `override` gives one for a path.
+    ///   - blocksize: weights per absmax block of the 4-bit bases (64, as bitsandbytes).
+    ///   - doubleQuantization: whether the absmax constants are quantized again to 8 bits.
+    ///   - seed: seeds the one generator the adapters are initialised from.
+    ///   - override: per-path hyper-parameters (PEFT's `rank_pattern` / `alpha_pattern`).
     /// - Returns: the adapted module paths.
-    /// - Throws: ``TargetModuleError``, ``LoRAError/invalidConfiguration(_:)`` or ``QuantizationError``
-    ///   (bad blocksize, non-finite weight).
+    /// - Throws: ``TargetModuleError``, ``LoRAError`` (e.g. r larger than a layer allows) or
+    ///   ``QuantizationError`` (bad blocksize, non-finite weight).
     @discardableResult
     public mutating func injectQLoRA(
         targets: TargetModules, exclude: ExcludeModules? = nil,

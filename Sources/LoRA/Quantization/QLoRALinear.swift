@@ -17,8 +17,13 @@ extension LoRALinear where Base == QuantizedLinear {
     /// what gets quantized, as PEFT does).
     ///
     /// - Parameters:
+    ///   - base: the float layer whose weight is quantized (its bias stays float).
+    ///   - hyperparameters: the adapter's r, α, dropout, scaling and initialisation.
     ///   - blocksize: 4-bit blocksize (QLoRA uses 64).
+    ///   - codebook: the 4-bit code values (NF4 by default, as QLoRA).
     ///   - doubleQuantization: quantize the absmax constants too (QLoRA's default).
+    ///   - adapterName: the adapter's name (PEFT's `"default"`).
+    ///   - generator: the source of the factors' random draws.
     /// - Throws: ``LoRAError`` for a bad configuration, ``QuantizationError`` for non-finite weights.
     public init(
         base: Linear<Float>, hyperparameters: LoRAHyperparameters = LoRAHyperparameters(),

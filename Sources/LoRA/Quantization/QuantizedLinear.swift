@@ -35,7 +35,9 @@ public struct QuantizedLinear: Sendable {
     /// Quantizes `base.weight` (the bias stays float, as in bitsandbytes).
     ///
     /// - Parameters:
+    ///   - base: the float layer whose weight is quantized.
     ///   - blocksize: 4-bit blocksize (QLoRA uses 64).
+    ///   - codebook: the 4-bit code values (NF4 by default, as QLoRA).
     ///   - doubleQuantization: quantize the absmax constants too (QLoRA's default).
     /// - Throws: ``QuantizationError`` for a bad blocksize or non-finite weights.
     public init(quantizing base: Linear<Float>, blocksize: Int = 64, codebook: FourBitCodebook = .nf4, doubleQuantization: Bool = true) throws {

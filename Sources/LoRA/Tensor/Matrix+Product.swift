@@ -12,8 +12,12 @@ extension Matrix {
     ///
     /// - Parameters:
     ///   - a: left factor; `op(a)` is `a` or `aᵀ` by `transposeA`.
+    ///   - transposeA: whether `op(a)` is `aᵀ`.
     ///   - b: right factor; `op(b)` is `b` or `bᵀ` by `transposeB`.
+    ///   - transposeB: whether `op(b)` is `bᵀ`.
     ///   - c: the accumulator, shape (rows of op(a), columns of op(b)).
+    ///   - alpha: the factor α of the product.
+    ///   - beta: the factor β of the old `c` (0 overwrites it).
     /// - Precondition: inner dimensions agree and `c` has the result's shape; the message names all shapes.
     /// - Complexity: 2·m·n·k floating-point operations, in the deterministic kernel or BLAS.
     public static func gemm(
