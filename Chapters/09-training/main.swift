@@ -36,37 +36,14 @@ let seedCount = options.int("seeds", default: 5, "report seeds per method (at le
 let taskName = options.string("task", default: "reverse", "fine-tuning task: reverse, rotate3, shift5 or substitute") ?? "reverse"
 options.finish()
 BLASInfo.setThreadCount(1)
-/// The synthetic tasks: 32 letters, 8 per example (see `TaskSuite`).
-let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
+/// The synthetic tasks, the model's shape and the held-out sets: the training chapters' shared
+/// miniature (`Miniature` in the Experiments module).
+let suite = Miniature.suite, configuration = Miniature.configuration
+func heldOut(_ task: SequenceTask) -> TokenBatch { Miniature.heldOut(task) }
 guard let task = suite.fineTuning.first(where: { $0.name == taskName }) else {
     options.fail("--task \(taskName) is not one of " + suite.fineTuning.map(\.name).joined(separator: ", "))
 }
 let atDefaults = steps == 200 && seedCount == 5 && taskName == "reverse"
-let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2)
-
-/// Trains `model` on batches from `next` with AdamW, drawing a progress bar at a terminal.
-/// Returns the loss of every step and the wall-clock seconds per step.
-@discardableResult
-func train(_ model: inout TransformerModel<Float>, steps: Int, learningRate: Double, seed: UInt64, label: String,
-           batches next: ((inout SeededGenerator) -> TokenBatch)? = nil, tasks: [SequenceTask] = [task]) -> (losses: [Double], secondsPerStep: Double) {
-    var optimizer = AdamW<Float>()
-    let bar = ProgressBar(total: steps, label: label)
-    defer { bar.finish() }
-    let settings = TrainingConfiguration(steps: steps, batchSize: 32, learningRate: learningRate, seed: seed)
-    let start = monotonicSeconds()
-    let losses = Trainer.train(&model, optimizer: &optimizer, configuration: settings,
-                               nextBatch: next ?? { SequenceTask.batch(from: tasks, size: 32, using: &$0) }) { p in
-        bar.update(p.step, note: "loss " + fmt(p.loss, 3))
-        return .continue
-    }
-    return (losses, (monotonicSeconds() - start) / Double(losses.count))
-}
-
-/// 256 held-out examples of `task`, drawn from a seed no training run uses.
-func heldOut(_ task: SequenceTask) -> TokenBatch {
-    var g = SeededGenerator(seed: 10_000 + UInt64(task.tag))
-    return task.batch(size: 256, using: &g)
-}
 
 /*:
 ## The pre-trained model
@@ -80,13 +57,34 @@ The fine-tuning target here is `reverse` (the letters backwards), which needs an
 pattern the model never used. Held-out examples come from a generator seed no training run
 uses. Accuracy is per token and per sequence ("exact match": every answer token right, which
 is also what greedy decoding would produce).
+
+Two examples of every task, as the model sees them (letters 0–31 printed as `a`–`z`, `A`–`F`;
+the tag token opens the sequence, `|` is the separator, and the model is scored on the answer
+after it):
 */
 cell("The pre-trained model")
-let pretrained = {
-    var model = try! TransformerModel<Float>(configuration: configuration, seed: 1)
-    train(&model, steps: 600, learningRate: 3e-3, seed: 101, label: "pre-training", tasks: suite.pretraining)
-    return model
-}()
+/// Letter token `t` as a character (0–25 → a–z, 26–31 → A–F).
+func letter(_ t: Int) -> String { String(UnicodeScalar(UInt8(t < 26 ? 97 + t : 65 + t - 26))) }
+var examples = Table(columns: ["task", "role", "tokens in (tag, letters, separator)", "answer (scored)"])
+for t in suite.pretraining + suite.fineTuning {
+    var g = SeededGenerator(seed: 30_000 + UInt64(t.tag))
+    for _ in 0..<2 {
+        let sequence = t.example(using: &g)
+        examples.add(t.name, suite.pretraining.contains(t) ? "pre-training" : "fine-tuning",
+                     "<\(t.name)> " + sequence[1...t.length].map(letter).joined() + " |",
+                     sequence[(t.length + 2)...].map(letter).joined())
+    }
+}
+examples.print()
+let sequenceLength = suite.reverse.sequenceLength, batchRows = 32 * sequenceLength
+print("one batch: 32 sequences × \(sequenceLength) positions = \(batchRows) rows; hidden states \(batchRows) × \(configuration.modelDimension), "
+      + "attention scores \(configuration.headCount) heads × \(sequenceLength) × \(sequenceLength) per sequence, logits \(batchRows) × \(configuration.vocabularySize)")
+var modules = Table(columns: ["parameter", "shape (rows × columns)", "elements"])
+for p in try TransformerModel<Float>(configuration: configuration, seed: 1).namedParameters {
+    modules.add(p.name, "\(p.value.rows) × \(p.value.columns)", grouped(p.value.count))
+}
+modules.print()
+let pretrained = Miniature.pretrained()
 print("model: d_model \(configuration.modelDimension), \(configuration.layerCount) layers, \(configuration.headCount) heads, MLP \(configuration.mlpDimension), vocabulary \(configuration.vocabularySize), \(grouped(pretrained.parameterCount.total)) parameters")
 var before = Table(columns: ["task", "role", "held-out loss", "token accuracy", "exact match"])
 for t in suite.pretraining + [task] {

@@ -41,25 +41,12 @@ let atDefaults = steps == 150 && seedCount == 5
 let reportSeeds = (1...seedCount).map(UInt64.init)
 let tuningSeeds: [UInt64] = [101, 102]
 
-/// The synthetic tasks: 32 letters, 8 per example (see `TaskSuite`).
-let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
-let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2)
+/// The synthetic tasks, the model's shape, the held-out sets and the pre-trained model every
+/// experiment starts from: the training chapters' shared miniature (`Miniature`).
+let suite = Miniature.suite, configuration = Miniature.configuration
+func heldOut(_ task: SequenceTask) -> TokenBatch { Miniature.heldOut(task) }
 print("model: d_model \(configuration.modelDimension), \(configuration.layerCount) layers, \(configuration.headCount) heads, MLP \(configuration.mlpDimension), vocabulary \(configuration.vocabularySize)")
-
-/// 256 held-out examples of `task`, drawn from a seed no training run uses.
-func heldOut(_ task: SequenceTask) -> TokenBatch {
-    var g = SeededGenerator(seed: 10_000 + UInt64(task.tag))
-    return task.batch(size: 256, using: &g)
-}
-
-/// The pre-trained model every experiment starts from, trained once on copy, sort and shift1.
-let pretrained = try {
-    var model = try TransformerModel<Float>(configuration: configuration, seed: 1)
-    var optimizer = AdamW<Float>()
-    Trainer.train(&model, optimizer: &optimizer, configuration: TrainingConfiguration(steps: 600, batchSize: 32, learningRate: 3e-3, seed: 101),
-                  tasks: suite.pretraining)
-    return model
-}()
+let pretrained = Miniature.pretrained()
 
 /// LoRA on `targets` with rank r and α (default 2r, so s = 2), tried at the rates of `grid`.
 func loraMethod(_ name: String, targets: TargetModules = .names(["q_proj", "v_proj"]), rank: Int, alpha: Double? = nil,
