@@ -20,6 +20,16 @@ where quantization's damage shows.
 Run it with `swift run ch12-quantization-meets-lora` (about a minute and a half in a debug
 build); the knobs are `--steps 100 --seeds 5` (`--help` lists them; a bad value exits with
 status 2). The page is generated with the defaults. BLAS runs on one thread, as in chapter 09.
+
+**How comparisons are made.** Each comparison here sets two arms side by side on the same
+seeds: seed $i$ fixes the order of the training batches for both (and the adapter's random
+start wherever both draw one), both are scored on the same held-out examples, and a merged
+model is computed from the very run it is compared with. So every verdict is *paired by seed*:
+the 95% interval of the mean of the per-seed differences $a_i - b_i$ (Student's $t$ with
+$n - 1$ degrees of freedom). Chapters 09, 10, 13 and 14 use Welch's interval, which treats the
+two arms as independent samples: still valid when they share seeds, but wider than it needs to
+be, because it counts the seed-to-seed spread both arms share as noise of their difference. Each
+verdict line names its interval, and the recovery section prints both for one comparison.
 */
 cell()
 var options = Options(
@@ -142,7 +152,7 @@ func recoveryRun(quantized: Bool, rate: Double, seed: UInt64) throws -> (validat
     return (validation, pretrainingScore(model).loss)
 }
 let rateLadder = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
-var recovery: [String: Estimate] = [:]
+var recovery: [String: [Double]] = [:]  // the held-out loss per seed at the chosen rate
 var recoveryTable = Table(columns: ["model", "lr (validation loss per rate)", "held-out loss", "vs float32 pre-trained"])
 recoveryTable.add("float32 pre-trained", "", fmt(float.loss, 4), "")
 recoveryTable.add("NF4 + DQ, no adapter", "", fmt(pretrainingScore(nf4dq).loss, 4), fmt(pretrainingScore(nf4dq).loss - float.loss, 4))
@@ -163,19 +173,27 @@ for (label, quantized) in [("float32 + LoRA (control)", false), ("NF4 + DQ + LoR
         choice = choose()
     }
     let test = Estimate(byRate[choice.rate]!.map(\.test))
-    recovery[label] = test
+    recovery[label] = byRate[choice.rate]!.map(\.test)
     recoveryTable.add(label, grid.map { "\(sci($0, 0)): \(fmt(Estimate(byRate[$0]!.map(\.validation)).mean, 4))" }.joined(separator: ", ")
                       + " → \(sci(choice.rate, 0))" + (choice.isInterior ? "" : " (grid end)"),
                       test.formatted(4), fmt(test.mean - float.loss, 4))
 }
 recoveryTable.print()
 let lostByQuantization = pretrainingScore(nf4dq).loss - float.loss
-let qloraEstimate = recovery["NF4 + DQ + LoRA (QLoRA)"]!, controlEstimate = recovery["float32 + LoRA (control)"]!
-let floatEstimate = Estimate(mean: float.loss, standardError: 0, count: seedCount)
-let vsFloat = Difference(qloraEstimate, floatEstimate, margin: lostByQuantization / 4)
-let vsControl = Difference(qloraEstimate, controlEstimate, margin: lostByQuantization / 4)
-print("held-out loss: \(Verdict.sentence("QLoRA", "the float32 pre-trained model", vsFloat, higherIsBetter: false)) (difference \(vsFloat.formatted(4)); margin ±\(fmt(lostByQuantization / 4, 4)), a quarter of what NF4 cost)")
-print("held-out loss: \(Verdict.sentence("QLoRA", "the float32 control", vsControl, higherIsBetter: false)) (difference \(vsControl.formatted(4)))")
+/// "paired difference d ± h" or "difference d ± h": the interval `d` was decided by, named.
+func described(_ d: Difference, _ digits: Int, scale: Double = 1) -> String {
+    (d.interval == .paired ? "paired difference " : "difference ") + d.formatted(digits, scale: scale)
+}
+let qloraLosses = recovery["NF4 + DQ + LoRA (QLoRA)"]!, controlLosses = recovery["float32 + LoRA (control)"]!
+let qloraEstimate = Estimate(qloraLosses), controlEstimate = Estimate(controlLosses)
+let recoveryMargin = lostByQuantization / 4
+// The float32 model is one number: pairing each seed with it is the one-sample interval of QLoRA's losses.
+let vsFloat = Difference(paired: qloraLosses, Array(repeating: float.loss, count: seedCount), margin: recoveryMargin)
+let vsControl = Difference(paired: qloraLosses, controlLosses, margin: recoveryMargin)
+print("held-out loss: \(Verdict.sentence("QLoRA", "the float32 pre-trained model", vsFloat, higherIsBetter: false)) (\(described(vsFloat, 4)), 95% interval; margin ±\(fmt(recoveryMargin, 4)), a quarter of what NF4 cost)")
+print("held-out loss: \(Verdict.sentence("QLoRA", "the float32 control", vsControl, higherIsBetter: false)) (\(described(vsControl, 4)), 95% interval; margin ±\(fmt(recoveryMargin, 4)))")
+let unpaired = Difference(qloraEstimate, controlEstimate, margin: recoveryMargin)
+print("the same comparison by Welch's interval, which ignores the pairing: ± \(fmt(unpaired.halfWidth95, 4)) (paired: ± \(fmt(vsControl.halfWidth95, 4)))")
 print("NF4 cost \(fmt(lostByQuantization, 4)) in loss; after the adapter, the QLoRA model is \(fmt(qloraEstimate.mean - float.loss, 4)) from the float32 model and \(fmt(qloraEstimate.mean - controlEstimate.mean, 4)) from the equally trained float32 control")
 
 /*:
@@ -257,7 +275,7 @@ startTable.print()
 Now fine-tune both on `reverse` (LoftQ with $T = 5$), each at its own learning rate chosen on
 a validation set from a grid that brackets it, over the seeds (the seed changes the data order;
 LoftQ's start is deterministic, the default's A is random). Runs of one seed see the same
-batches, so the verdicts compare them in pairs: the 95% interval of the mean per-seed difference.
+batches and the same test examples, so the verdicts are paired by seed.
 */
 cell("LoftQ against the default initialisation, fine-tuned")
 func fineTune(loftq: Bool, rate: Double, seed: UInt64) throws -> (validation: Double, test: EvaluationResult, model: TransformerModel<Float>) {
@@ -297,17 +315,12 @@ for (label, loftq) in [("default", false), ("LoftQ T = 5", true)] {
                   Estimate(best.map(\.test.tokenAccuracy)).formatted(1, scale: 100) + "%", Estimate(best.map(\.test.loss)).formatted(3))
 }
 tuneTable.print()
-/// The per-seed differences a − b (runs of one seed share their data order) against 0: a paired
-/// comparison, which removes the seed-to-seed spread both sides share.
-func pairedDifference(_ a: [Double], _ b: [Double], margin: Double) -> Difference {
-    let differences = Estimate(zip(a, b).map { $0 - $1 })
-    return Difference(differences, Estimate(mean: 0, standardError: 0, count: differences.count), margin: margin)
-}
+// Runs of one seed share their data order and test examples: paired by seed.
 let loftqRuns = fineTuned["LoftQ T = 5"]!, defaultRuns = fineTuned["default"]!
-let exactDifference = pairedDifference(loftqRuns.map { 100 * $0.test.exactMatch }, defaultRuns.map { 100 * $0.test.exactMatch }, margin: 3)
-let lossDifference = pairedDifference(loftqRuns.map(\.test.loss), defaultRuns.map(\.test.loss), margin: 0.02)
-print("exact match on reverse: \(Verdict.sentence("LoftQ", "the default initialisation", exactDifference)) (paired difference \(exactDifference.formatted(1)) points, 95% interval; margin ±3)")
-print("test loss on reverse: \(Verdict.sentence("LoftQ", "the default initialisation", lossDifference, higherIsBetter: false)) (paired difference \(lossDifference.formatted(3)); margin ±0.02)")
+let exactDifference = Difference(paired: loftqRuns.map { 100 * $0.test.exactMatch }, defaultRuns.map { 100 * $0.test.exactMatch }, margin: 3)
+let lossDifference = Difference(paired: loftqRuns.map(\.test.loss), defaultRuns.map(\.test.loss), margin: 0.02)
+print("exact match on reverse: \(Verdict.sentence("LoftQ", "the default initialisation", exactDifference)) (\(described(exactDifference, 1)) points, 95% interval; margin ±3)")
+print("test loss on reverse: \(Verdict.sentence("LoftQ", "the default initialisation", lossDifference, higherIsBetter: false)) (\(described(lossDifference, 3)), 95% interval; margin ±0.02)")
 
 /*:
 LoftQ's paper reports its gains where quantization hurts most (2-bit, and 4-bit on large
@@ -406,8 +419,9 @@ for k in 0..<3 {
 }
 mergeTable.print()
 for k in 0..<3 {
-    let d = pairedDifference(mergeScores[k].map(\.loss), unmerged.map(\.loss), margin: 0.01)
-    print("test loss: \(Verdict.sentence("merge \(k + 1)", "the unmerged QLoRA model", d, higherIsBetter: false)) (paired difference \(d.formatted(4)); margin ±0.01)")
+    // Each merged model is computed from its seed's trained model: paired by seed.
+    let d = Difference(paired: mergeScores[k].map(\.loss), unmerged.map(\.loss), margin: 0.01)
+    print("test loss: \(Verdict.sentence("merge \(k + 1)", "the unmerged QLoRA model", d, higherIsBetter: false)) (\(described(d, 4)), 95% interval; margin ±0.01)")
 }
 
 /*:

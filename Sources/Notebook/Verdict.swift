@@ -4,7 +4,12 @@
 ///
 /// ```
 /// estimate     mean ± standard error over n ≥ 2 seeds; 95% interval = mean ± t₀.₉₇₅(n−1)·SE
-/// compare      d = mean(a) − mean(b),  SE_d = √(SE_a² + SE_b²),  Welch's degrees of freedom
+/// compare      d = mean(a) − mean(b), and its 95% interval, one of
+///                Welch:  SE_d = √(SE_a² + SE_b²), Welch's degrees of freedom
+///                        (independent arms)
+///                paired: d_i = a_i − b_i per seed, SE_d = sd(d_i)/√n, n − 1 degrees of freedom
+///                        (arms that share each seed's randomness: data order, initialisation,
+///                        evaluation set, or one arm computed from the other's run)
 ///              95% interval of d entirely above 0   → a is higher
 ///              entirely below 0                     → a is lower
 ///              entirely inside (−margin, +margin)   → equivalent ("close to")
@@ -12,7 +17,15 @@
 /// ```
 /// The margin is the smallest difference the chapter calls meaningful, stated on the page next
 /// to the verdict. Welch's degrees of freedom are rounded down, which widens the interval
-/// (conservative).
+/// (conservative). Which interval a comparison uses is the chapter's choice, made at the call
+/// (``Difference/init(_:_:margin:)`` or ``Difference/init(paired:_:margin:)``) and kept in
+/// ``Difference/interval`` so the page can say it.
+///
+/// Pairing is valid whenever seed i's two runs are paired by design and the pairs are
+/// independent across seeds; it gains when the arms share randomness (their per-seed
+/// differences vary less than either arm). Welch assumes the arms independent: with shared
+/// seeds it is still conservative, but can be far too wide (a merged model against the very
+/// run it was merged from).
 
 /// A quantity measured over several seeds: its mean and the standard error of the mean.
 public struct Estimate: Sendable, Equatable {
@@ -65,16 +78,36 @@ public enum Comparison: String, Sendable, Equatable, CaseIterable {
 
 /// The difference of two estimates and its verdict.
 public struct Difference: Sendable, Equatable {
+    /// Which 95% interval a difference uses.
+    public enum Interval: String, Sendable, Equatable, CaseIterable {
+        /// Welch's interval for two independent samples (from their estimates).
+        case welch
+        /// The one-sample interval of the per-seed differences a_i − b_i (seed i's two runs paired).
+        case paired
+
+        /// How a page names it: "Welch" or "paired by seed".
+        public var name: String {
+            switch self {
+            case .welch: "Welch"
+            case .paired: "paired by seed"
+            }
+        }
+    }
+
     /// mean(a) − mean(b).
     public let value: Double
-    /// Half-width of its 95% interval (Welch).
+    /// Half-width of its 95% interval (``interval`` says which).
     public let halfWidth95: Double
+    /// The interval the verdict was decided by.
+    public let interval: Interval
     /// The margin within which the two count as equivalent.
     public let margin: Double
     /// The verdict.
     public let comparison: Comparison
 
-    /// `a` against `b`, with the equivalence `margin` (> 0).
+    /// `a` against `b` by Welch's interval (the arms independent), with the equivalence
+    /// `margin` (> 0). An estimate with zero standard error is a known constant: the interval
+    /// is then the other arm's one-sample interval.
     public init(_ a: Estimate, _ b: Estimate, margin: Double) {
         precondition(margin > 0, "Difference: margin must be positive, got \(margin)")
         let (va, vb) = (a.standardError * a.standardError, b.standardError * b.standardError)
@@ -87,8 +120,24 @@ public struct Difference: Sendable, Equatable {
             let denominator = va * va / Double(max(1, a.count - 1)) + vb * vb / Double(max(1, b.count - 1))
             df = max(1, Int(((va + vb) * (va + vb) / denominator).rounded(.down)))
         }
-        value = a.mean - b.mean
-        halfWidth95 = studentT975(degreesOfFreedom: df) * se
+        self.init(value: a.mean - b.mean, halfWidth95: studentT975(degreesOfFreedom: df) * se, interval: .welch, margin: margin)
+    }
+
+    /// `a` against `b` paired by seed: `a[i]` and `b[i]` are seed i's two runs. The interval is
+    /// mean(d) ± t₀.₉₇₅(n − 1)·sd(d)/√n over d_i = a_i − b_i, with the equivalence `margin` (> 0).
+    /// - Precondition: equally many values (at least two), all finite.
+    public init(paired a: [Double], _ b: [Double], margin: Double) {
+        precondition(margin > 0, "Difference: margin must be positive, got \(margin)")
+        precondition(a.count == b.count, "Difference(paired:): \(a.count) values against \(b.count); pairs need one of each per seed")
+        let differences = Estimate(zip(a, b).map { $0 - $1 })
+        self.init(value: differences.mean, halfWidth95: differences.halfWidth95, interval: .paired, margin: margin)
+    }
+
+    /// The verdict of the interval value ± halfWidth95 against 0 and ±margin.
+    private init(value: Double, halfWidth95: Double, interval: Interval, margin: Double) {
+        self.value = value
+        self.halfWidth95 = halfWidth95
+        self.interval = interval
         self.margin = margin
         let (low, high) = (value - halfWidth95, value + halfWidth95)
         if low > 0 {

@@ -52,7 +52,7 @@ func verdictWord(_ d: Double, _ h: Double, margin m: Double) -> Comparison {
         #expect(codes > 0 && codes < 50)
     }
 
-    /// Merge 1 is the trained model up to rounding; every paired verdict follows from its interval.
+    /// Merge 1 is the trained model up to rounding; every verdict is paired and follows from its interval.
     @Test func mergesAndPairedVerdicts() throws {
         let run = try #require(Chapter12Run.result)
         let out = run.stdout
@@ -60,8 +60,12 @@ func verdictWord(_ d: Double, _ h: Double, margin m: Double) -> Comparison {
         #expect(merges.count == 4)
         let faithful = try #require(merges.first { $0[0].hasPrefix("1.") })
         #expect(try #require(Double(faithful.last!)) <= 1e-4, "\(faithful)")
+        // Every verdict is paired by seed (2 recovery, 2 LoftQ, 3 merges), and says so.
         let paired = out.split(separator: "\n").filter { $0.contains("(paired difference") }
-        #expect(paired.count == 5)
+        #expect(paired.count == 7)
+        #expect(!out.contains("(difference "), "an unpaired verdict line")
+        let verdicts = checkVerdicts(in: out)
+        #expect(verdicts.checked == 7 && verdicts.wrong.isEmpty, "\(verdicts)")
         for line in paired {
             let text = String(line)
             let d = try #require(number(after: "paired difference", in: text))

@@ -27,6 +27,30 @@ import Testing
         #expect(Verdict.sentence("LoRA", "full FT", Difference(noisy, base, margin: 0.02)) == "the seeds cannot separate LoRA and full FT")
     }
 
+    /// Pairing by seed: the interval of the per-seed differences, which the seed-to-seed spread
+    /// both arms share does not widen; Welch on the same numbers cannot separate them.
+    @Test func pairedBySeed() {
+        let a = [0.80, 0.90, 0.70, 0.85, 0.95]
+        let shift = [0.030, 0.031, 0.029, 0.030, 0.030]
+        let b = zip(a, shift).map { $0 - $1 }
+        let paired = Difference(paired: a, b, margin: 0.01)
+        #expect(paired.interval == .paired && paired.interval.name == "paired by seed")
+        #expect(abs(paired.value - 0.03) < 1e-12)
+        // sd of the differences: √((0.001² + 0.001²)/4); SE = sd/√5; t₀.₉₇₅(4) = 2.776.
+        #expect(abs(paired.halfWidth95 - 2.776 * (2e-6 / 4).squareRoot() / 5.0.squareRoot()) < 1e-12)
+        #expect(paired.comparison == .higher)
+        #expect(Difference(paired: b, a, margin: 0.01).comparison == .lower)
+        let welch = Difference(Estimate(a), Estimate(b), margin: 0.01)
+        #expect(welch.interval == .welch && welch.interval.name == "Welch")
+        #expect(abs(welch.value - paired.value) < 1e-12 && welch.comparison == .inconclusive)
+        // The pairing is by position: the same values paired the wrong way round are not separated.
+        #expect(Difference(paired: a, Array(b.reversed()), margin: 0.01).comparison == .inconclusive)
+        // Close pairs are equivalent within the margin.
+        let nearly = zip(a, [0.001, -0.001, 0.0005, 0.0, -0.0005]).map { $0 + $1 }
+        #expect(Difference(paired: nearly, a, margin: 0.01).comparison == .equivalent)
+        #expect(Difference(Estimate(nearly), Estimate(a), margin: 0.01).comparison == .inconclusive)
+    }
+
     @Test func everyTrendOutcome() {
         let low = Estimate([0.70, 0.71, 0.72, 0.70, 0.71])
         let high = Estimate([0.80, 0.81, 0.82, 0.80, 0.81])

@@ -586,6 +586,152 @@ def run_combined_case(manifest):
 
 
 # --------------------------------------------------------------------------
+# DoRA over a bitsandbytes 4-bit base (dora_nf4)
+# --------------------------------------------------------------------------
+
+# path -> (out, in, double quantization). 40x448 has 280 blocks of 64, so its
+# double-quantized absmax spans two groups of 256. Both widths are multiples of 64:
+# bitsandbytes 0.50.2's CPU dequantize kernel takes block row*(in//64) + col//64,
+# which is not the block its quantizer used when a block straddles two rows (see README).
+NF4_MODULES = {"nf4_proj": (32, 128, False), "nf4_dq_proj": (40, 448, True)}
+NF4_SEED = 2024
+
+
+class FourBitPair(nn.Module):
+    """Two bitsandbytes Linear4bit layers (nf4, compute dtype float32), each with a bias."""
+
+    def __init__(self):
+        super().__init__()
+        import bitsandbytes as bnb
+        g = torch.Generator().manual_seed(NF4_SEED)
+        for path, (out_f, in_f, dq) in NF4_MODULES.items():
+            w = torch.randn(out_f, in_f, generator=g) / math.sqrt(in_f)
+            b = torch.randn(out_f, generator=g) * 0.1
+            layer = bnb.nn.Linear4bit(in_f, out_f, bias=True, compute_dtype=torch.float32,
+                                      compress_statistics=dq, quant_type="nf4")
+            layer.weight = bnb.nn.Params4bit(w, requires_grad=False, quant_type="nf4",
+                                             compress_statistics=dq, blocksize=64)
+            layer.bias = nn.Parameter(b, requires_grad=False)
+            # On a CPU with AVX512-BF16, bitsandbytes' eval forward repacks the weight once
+            # for its own kernel and rounds every absmax to bfloat16 (_convert_weight_packed_for_cpu),
+            # so the output depends on the machine. Off: the float32 dequantization of the
+            # stored format, which is what every other device computes.
+            layer.support_avx512bf16_for_cpu = False
+            setattr(self, path, layer.to("cpu"))   # moving to a device is when bnb quantizes
+        # what transformers sets on a model loaded in 4 bits; PEFT's bnb dispatch reads it
+        self.is_loaded_in_4bit = True
+
+    def forward(self, x):
+        return sum(getattr(self, p)(x) for p in NF4_MODULES)
+
+
+def bytes_as_f32(t):
+    """uint8 storage as float32 values (exact for 0...255): the Swift reader has no U8."""
+    check(t.dtype == torch.uint8, f"expected uint8 storage, got {t.dtype}")
+    return t.detach().flatten().to(torch.float32).contiguous().clone()
+
+
+def run_dora_nf4_case(manifest):
+    """PEFT's DoRA on bitsandbytes Linear4bit layers (peft.tuners.lora.bnb.Linear4bit), on CPU."""
+    import bitsandbytes as bnb
+    import bitsandbytes.functional as bnbf
+    from peft.tuners.lora.bnb import Linear4bit as PeftLinear4bit
+
+    name = "dora_nf4"
+    case_dir = HERE / name
+    case_dir.mkdir(parents=True)
+    kwargs = dict(r=4, lora_alpha=8, use_dora=True, target_modules=list(NF4_MODULES))
+    model = get_peft_model(FourBitPair(), LoraConfig(**kwargs)).eval()
+    mods = dict(lora_modules(model))
+    check(sorted(mods) == sorted(NF4_MODULES), f"{name}: PEFT adapted {sorted(mods)}")
+
+    expected = {}
+    for path, mod in mods.items():
+        check(isinstance(mod, PeftLinear4bit), f"{name} {path}: PEFT chose {type(mod).__name__}, not its bnb Linear4bit")
+        base = mod.get_base_layer()
+        weight = base.weight
+        state = weight.quant_state
+        out_f, in_f, dq = NF4_MODULES[path]
+        check(state.quant_type == "nf4" and state.blocksize == 64 and bool(state.nested) == dq,
+              f"{name} {path}: quant state {state.quant_type}, {state.blocksize}, nested {state.nested}")
+        W = bnbf.dequantize_4bit(weight.data, state).detach()
+        # PEFT's magnitude at creation (B = 0): the row norms of the dequantized weight
+        expected[f"{path}.init_magnitude"] = f32(mod.lora_magnitude_vector["default"].weight)
+        close(expected[f"{path}.init_magnitude"], torch.linalg.norm(W, dim=1), f"{name} {path} initial magnitude")
+        # the quantized base exactly as bitsandbytes stores it
+        expected[f"{path}.weight_packed"] = bytes_as_f32(weight.data)
+        expected[f"{path}.code"] = f32(state.code)
+        expected[f"{path}.blocksize"] = scalar(state.blocksize)
+        if dq:
+            expected[f"{path}.absmax_codes"] = bytes_as_f32(state.absmax)
+            expected[f"{path}.absmax2"] = f32(state.state2.absmax)
+            expected[f"{path}.absmax_offset"] = f32(state.offset.reshape(1))
+            expected[f"{path}.nested_code"] = f32(state.state2.code)
+            check(state.state2.blocksize == 256, f"{name} {path}: nested blocksize {state.state2.blocksize}")
+        else:
+            expected[f"{path}.absmax"] = f32(state.absmax)
+        expected[f"{path}.bias"] = f32(base.bias)
+        expected[f"{path}.dequantized"] = f32(W)
+        # own arithmetic: code[nibble] * absmax[flat index / 64], first element in the high nibble;
+        # double quantized: absmax = nested_code[q] * absmax2[block / 256] + offset
+        packed = weight.data.flatten().to(torch.int64)
+        nibbles = torch.stack([packed >> 4, packed & 15], dim=1).flatten()
+        if dq:
+            q8 = state.absmax.to(torch.int64)
+            absmax = state.state2.code[q8] * state.state2.absmax.repeat_interleave(256)[: q8.numel()] + state.offset
+        else:
+            absmax = state.absmax
+        own = state.code[nibbles] * absmax.repeat_interleave(64)[: nibbles.numel()]
+        identical(own.reshape(out_f, in_f), W, f"{name} {path} dequantization vs code[nibble]*absmax")
+
+    fill_adapter(model, "default", seed=3000)
+    with torch.no_grad():
+        for path, mod in mods.items():
+            # a smaller B keeps W + sBA near W, as after training
+            mod.lora_B["default"].weight.mul_(0.2)
+    for path, mod in mods.items():
+        x = module_input(path, mod.in_features)
+        expected[f"{path}.input"] = f32(x)
+        expected[f"{path}.lora_A"] = f32(mod.lora_A["default"].weight)
+        expected[f"{path}.lora_B"] = f32(mod.lora_B["default"].weight)
+        expected[f"{path}.magnitude"] = f32(mod.lora_magnitude_vector["default"].weight)
+        expected[f"{path}.scaling"] = scalar(mod.scaling["default"])
+        with torch.no_grad():
+            out = mod(x)
+        expected[f"{path}.output"] = f32(out)
+        check(not getattr(mod.get_base_layer().weight.quant_state, "packing_format_for_cpu", False),
+              f"{name} {path}: bitsandbytes repacked the weight for its CPU kernel")
+        W = expected[f"{path}.dequantized"]
+        Wd = W + own_delta(mod, "default")
+        m = expected[f"{path}.magnitude"]
+        close(out, x @ (Wd * (m / torch.linalg.norm(Wd, dim=1)).unsqueeze(1)).T + expected[f"{path}.bias"],
+              f"{name} {path} forward vs own math on the dequantized weight")
+
+    save_adapter(model, case_dir)
+    meta = {"peft_version": peft.__version__, "torch_version": torch.__version__,
+            "bitsandbytes_version": bnb.__version__, "case": name, "lora_config_kwargs": kwargs,
+            "modules": {p: {"out": o, "in": i, "double_quantization": d} for p, (o, i, d) in NF4_MODULES.items()}}
+    write_expected(case_dir, expected, meta)
+
+    # reload onto a freshly quantized base: same adapter, same outputs, bit for bit
+    exp = load_expected(case_dir / "expected.safetensors")
+    reloaded = PeftModel.from_pretrained(FourBitPair(), str(case_dir)).eval()
+    for path, mod in dict(lora_modules(reloaded)).items():
+        identical(f32(mod.lora_magnitude_vector["default"].weight), exp[f"{path}.magnitude"], f"{name} reload {path}.magnitude")
+        with torch.no_grad():
+            identical(f32(mod(exp[f"{path}.input"])), exp[f"{path}.output"], f"{name} reload {path}.output")
+
+    manifest[name] = {
+        "lora_config_kwargs": kwargs,
+        "bitsandbytes_version": bnb.__version__,
+        "modules": {p: {"out": o, "in": i, "double_quantization": d} for p, (o, i, d) in NF4_MODULES.items()},
+        "adapter_model.safetensors": file_keys(case_dir / "adapter_model.safetensors"),
+        "reload_in_peft": "ok",
+    }
+    print(f"  {name}: {len(mods)} bnb Linear4bit modules (bitsandbytes {bnb.__version__}), reload ok")
+
+
+# --------------------------------------------------------------------------
 
 def write_defaults():
     """What PEFT writes for LoraConfig() with every default, via its own save_pretrained."""
@@ -621,6 +767,7 @@ def main():
     for i, (name, (kwargs, predicted, reload_expect)) in enumerate(SINGLE_CASES.items()):
         run_single_case(i, name, kwargs, predicted, reload_expect, manifest["cases"])
     run_combined_case(manifest["cases"])
+    run_dora_nf4_case(manifest["cases"])
     (HERE / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     print("all fixtures written and self-checked")
 
