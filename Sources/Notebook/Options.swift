@@ -109,7 +109,7 @@ public struct Options: Sendable {
         let open = range == -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
         let bounds = open ? "" : " in \(range.lowerBound)...\(range.upperBound)"
         knobs.append(Knob(usage: "--\(name) X", help: "\(help) (number\(bounds); default \(`default`))",
-                          shown: "--\(name) \(`default`)", summary: help))
+                          shown: "--\(name) " + Options.shown(`default`), summary: help))
         guard let text = remaining.removeValue(forKey: name) else { return `default` }
         guard let value = Double(text), value.isFinite, range.contains(value) else {
             errors.append("--\(name) expects a number\(bounds), got '\(text)'")
@@ -138,6 +138,11 @@ public struct Options: Sendable {
         return true
     }
 
+    /// `x` as a reader types it: `16` rather than `16.0`, otherwise Swift's shortest form.
+    static func shown(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+
     /// The usage message: summary, usage line and one line per knob.
     public var usage: String {
         var lines = [summary, "", "usage: \(program) [options]", "", "options:"]
@@ -148,12 +153,13 @@ public struct Options: Sendable {
     }
 
     /// One Markdown line naming every declared knob with its default and help, for a docs page
-    /// in place of the declarations, e.g. "Knobs: `--rank 8` (LoRA rank r), `--seed 2` (seed of
-    /// every random draw). `swift run ch02 … --help` lists their ranges." Empty with no knobs.
+    /// in place of the declarations, e.g. "Knobs: `--rank 8` — LoRA rank r; `--seed 2` — seed of
+    /// every random draw. `swift run ch02-… --help` lists them with their ranges." Empty with no
+    /// knobs.
     public var knobSummary: String {
         guard !knobs.isEmpty else { return "" }
-        let items = knobs.map { "`\($0.shown)` (\($0.summary))" }
-        return "Knobs: " + items.joined(separator: ", ") + ". `swift run \(program) --help` lists their ranges."
+        let items = knobs.map { "`\($0.shown)` — \($0.summary)" }
+        return "Knobs: " + items.joined(separator: "; ") + ". `swift run \(program) --help` lists them with their ranges."
     }
 
     /// Throws ``Problem/helpRequested`` for `--help`, or ``Problem/invalid(_:)`` listing bad
