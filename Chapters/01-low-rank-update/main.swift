@@ -39,7 +39,7 @@ $$\Delta W = BA$$
 These are the seed's formula 1 ([appendix](appendix-formulas.md#formula-1)) and formula 2
 ([appendix](appendix-formulas.md#formula-2)).
 
-The knobs (a bad value prints the usage and exits with status 2):
+A bad value of a knob prints the usage and exits with status 2.
 */
 cell()
 //- hide

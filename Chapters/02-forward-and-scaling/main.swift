@@ -39,7 +39,7 @@ $$\text{effective\_lr} \propto \frac{\alpha}{r} \times \text{learning\_rate}$$
 These are the seed's formula 3 ([appendix](appendix-formulas.md#formula-3)) and formula 4
 ([appendix](appendix-formulas.md#formula-4)).
 
-The knobs (a bad value prints the usage and exits with status 2):
+A bad value of a knob prints the usage and exits with status 2.
 */
 cell()
 //- hide

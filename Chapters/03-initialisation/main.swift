@@ -33,7 +33,7 @@ choice changes is the gradient at step 0. With $h = W_0x + sBAx$ and $g = \parti
 $$\frac{\partial L}{\partial B} = s\,g\,(Ax)^\top, \qquad \frac{\partial L}{\partial A} = s\,B^\top g\,x^\top.$$
 
 With $B = 0$ the gradient of $A$ vanishes and only $B$ learns at first; with $A = 0$ it is the
-gradient of $B$ that vanishes. The knobs (a bad value prints the usage and exits with status 2):
+gradient of $B$ that vanishes. (A bad value of a knob prints the usage and exits with status 2.)
 */
 cell()
 //- hide

@@ -29,7 +29,7 @@ $$\underbrace{dk}_{\text{full fine-tuning}} \quad\text{vs}\quad \underbrace{dr +
 - **Intuition**: the cost grows *linearly* in the dimensions instead of quadratically, so the
   bigger the matrix, the smaller the fraction.
 
-The knobs first (a bad value prints the usage and exits with status 2):
+A bad value of a knob prints the usage and exits with status 2.
 */
 cell()
 //- hide

@@ -42,7 +42,7 @@ $$c^{+}_i = \Phi^{-1}\!\big(\operatorname{linspace}(\delta, \tfrac12, 9)_i\big)_
 c^{-}_i = -\Phi^{-1}\!\big(\operatorname{linspace}(\delta, \tfrac12, 8)_i\big)_{i<7},\quad
 c = \frac{\operatorname{sort}(c^{+} \cup \{0\} \cup c^{-})}{\max}.$$
 
-The knobs first (a bad value prints the usage and exits with status 2):
+A bad value of a knob prints the usage and exits with status 2.
 */
 cell()
 //- hide

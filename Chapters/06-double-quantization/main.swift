@@ -30,8 +30,6 @@ quantizes those absmax values in turn: subtract their mean $c$, quantize the cen
 groups of 256 with an 8-bit code, and keep one float32 per group plus the one offset:
 
 $$\text{bits/param} = 4 + \frac{8}{b} + \frac{32}{256\,b} \qquad (b = 64:\ 4 + 0.125 + 0.00195 = 4.127).$$
-
-The knobs first:
 */
 cell()
 //- hide

@@ -42,7 +42,7 @@ $$\frac{\partial L}{\partial B} = s\,G^\top U,\quad
 with $G = \partial L / \partial y$, $U = \operatorname{drop}(x) A^\top$ and $m$ the inverted
 dropout mask: each entry is 0 with probability $p$ and $1/(1-p)$ otherwise, so
 $\operatorname{drop}(x) = m \odot x$ and the same factor $1/(1-p)$ appears in $\partial L/\partial x$.
-No gradient is formed for $W_4$. The knobs first:
+No gradient is formed for $W_4$.
 */
 cell()
 //- hide

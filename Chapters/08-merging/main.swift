@@ -30,8 +30,7 @@ $$W_{\text{merged}} = W_0 + \frac{\alpha}{r} B A$$
   so one matrix does the work of two paths.
 
 Unmerging subtracts the same product, $W_0 = W_{\text{merged}} - s B A$, recomputed from the
-current $A$ and $B$; in floating point both directions are exact only up to rounding. The
-knobs first:
+current $A$ and $B$; in floating point both directions are exact only up to rounding.
 */
 cell()
 //- hide
