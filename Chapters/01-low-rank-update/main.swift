@@ -13,8 +13,8 @@ product $BA$ never has rank above $r$, read off its singular values; an update w
 is 4, learned by LoRA of rank 4 or 8 and *not* by rank 1 or 2, which stop at exactly the error
 the singular value decomposition predicts; and the spectrum of a real full fine-tuning update.
 
-Run it with `swift run ch01-low-rank-update`; `--true-rank 4 --steps 400 --seed 1` are the
-knobs (`--help` lists them). The page is generated with the defaults.
+Run it with `swift run ch01-low-rank-update`; its knobs are listed below (`--help` lists them
+too). The page is generated with the defaults.
 
 ## The formulas
 
@@ -39,9 +39,10 @@ $$\Delta W = BA$$
 These are the seed's formula 1 ([appendix](appendix-formulas.md#formula-1)) and formula 2
 ([appendix](appendix-formulas.md#formula-2)).
 
-The knobs (a bad value prints the usage and exits with status 2):
+A bad value of a knob prints the usage and exits with status 2.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch01-low-rank-update",
     summary: "Shapes of W0 + BA, the rank bound rank(BA) ≤ r, and fitting a rank-t update with LoRA of rank 1, 2, 4, 8.")
@@ -49,7 +50,7 @@ let trueRank = options.int("true-rank", default: 4, "rank t of the target update
 let steps = options.int("steps", default: 400, "Adam steps per LoRA rank", in: 1...5000)
 let seed = options.int("seed", default: 1, "seed of every random draw", in: 0...1_000_000)
 options.finish()
-let atDefaults = trueRank == 4 && steps == 400 && seed == 1
+//- show
 
 /*:
 ## Which factor goes down, which goes up
@@ -155,11 +156,11 @@ func oracleResidual(rank r: Int) -> Double {
     let tail = targetSigma.dropFirst(r).reduce(0) { $0 + $1 * $1 }
     return tail.squareRoot() / targetNorm
 }
-var oracle = Table(columns: ["r", "trainable r(d+k)", "best possible ‖M − ΔW*‖/‖ΔW*‖"])
+var oracle = Table(columns: ["r", "trainable r(d+k)", "best possible ‖M − ΔW*‖/‖ΔW*‖"])  // hide
 for r in ranks {
     oracle.add(String(r), String(ParameterCount.loraParameters(rank: r, out: d, in: k)), sci(oracleResidual(rank: r), 3))
 }
-oracle.print()
+oracle.print()  // hide
 
 /*:
 Now the training, the same number of Adam steps for every rank. The residual is
@@ -187,11 +188,11 @@ func train(rank r: Int) throws -> [Double] {
 var traces: [Int: [Double]] = [:]
 for r in ranks { traces[r] = try train(rank: r) }
 let checkpoints = [1, steps / 8, steps / 4, steps / 2, steps].filter { $0 >= 1 }
-var progress = Table(columns: [Table.Column("r")] + Array(Set(checkpoints)).sorted().map { Table.Column("step \($0)") } + ["oracle"])
+var progress = Table(columns: [Table.Column("r")] + Array(Set(checkpoints)).sorted().map { Table.Column("step \($0)") } + ["oracle"])  // hide
 for r in ranks {
     progress.add(row: [String(r)] + Array(Set(checkpoints)).sorted().map { sci(traces[r]![$0 - 1], 3) } + [sci(oracleResidual(rank: r), 3)])
 }
-progress.print()
+progress.print()  // hide
 let tolerance = 1e-2
 for r in ranks {
     let final = traces[r]!.last!
@@ -212,22 +213,18 @@ towards zero, which Adam's roughly constant-size steps do only gradually. The fi
 whole runs (log scale; the dashed lines are the oracles for $r < t$):
 */
 cell("Figure")
-if atDefaults {
-    var plot = LinePlot(
-        title: "Fitting a rank-4 update with LoRA of rank r (Adam, lr 0.01)",
-        xLabel: "Adam step", yLabel: "‖sBA − ΔW*‖ / ‖ΔW*‖", yScale: .log)
-    for r in ranks {
-        let trace = traces[r]!
-        let every = Array(stride(from: 0, to: trace.count, by: 4)) + [trace.count - 1]
-        plot.add("r = \(r)", x: every.map { Double($0 + 1) }, y: every.map { max(trace[$0], 1e-12) }, showsPoints: false)
-    }
-    for r in ranks where oracleResidual(rank: r) > 0 {
-        plot.add("oracle r = \(r)", x: [1, Double(steps)], y: [oracleResidual(rank: r), oracleResidual(rank: r)], showsPoints: false, dashed: true)
-    }
-    plot.save(as: "ch01-residual-by-rank")
-} else {
-    print("(figure saved only with the default knobs)")
+var plot = LinePlot(
+    title: "Fitting a rank-4 update with LoRA of rank r (Adam, lr 0.01)",
+    xLabel: "Adam step", yLabel: "‖sBA − ΔW*‖ / ‖ΔW*‖", yScale: .log)
+for r in ranks {
+    let trace = traces[r]!
+    let every = Array(stride(from: 0, to: trace.count, by: 4)) + [trace.count - 1]
+    plot.add("r = \(r)", x: every.map { Double($0 + 1) }, y: every.map { max(trace[$0], 1e-12) }, showsPoints: false)
 }
+for r in ranks where oracleResidual(rank: r) > 0 {
+    plot.add("oracle r = \(r)", x: [1, Double(steps)], y: [oracleResidual(rank: r), oracleResidual(rank: r)], showsPoints: false, dashed: true)
+}
+plot.save(as: "ch01-residual-by-rank")
 
 /*:
 ## The spectrum of a real update
@@ -256,7 +253,7 @@ Trainer.train(&after, optimizer: &fullOptimizer, configuration: TrainingConfigur
 var heldOutGenerator = SeededGenerator(seed: 10_000 + UInt64(suite.reverse.tag))
 print("full fine-tuning on reverse, 200 steps: held-out exact match \(percent(after.evaluate(suite.reverse.batch(size: 256, using: &heldOutGenerator)).exactMatch, 1))")
 let energyRanks = [1, 2, 4, 8, 16]
-var spectrum = Table(columns: (["layer", "‖ΔW‖ / ‖W‖"] + energyRanks.map { "top \($0)" } + ["effective rank", "rank for 90%"]).map { Table.Column($0) })
+var spectrum = Table(columns: (["layer", "‖ΔW‖ / ‖W‖"] + energyRanks.map { "top \($0)" } + ["effective rank", "rank for 90%"]).map { Table.Column($0) })  // hide
 for name in before.linearLayerNames where name.contains("self_attn") {
     let w0 = (before[linear: name] as! Linear<Float>).weight
     let delta = ((after[linear: name] as! Linear<Float>).weight - w0).converted(to: Double.self)
@@ -269,7 +266,7 @@ for name in before.linearLayerNames where name.contains("self_attn") {
     spectrum.add(row: [name, fmt(delta.frobeniusNorm / w0.converted(to: Double.self).frobeniusNorm, 3)]
                  + energyRanks.map { percent(share($0), 1) } + [fmt(Foundation.exp(entropy), 1), String(for90)])
 }
-spectrum.print()
+spectrum.print()  // hide
 
 /*:
 Each row is one $64 \times 64$ projection. The "top $r$" columns say how much of that layer's

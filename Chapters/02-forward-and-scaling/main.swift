@@ -14,8 +14,8 @@ learning, measured for plain SGD and for Adam, where the seed's
 ([erratum 3](errata.md#erratum-3)); and why rsLoRA (Kalajdzievski, 2023) replaces $\alpha/r$
 with $\alpha/\sqrt{r}$.
 
-Run it with `swift run ch02-forward-and-scaling`; the knobs are `--rank 8 --alpha 16 --seed 2`
-(`--help` lists them). The page is generated with the defaults.
+Run it with `swift run ch02-forward-and-scaling`; its knobs are listed below (`--help` lists
+them too). The page is generated with the defaults.
 
 ## The formulas
 
@@ -39,9 +39,10 @@ $$\text{effective\_lr} \propto \frac{\alpha}{r} \times \text{learning\_rate}$$
 These are the seed's formula 3 ([appendix](appendix-formulas.md#formula-3)) and formula 4
 ([appendix](appendix-formulas.md#formula-4)).
 
-The knobs (a bad value prints the usage and exits with status 2):
+A bad value of a knob prints the usage and exits with status 2.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch02-forward-and-scaling",
     summary: "The LoRA forward pass, the cost of B(Ax) vs (BA)x, and α/r as a learning-rate multiplier (SGD, Adam, rsLoRA).")
@@ -49,7 +50,7 @@ let rank = options.int("rank", default: 8, "LoRA rank r of the examples", in: 1.
 let alpha = options.double("alpha", default: 16, "LoRA α (s = α/r)", in: 0.001...10_000)
 let seed = options.int("seed", default: 2, "seed of every random draw", in: 0...1_000_000)
 options.finish()
-let atDefaults = rank == 8 && alpha == 16 && seed == 2
+//- show
 let scale = alpha / Double(rank)
 print("r = \(rank), α = \(fmt(alpha, 3)), s = α/r = \(fmt(scale, 4))")
 
@@ -99,13 +100,13 @@ let (dBig, kBig) = (4096, 4096)
 func flops(n: Int, r: Int) -> (thin: Int, product: Int, base: Int) {
     (2 * n * r * (dBig + kBig), 2 * dBig * kBig * r + 2 * n * kBig * dBig, 2 * n * kBig * dBig)
 }
-var costs = Table(columns: ["n", "B(Ax): 2nr(d+k)", "(BA)x: 2dkr + 2nkd", "ratio", "W0x: 2nkd", "B(Ax) / W0x"])
+var costs = Table(columns: ["n", "B(Ax): 2nr(d+k)", "(BA)x: 2dkr + 2nkd", "ratio", "W0x: 2nkd", "B(Ax) / W0x"])  // hide
 for n in [1, 16, 512, 4096] {
     let c = flops(n: n, r: rank)
     costs.add(String(n), grouped(c.thin), grouped(c.product), fmt(Double(c.product) / Double(c.thin), 1) + "×",
               grouped(c.base), percent(Double(c.thin) / Double(c.base), 3))
 }
-costs.print()
+costs.print()  // hide
 print("B(Ax) / W0x = r(d+k)/(dk) = \(percent(Double(rank * (dBig + kBig)) / Double(dBig * kBig), 3)) for any n: the adapter adds this fraction to the layer's FLOPs")
 
 /*:
@@ -122,22 +123,22 @@ let aBig = Matrix<Float>.uniform(rank, kBig, low: -0.01, high: 0.01, using: &gen
 let bBig = Matrix<Float>.uniform(dBig, rank, low: -0.01, high: 0.01, using: &generator)
 let n16 = 16
 let xBig = Matrix<Float>.normal(n16, kBig, using: &generator)
-var sink: Float = 0
+var sink: Float = 0  // hide
 let thinTime = medianTime(repetitions: 5) {
     // (n, k)·Aᵀ (k, r) → (n, r); then (n, r)·Bᵀ (r, d) → (n, d)
     let y = xBig.matmul(aBig, transposeB: true).matmul(bBig, transposeB: true)
-    sink += y.storage[0]
+    sink += y.storage[0]  // hide
 }
 let productTime = medianTime(repetitions: 3) {
     let delta = bBig.matmul(aBig)                          // (d, r)·(r, k) → (d, k): a 4096 × 4096 buffer
     let y = xBig.matmul(delta, transposeB: true)           // (n, k)·(BA)ᵀ → (n, d)
-    sink += y.storage[0]
+    sink += y.storage[0]  // hide
 }
 let c16 = flops(n: n16, r: rank)
 print("n = \(n16): B(Ax) \(grouped(c16.thin)) FLOPs in \(live(duration(thinTime)))")
 print("n = \(n16): (BA)x \(grouped(c16.product)) FLOPs in \(live(duration(productTime)))")
 print("measured time ratio \(live(fmt(productTime / thinTime, 0) + "×")), FLOP ratio \(fmt(Double(c16.product) / Double(c16.thin), 0))×")
-precondition(sink.isFinite)
+precondition(sink.isFinite)  // hide
 
 /*:
 Compare the two ratios on your machine. They need not agree: the thin products are too small
@@ -217,11 +218,11 @@ for s in scales {
     sgdRuns.append(try movement(scale: s, rank: rank, optimizer: .sgd, steps: 5, learningRate: 1e-3, base: smallBase, x: inputs, y: targets))
     adamRuns.append(try movement(scale: s, rank: rank, optimizer: .adam, steps: 5, learningRate: 1e-3, base: smallBase, x: inputs, y: targets))
 }
-var movementTable = Table(columns: ["s = α/r", "α", "SGD, 1 step", "SGD, 5 steps", "Adam, 1 step", "Adam, 5 steps"])
+var movementTable = Table(columns: ["s = α/r", "α", "SGD, 1 step", "SGD, 5 steps", "Adam, 1 step", "Adam, 5 steps"])  // hide
 for (i, s) in scales.enumerated() {
     movementTable.add(fmt(s, 3), fmt(s * Double(rank), 2), sci(sgdRuns[i][0], 3), sci(sgdRuns[i][4], 3), sci(adamRuns[i][0], 3), sci(adamRuns[i][4], 3))
 }
-movementTable.print()
+movementTable.print()  // hide
 let slopes = (sgd1: logSlope(scales, sgdRuns.map { $0[0] }), sgd5: logSlope(scales, sgdRuns.map { $0[4] }),
               adam1: logSlope(scales, adamRuns.map { $0[0] }), adam5: logSlope(scales, adamRuns.map { $0[4] }))
 print("fitted exponent p in ‖ΔW‖ ∝ s^p:")
@@ -282,7 +283,7 @@ func firstStep(rank r: Int, scaling: LoRAScaling, optimizer: Optimizer) throws -
     let change = (adapter.forward(wideInputs) - before).frobeniusNorm / Double(nWide * dWide).squareRoot()
     return (change, g.b.frobeniusNorm)
 }
-var rsTable = Table(columns: ["r", "α/r", "α/√r", "‖∂L/∂B‖ α/r", "‖∂L/∂B‖ α/√r", "SGD Δh α/r", "SGD Δh α/√r", "Adam Δh α/r", "Adam Δh α/√r"])
+var rsTable = Table(columns: ["r", "α/r", "α/√r", "‖∂L/∂B‖ α/r", "‖∂L/∂B‖ α/√r", "SGD Δh α/r", "SGD Δh α/√r", "Adam Δh α/r", "Adam Δh α/√r"])  // hide
 var series: [String: [Double]] = [:]
 for r in wideRanks {
     let sgdStd = try firstStep(rank: r, scaling: .standard, optimizer: .sgd)
@@ -298,7 +299,7 @@ for r in wideRanks {
     series["grad α/r", default: []].append(sgdStd.gradB)
     series["grad α/√r", default: []].append(sgdRs.gradB)
 }
-rsTable.print()
+rsTable.print()  // hide
 let rankValues = wideRanks.map(Double.init)
 for name in ["grad α/r", "grad α/√r", "SGD, α/r", "SGD, α/√r", "Adam, α/r", "Adam, α/√r"] {
     print("slope of log(\(name)) against log r: \(fmt(logSlope(rankValues, series[name]!), 3))")
@@ -325,20 +326,16 @@ removes most of that dependence. The figure shows each column relative to its va
 $r = 4$:
 */
 cell("Figure")
-if atDefaults {
-    var plot = LinePlot(
-        title: "One step's size as the rank grows (relative to r = 4)",
-        xLabel: "rank r", yLabel: "value / value at r = 4", xScale: .log, yScale: .log)
-    plot.xTicks = rankValues
-    for name in columns {
-        let values = series[name]!
-        plot.add(name.replacingOccurrences(of: "grad", with: "‖∂L/∂B‖,"), x: rankValues, y: values.map { $0 / values[0] },
-                 dashed: name.hasSuffix("√r"))
-    }
-    plot.save(as: "ch02-rslora-step-size")
-} else {
-    print("(figure saved only with the default knobs)")
+var plot = LinePlot(
+    title: "One step's size as the rank grows (relative to r = 4)",
+    xLabel: "rank r", yLabel: "value / value at r = 4", xScale: .log, yScale: .log)
+plot.xTicks = rankValues
+for name in columns {
+    let values = series[name]!
+    plot.add(name.replacingOccurrences(of: "grad", with: "‖∂L/∂B‖,"), x: rankValues, y: values.map { $0 / values[0] },
+             dashed: name.hasSuffix("√r"))
 }
+plot.save(as: "ch02-rslora-step-size")
 
 /*:
 ## The seed's three settings of α
@@ -347,12 +344,12 @@ The seed lists α = 2r as "保守" (conservative), α = r as "标准" (standard)
 fixed choice. With $s = \alpha/r$ the scale each setting gives, across ranks:
 */
 cell("The seed's three settings of α")
-var alphaTable = Table(columns: ["r", "α = 2r: s", "α = r: s", "α = 16: s"])
+var alphaTable = Table(columns: ["r", "α = 2r: s", "α = r: s", "α = 16: s"])  // hide
 for r in [1, 2, 4, 8, 16, 32, 64] {
     let scales = [2.0 * Double(r), Double(r), 16].map { LoRAScaling.standard.factor(rank: r, alpha: $0) }
     alphaTable.add(String(r), fmt(scales[0], 3), fmt(scales[1], 3), fmt(scales[2], 3))
 }
-alphaTable.print()
+alphaTable.print()  // hide
 let ratio = LoRAScaling.standard.factor(rank: 8, alpha: 16) / LoRAScaling.standard.factor(rank: 8, alpha: 8)
 print("α = 2r against α = r: s is \(fmt(ratio, 1))× larger at every rank; under Adam the step is \(fmt(ratio, 1))× larger too (exponent 1 above)")
 

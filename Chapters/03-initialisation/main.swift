@@ -13,8 +13,8 @@ receives a gradient at step 0 ([erratum 2](errata.md#erratum-2)). For each initi
 library offers, computed: the output change at step 0, the gradient norms of $A$ and $B$ at
 step 0, and a few training steps on the same small regression task, side by side.
 
-Run it with `swift run ch03-initialisation`; the knobs are `--rank 4 --steps 100 --seed 3`
-(`--help` lists them). The page is generated with the defaults.
+Run it with `swift run ch03-initialisation`; the knobs are listed below (`--help` lists them
+too). The page is generated with the defaults.
 
 ## The formula and the seed's claim
 
@@ -33,9 +33,10 @@ choice changes is the gradient at step 0. With $h = W_0x + sBAx$ and $g = \parti
 $$\frac{\partial L}{\partial B} = s\,g\,(Ax)^\top, \qquad \frac{\partial L}{\partial A} = s\,B^\top g\,x^\top.$$
 
 With $B = 0$ the gradient of $A$ vanishes and only $B$ learns at first; with $A = 0$ it is the
-gradient of $B$ that vanishes. The knobs (a bad value prints the usage and exits with status 2):
+gradient of $B$ that vanishes. (A bad value of a knob prints the usage and exits with status 2.)
 */
 cell()
+//- hide
 var options = Options(
     program: "ch03-initialisation",
     summary: "LoRA initialisations: output change and gradients at step 0, and a few training steps of each.")
@@ -43,7 +44,7 @@ let rank = options.int("rank", default: 4, "LoRA rank r", in: 1...32)
 let steps = options.int("steps", default: 100, "Adam steps of the training comparison", in: 1...2000)
 let seed = options.int("seed", default: 3, "seed of every random draw", in: 0...1_000_000)
 options.finish()
-let atDefaults = rank == 4 && steps == 100 && seed == 3
+//- show
 
 /*:
 ## The schemes
@@ -96,13 +97,13 @@ func adapter(_ scheme: LoRAInitialization) throws -> LoRALinear<Linear<Float>> {
     var rng = SeededGenerator(seed: UInt64(seed) &+ 100)
     return try LoRALinear(base: base, hyperparameters: LoRAHyperparameters(rank: rank, alpha: Double(rank), initialization: scheme), using: &rng)
 }
-var stepZero = Table(columns: ["scheme", "‖A‖", "‖B‖", "‖sBA‖", "max |y_lora − y_base|", "max |y_base|"])
+var stepZero = Table(columns: ["scheme", "‖A‖", "‖B‖", "‖sBA‖", "max |y_lora − y_base|", "max |y_base|"])  // hide
 for scheme in schemes {
     let layer = try adapter(scheme)
     stepZero.add(scheme.rawValue, fmt(layer.a.frobeniusNorm, 4), fmt(layer.b.frobeniusNorm, 4), fmt(layer.deltaWeight.frobeniusNorm, 4),
                  sci(layer.forward(x).maxAbsDifference(baseOutput), 2), fmt(baseOutput.maxAbs, 4))
 }
-stepZero.print()
+stepZero.print()  // hide
 print("single-precision ε = \(sci(Double(Float.ulpOfOne), 2))")
 
 /*:
@@ -129,7 +130,7 @@ func lossAndGradients(_ layer: LoRALinear<Linear<Float>>, using rng: inout Seede
     let loss = 0.5 * residual.storage.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(n)
     return (loss, layer.backward((1 / Float(n)) * residual, cache: cache))
 }
-var gradientTable = Table(columns: ["scheme", "‖∂L/∂A‖", "‖∂L/∂B‖", "learns first"])
+var gradientTable = Table(columns: ["scheme", "‖∂L/∂A‖", "‖∂L/∂B‖", "learns first"])  // hide
 var gradientNorms: [LoRAInitialization: (a: Double, b: Double)] = [:]
 for scheme in schemes {
     var rng = SeededGenerator(seed: 0)
@@ -138,7 +139,7 @@ for scheme in schemes {
     let first = g.a.frobeniusNorm == 0 ? "B only" : g.b.frobeniusNorm == 0 ? "A only" : "both"
     gradientTable.add(scheme.rawValue, sci(g.a.frobeniusNorm, 3), sci(g.b.frobeniusNorm, 3), first)
 }
-gradientTable.print()
+gradientTable.print()  // hide
 
 /*:
 Exactly as the formulas say: under the default and the Gaussian scheme ($B = 0$), $\partial L/\partial A$
@@ -174,11 +175,11 @@ for scheme in schemes {
     losses[scheme] = trace     // trace[t] is the loss before step t + 1, i.e. after t steps
 }
 let shown = Array(Set([0, 1, 2, 5, 10, steps / 4, steps / 2, steps])).filter { $0 <= steps }.sorted()
-var trainingTable = Table(columns: [Table.Column("after step")] + schemes.map { Table.Column($0.rawValue) })
+var trainingTable = Table(columns: [Table.Column("after step")] + schemes.map { Table.Column($0.rawValue) })  // hide
 for t in shown {
     trainingTable.add(row: [String(t)] + schemes.map { sci(losses[$0]![t], 3) })
 }
-trainingTable.print()
+trainingTable.print()  // hide
 
 /*:
 At step 0 the three zero-product schemes share one loss, the base model's, and PiSSA's agrees
@@ -203,17 +204,15 @@ on real models, where the useful update lines up with $W_0$'s principal directio
 target does not.
 */
 cell("Figure")
-if atDefaults {
-    var plot = LinePlot(
-        title: "Loss per step by initialisation (rank 4, AdamW lr 0.01)",
-        xLabel: "step", yLabel: "½·mean ‖h − y‖²", yScale: .log)
-    for scheme in schemes {
-        plot.add(scheme.rawValue, x: (0...steps).map(Double.init), y: losses[scheme]!, showsPoints: false, dashed: scheme == .swappedZeroA)
-    }
-    plot.save(as: "ch03-loss-by-init")
-} else {
-    print("(figure saved only with the default knobs)")
+//- hide
+var plot = LinePlot(
+    title: "Loss per step by initialisation (rank \(rank), AdamW lr 0.01)",
+    xLabel: "step", yLabel: "½·mean ‖h − y‖²", yScale: .log)
+//- show
+for scheme in schemes {
+    plot.add(scheme.rawValue, x: (0...steps).map(Double.init), y: losses[scheme]!, showsPoints: false, dashed: scheme == .swappedZeroA)
 }
+plot.save(as: "ch03-loss-by-init")  // hide
 
 /*:
 ## Compared with PEFT

@@ -29,9 +29,10 @@ $$\underbrace{dk}_{\text{full fine-tuning}} \quad\text{vs}\quad \underbrace{dr +
 - **Intuition**: the cost grows *linearly* in the dimensions instead of quadratically, so the
   bigger the matrix, the smaller the fraction.
 
-The knobs first (a bad value prints the usage and exits with status 2):
+A bad value of a knob prints the usage and exits with status 2.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch04-parameter-counts",
     summary: "Counts the parameters LoRA trains: one (d, k) matrix, then LLaMA-7B.")
@@ -42,6 +43,7 @@ options.finish()
 if rank > min(d, k) {
     options.fail("--rank \(rank) exceeds min(d, k) = \(min(d, k)); a LoRA rank above that trains more than the full matrix")
 }
+//- show
 
 /*:
 ## One matrix
@@ -84,7 +86,7 @@ $2r/d$ assumes a square matrix. LLaMA's MLP projections are $11008 \times 4096$ 
 $4096 \times 11008$; there the exact ratio $r/d + r/k$ is what counts:
 */
 cell("When d ≠ k")
-var shapes = Table(columns: ["matrix (d, k)", "r", "exact r(d+k)/(dk)", "2r/d", "2r/k"])
+var shapes = Table(columns: ["matrix (d, k)", "r", "exact r(d+k)/(dk)", "2r/d", "2r/k"])  // hide
 for (dOut, kIn) in [(4096, 4096), (11008, 4096), (4096, 11008)] {
     shapes.add(
         "(\(dOut), \(kIn))", String(rank),
@@ -92,7 +94,7 @@ for (dOut, kIn) in [(4096, 4096), (11008, 4096), (4096, 11008)] {
         percent(2 * Double(rank) / Double(dOut), 4),
         percent(2 * Double(rank) / Double(kIn), 4))
 }
-shapes.print()
+shapes.print()  // hide
 
 /*:
 ## LLaMA-7B, counted from its shapes
@@ -130,7 +132,7 @@ let embeddings = vocabulary * hidden
 let head = vocabulary * hidden
 let baseTotal = layers * (perLayerLinear + perLayerNorms) + embeddings + head + hidden
 
-var parts = Table(columns: ["part", "shape", "count", "parameters"])
+var parts = Table(columns: ["part", "shape", "count", "parameters"])  // hide
 parts.add("attention q, k, v, o", "(4096, 4096)", "4 × 32", grouped(layers * 4 * hidden * hidden))
 parts.add("MLP gate, up", "(11008, 4096)", "2 × 32", grouped(layers * 2 * intermediate * hidden))
 parts.add("MLP down", "(4096, 11008)", "1 × 32", grouped(layers * hidden * intermediate))
@@ -138,7 +140,7 @@ parts.add("RMSNorm weights", "(4096)", "2 × 32 + 1", grouped(layers * perLayerN
 parts.add("embed_tokens", "(32000, 4096)", "1", grouped(embeddings))
 parts.add("lm_head", "(32000, 4096)", "1", grouped(head))
 parts.add("total", "", "", grouped(baseTotal))
-parts.print()
+parts.print()  // hide
 print("LLaMA-7B base: \(grouped(baseTotal)) parameters = \(fmt(Double(baseTotal) / 1e9, 2))B")
 
 /*:
@@ -166,14 +168,14 @@ func adapterParameters(rank r: Int, modules: [String]) -> Int {
         .reduce(0) { $0 + ParameterCount.loraParameters(rank: r, out: $1.out, in: $1.input) }
 }
 let ranks = [1, 2, 4, 8, 16, 64]
-var adapters = Table(columns: ["r"] + targetSets.flatMap { [Table.Column($0.label), Table.Column("% of base")] })
+var adapters = Table(columns: ["r"] + targetSets.flatMap { [Table.Column($0.label), Table.Column("% of base")] })  // hide
 for r in ranks {
     adapters.add(row: [String(r)] + targetSets.flatMap { target -> [String] in
         let n = adapterParameters(rank: r, modules: target.modules)
         return [grouped(n), percent(Double(n) / Double(baseTotal), 4)]
     })
 }
-adapters.print()
+adapters.print()  // hide
 
 /*:
 Even the largest adapter here, rank 64 on every linear layer, trains only a few percent of the
@@ -181,15 +183,17 @@ model, and the common rank 8 on `q_proj`, `v_proj` a small fraction of a percent
 column doubles with the rank, which the figure shows as parallel straight lines on log axes:
 */
 cell("Figure")
+//- hide
 var plot = LinePlot(
     title: "LoRA adapters on LLaMA-7B: trainable share of the base",
     xLabel: "rank r", yLabel: "trainable parameters (% of 6.74B)", xScale: .log, yScale: .log)
 plot.xTicks = ranks.map(Double.init)
+//- show
 for target in targetSets {
     plot.add(target.label, x: ranks.map(Double.init),
              y: ranks.map { 100 * Double(adapterParameters(rank: $0, modules: target.modules)) / Double(baseTotal) })
 }
-plot.save(as: "ch04-trainable-share")
+plot.save(as: "ch04-trainable-share")  // hide
 
 /*:
 ## Compared with PEFT

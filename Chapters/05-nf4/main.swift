@@ -42,16 +42,17 @@ $$c^{+}_i = \Phi^{-1}\!\big(\operatorname{linspace}(\delta, \tfrac12, 9)_i\big)_
 c^{-}_i = -\Phi^{-1}\!\big(\operatorname{linspace}(\delta, \tfrac12, 8)_i\big)_{i<7},\quad
 c = \frac{\operatorname{sort}(c^{+} \cup \{0\} \cup c^{-})}{\max}.$$
 
-The knobs first (a bad value prints the usage and exits with status 2):
+A bad value of a knob prints the usage and exits with status 2.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch05-nf4",
     summary: "Builds the NF4 levels from normal quantiles and measures NF4, FP4 and INT4 on Gaussian weights.")
 let rows = options.int("rows", default: 1024, "rows of the N(0,1) test tensor (it has rows × 1024 weights)", in: 16...4096)
 let seed = options.int("seed", default: 1, "seed of the test tensor", in: 0...1_000_000)
 options.finish()
-let atDefaults = rows == 1024 && seed == 1
+//- show
 
 /*:
 ## The 16 levels, derived and hard-coded
@@ -65,14 +66,14 @@ hiding:
 cell("The 16 levels, derived and hard-coded")
 let derived = NF4Construction.derivedLevels()
 let differences = NF4Construction.differencesFromTable()
-var levelTable = Table(columns: ["code", "derived Φ⁻¹ (Double)", "table (float32)", "float32 bits", "derived − table"])
+var levelTable = Table(columns: ["code", "derived Φ⁻¹ (Double)", "table (float32)", "float32 bits", "derived − table"])  // hide
 for code in 0..<16 {
     let bits = String(NF4.levels[code].bitPattern, radix: 16, uppercase: true)
     levelTable.add(
         String(code), fmt(derived[code], 12), fmt(Double(NF4.levels[code]), 12),
         String(repeating: "0", count: 8 - bits.count) + bits, sci(differences[code], 2))
 }
-levelTable.print()
+levelTable.print()  // hide
 let maxDifference = differences.map(abs).max()!
 print("Φ⁻¹(δ) = Φ⁻¹(0.9677083) = \(fmt(NF4Construction.inverseNormalCDF(NF4Construction.offset), 9)) (the divisor)")
 print("max |derived − table| = \(sci(maxDifference, 2))   bound 1.2e-07: \(maxDifference <= 1.2e-7 ? "within" : "EXCEEDED")")
@@ -115,7 +116,7 @@ agrees with that for eleven of them; for four the exact mean sits halfway betwee
 the two roundings go opposite ways, one ulp apart:
 */
 cell("How a value is rounded: 15 thresholds")
-var thresholdTable = Table(columns: ["k", "exact mean (Double)", "float32 mean", "bitsandbytes literal", "ulps apart"])
+var thresholdTable = Table(columns: ["k", "exact mean (Double)", "float32 mean", "bitsandbytes literal", "ulps apart"])  // hide
 var offByOne: [Int] = []
 for k in 0..<15 {
     let exact = (Double(NF4.levels[k]) + Double(NF4.levels[k + 1])) / 2
@@ -125,7 +126,7 @@ for k in 0..<15 {
     if ulps != 0 { offByOne.append(k) }
     thresholdTable.add(String(k), fmt(exact, 12), fmt(Double(mean32), 12), fmt(Double(literal), 12), String(ulps))
 }
-thresholdTable.print()
+thresholdTable.print()  // hide
 print("thresholds one ulp away from the float32 mean: k = \(offByOne.map(String.init).joined(separator: ", "))")
 
 /*:
@@ -158,7 +159,7 @@ scaled so its largest magnitude is 1); and symmetric INT4, $\operatorname{round}
 Errors are in the units of the weights ($\sigma = 1$):
 */
 cell("NF4 against INT4 and FP4 on Gaussian weights")
-var errorTable = Table(columns: ["codebook", "blocksize", "mean |error|", "max |error|", "RMS error"])
+var errorTable = Table(columns: ["codebook", "blocksize", "mean |error|", "max |error|", "RMS error"])  // hide
 var meanErrors: [String: Double] = [:]
 for blocksize in [32, 64, 256] {
     for codebook in [FourBitCodebook.nf4, .fp4, .int4] {
@@ -168,7 +169,7 @@ for blocksize in [32, 64, 256] {
         errorTable.add(codebook.rawValue.uppercased(), String(blocksize), fmt(e.meanAbsolute, 6), fmt(e.maxAbsolute, 6), fmt(e.meanSquared.squareRoot(), 6))
     }
 }
-errorTable.print()
+errorTable.print()  // hide
 for blocksize in [32, 64, 256] {
     let (nf4, fp4, int4) = (meanErrors["NF4 \(blocksize)"]!, meanErrors["FP4 \(blocksize)"]!, meanErrors["INT4 \(blocksize)"]!)
     print("blocksize \(blocksize): NF4 mean |error| \(fmt(nf4, 6)) < FP4 \(fmt(fp4, 6)): \(nf4 < fp4)   < INT4 \(fmt(int4, 6)): \(nf4 < int4)")
@@ -192,7 +193,7 @@ var histogram = Histogram(
     values: normalized64.map(Double.init), bins: 100, range: -1...1, xLabel: "x / absmax of its block")
 histogram.markers = NF4.levels.map(Double.init)
 histogram.markerLabel = "NF4 levels"
-if atDefaults { histogram.save(as: "ch05-nf4-levels") }
+histogram.save(as: "ch05-nf4-levels")
 print("values binned: \(grouped(histogram.counts.reduce(0, +)))   tallest bin: \(grouped(histogram.counts.max()!))")
 
 /*:
@@ -217,11 +218,13 @@ var designGenerator = SeededGenerator(seed: UInt64(seed) &+ 1000)
 let design = Matrix<Float>.normal(rows, 1024, std: Float(1 / divisor), using: &designGenerator).storage
 let designCounts = QuantizationAnalysis.codeCounts(normalized: design, codebook: .nf4)
 let realCounts = QuantizationAnalysis.codeCounts(normalized: normalized64, codebook: .nf4)
+//- hide
 var entropyTable = Table(columns: ["data", "codebook", "entropy (bits)", "least used code", "most used code"])
 func usage(_ counts: [Int]) -> (String, String) {
     let n = Double(counts.reduce(0, +))
     return (percent(Double(counts.min()!) / n, 2), percent(Double(counts.max()!) / n, 2))
 }
+//- show
 let (designMin, designMax) = usage(designCounts)
 entropyTable.add("N(0,1) / Φ⁻¹(δ) (design)", "NF4", fmt(QuantizationAnalysis.entropyBits(designCounts), 4), designMin, designMax)
 for codebook in [FourBitCodebook.nf4, .fp4, .int4] {
@@ -229,11 +232,13 @@ for codebook in [FourBitCodebook.nf4, .fp4, .int4] {
     let (lo, hi) = usage(counts)
     entropyTable.add("N(0,1), blockwise absmax 64", codebook.rawValue.uppercased(), fmt(QuantizationAnalysis.entropyBits(counts), 4), lo, hi)
 }
+//- hide
 entropyTable.print()
 func shares(_ counts: [Int]) -> String {
     let n = Double(counts.reduce(0, +))
     return counts.map { fmt(100 * Double($0) / n, 1) }.joined(separator: " ")
 }
+//- show
 print("share of each code 0…15 (%):")
 print("  design data     \(shares(designCounts))")
 print("  blockwise, 64   \(shares(realCounts))")
@@ -246,7 +251,7 @@ var usageChart = BarChart(
     xLabel: "NF4 code", yLabel: "share of weights (%)")
 usageChart.add("design data N(0,1)/Φ⁻¹(δ)", values: designCounts.map { 100 * Double($0) / Double(design.count) })
 usageChart.add("blockwise absmax, blocksize 64", values: realCounts.map { 100 * Double($0) / Double(normalized64.count) })
-if atDefaults { usageChart.save(as: "ch05-code-usage") }
+usageChart.save(as: "ch05-code-usage")
 
 /*:
 On the design data the codes are close to equiprobable and the entropy is close to 4 bits. On

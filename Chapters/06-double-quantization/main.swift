@@ -30,28 +30,28 @@ quantizes those absmax values in turn: subtract their mean $c$, quantize the cen
 groups of 256 with an 8-bit code, and keep one float32 per group plus the one offset:
 
 $$\text{bits/param} = 4 + \frac{8}{b} + \frac{32}{256\,b} \qquad (b = 64:\ 4 + 0.125 + 0.00195 = 4.127).$$
-
-The knobs first:
 */
 cell()
+//- hide
 var options = Options(
     program: "ch06-double-quantization",
     summary: "Counts and measures the memory saved by double quantization of NF4 absmax constants.")
 let size = options.int("size", default: 4096, "the test tensor is size × size N(0, 1) weights", in: 64...8192)
 let seed = options.int("seed", default: 6, "seed of the test tensor", in: 0...1_000_000)
 options.finish()
+//- show
 
 /*:
 ## The formula for common blocksizes
 */
 cell("The formula for common blocksizes")
-var formula = Table(columns: ["blocksize b", "scales, float32 (bits/param)", "total", "scales with DQ (bits/param)", "total with DQ", "saved"])
+var formula = Table(columns: ["blocksize b", "scales, float32 (bits/param)", "total", "scales with DQ (bits/param)", "total with DQ", "saved"])  // hide
 for b in [32, 64, 128, 256] {
     let plain = QuantizationStorage.formulaBitsPerParameter(blocksize: b, doubleQuantization: false)
     let dq = QuantizationStorage.formulaBitsPerParameter(blocksize: b, doubleQuantization: true)
     formula.add(String(b), fmt(plain - 4, 6), fmt(plain, 6), fmt(dq - 4, 6), fmt(dq, 6), fmt(plain - dq, 6))
 }
-formula.print()
+formula.print()  // hide
 
 /*:
 At the QLoRA default $b = 64$, DQ cuts the constants from 0.5 to about 0.127 bits per
@@ -69,12 +69,12 @@ var generator = SeededGenerator(seed: UInt64(seed))
 let weights = Matrix<Float>.normal(size, size, using: &generator)
 let plain = try QuantizedTensor(quantizing: weights, blocksize: 64, doubleQuantization: false)
 let doubled = try QuantizedTensor(quantizing: weights, blocksize: 64, doubleQuantization: true)
-var storageTable = Table(columns: ["", "parameters", "code bytes", "constant bytes", "total", "bits per parameter"])
+var storageTable = Table(columns: ["", "parameters", "code bytes", "constant bytes", "total", "bits per parameter"])  // hide
 for (label, tensor) in [("NF4, float32 absmax", plain), ("NF4 + double quantization", doubled)] {
     let s = tensor.storage
     storageTable.add(label, grouped(s.parameters), grouped(s.codeBytes), grouped(s.constantBytes), bytes(s.totalBytes), fmt(s.bitsPerParameter, 6))
 }
-storageTable.print()
+storageTable.print()  // hide
 print("bits per parameter without DQ: \(fmt(plain.storage.bitsPerParameter, 6))   formula \(fmt(QuantizationStorage.formulaBitsPerParameter(blocksize: 64, doubleQuantization: false), 6))")
 print("bits per parameter with DQ:    \(fmt(doubled.storage.bitsPerParameter, 6))   formula \(fmt(QuantizationStorage.formulaBitsPerParameter(blocksize: 64, doubleQuantization: true), 6))")
 print("float32 would need \(bytes(4 * weights.count)), 16-bit \(bytes(2 * weights.count))")
@@ -108,11 +108,11 @@ print("second level: \(grouped(dq.absmax2.count)) groups of \(DoubleQuantizedSca
 let dyn = DynamicMap.values
 print("dynamic map: \(dyn.count) values, dyn[0] = \(fmt(Double(dyn[0]), 8)), dyn[127] = \(fmt(Double(dyn[127]), 1)), dyn[255] = \(fmt(Double(dyn[255]), 1))")
 print("  step next to 0: \(sci(Double(dyn[128] - dyn[127]), 2));  step next to 1: \(sci(Double(dyn[255] - dyn[254]), 2))")
-var firstBlocks = Table(columns: ["block j", "absmax_j", "code q_j", "absmax'_j", "absmax' − absmax"])
+var firstBlocks = Table(columns: ["block j", "absmax_j", "code q_j", "absmax'_j", "absmax' − absmax"])  // hide
 for j in 0..<5 {
     firstBlocks.add(String(j), fmt(Double(absmax[j]), 6), String(dq.codes[j]), fmt(Double(absmaxDQ[j]), 6), sci(Double(absmaxDQ[j]) - Double(absmax[j]), 2))
 }
-firstBlocks.print()
+firstBlocks.print()  // hide
 
 /*:
 ## What it costs in accuracy
@@ -127,10 +127,10 @@ let maxRelativeScaleError = zip(scaleErrors, absmax).map { abs($0) / Double($1) 
 let errorsPlain = QuantizationAnalysis.errors(weights.storage, plain.dequantized().storage)
 let errorsDQ = QuantizationAnalysis.errors(weights.storage, doubled.dequantized().storage)
 print("max |absmax' − absmax| = \(fmt(maxScaleError, 6))   (max relative \(percent(maxRelativeScaleError, 3)))")
-var accuracy = Table(columns: ["", "mean |error|", "max |error|", "RMS error"])
+var accuracy = Table(columns: ["", "mean |error|", "max |error|", "RMS error"])  // hide
 accuracy.add("NF4, float32 absmax", fmt(errorsPlain.meanAbsolute, 6), fmt(errorsPlain.maxAbsolute, 6), fmt(errorsPlain.meanSquared.squareRoot(), 6))
 accuracy.add("NF4 + DQ", fmt(errorsDQ.meanAbsolute, 6), fmt(errorsDQ.maxAbsolute, 6), fmt(errorsDQ.meanSquared.squareRoot(), 6))
-accuracy.print()
+accuracy.print()  // hide
 print("mean |error| grows by \(percent(errorsDQ.meanAbsolute / errorsPlain.meanAbsolute - 1, 3)) for \(percent(1 - doubled.storage.bitsPerParameter / plain.storage.bitsPerParameter, 2)) less memory")
 
 /*:
@@ -144,7 +144,7 @@ reports no degradation from it in its ablations.)
 DQ changes where the trade-off between blocksize and memory lands. On the same tensor:
 */
 cell("The blocksize trade-off, with and without DQ")
-var tradeoff = Table(columns: ["blocksize", "DQ", "bits per parameter", "mean |error|"])
+var tradeoff = Table(columns: ["blocksize", "DQ", "bits per parameter", "mean |error|"])  // hide
 for b in [32, 64, 128, 256] {
     for useDQ in [false, true] {
         let q = try QuantizedTensor(quantizing: weights, blocksize: b, doubleQuantization: useDQ)
@@ -152,7 +152,7 @@ for b in [32, 64, 128, 256] {
         tradeoff.add(String(b), useDQ ? "yes" : "no", fmt(q.storage.bitsPerParameter, 4), fmt(e.meanAbsolute, 6))
     }
 }
-tradeoff.print()
+tradeoff.print()  // hide
 
 /*:
 With DQ, blocksize 32 takes less memory than blocksize 64 without it and is more accurate:
@@ -165,7 +165,7 @@ norms stay 16-bit). `ModelSpec` counts those parameters from the LLaMA shapes (c
 `MemoryEstimator.doubleQuantizationSavings` multiplies by the 0.373 bits saved:
 */
 cell("Gigabytes: 7B and 65B")
-var savings = Table(columns: ["model", "quantized parameters", "constants, float32", "constants, DQ", "saved by DQ"])
+var savings = Table(columns: ["model", "quantized parameters", "constants, float32", "constants, DQ", "saved by DQ"])  // hide
 for model in [ModelSpec.llama7B, .llama65B] {
     let n = Double(model.linearParameterCount)
     let plainBytes = n * (QuantizationStorage.formulaBitsPerParameter(blocksize: 64, doubleQuantization: false) - 4) / 8
@@ -173,7 +173,7 @@ for model in [ModelSpec.llama7B, .llama65B] {
     savings.add(model.name, grouped(model.linearParameterCount), bytes(plainBytes, decimal: true), bytes(dqBytes, decimal: true),
                 bytes(MemoryEstimator.doubleQuantizationSavings(model), decimal: true))
 }
-savings.print()
+savings.print()  // hide
 let saved65 = MemoryEstimator.doubleQuantizationSavings(.llama65B)
 let paper65 = 0.373 * 65e9 / 8
 print("QLoRA paper, 0.373 bits × 65e9 parameters / 8 = \(fmt(paper65 / 1e9, 2)) GB")

@@ -42,9 +42,10 @@ $$\frac{\partial L}{\partial B} = s\,G^\top U,\quad
 with $G = \partial L / \partial y$, $U = \operatorname{drop}(x) A^\top$ and $m$ the inverted
 dropout mask: each entry is 0 with probability $p$ and $1/(1-p)$ otherwise, so
 $\operatorname{drop}(x) = m \odot x$ and the same factor $1/(1-p)$ appears in $\partial L/\partial x$.
-No gradient is formed for $W_4$. The knobs first:
+No gradient is formed for $W_4$.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch07-qlora",
     summary: "A QLoRA layer checked against LoRA and central differences, memory for LLaMA-7B/65B, paged AdamW, timing.")
@@ -54,6 +55,7 @@ options.finish()
 if budgetKiB * 1024 < 1_048_576 {
     options.fail("--budget-kib \(budgetKiB) is below the 1024 KiB one paged tensor's state needs; the optimizer would refuse it")
 }
+//- show
 
 /*:
 ## Same gradients as LoRA on the dequantized weight
@@ -136,14 +138,14 @@ it):
 cell("The 4-bit base is never a float matrix")
 let (outF, inF, tileRows) = (4096, 4096, 128)
 let nf4Storage = QuantizationStorage(parameters: outF * inF, blocksize: 64, doubleQuantization: true)
-var layerMemory = Table(columns: ["what", "bytes", "share of float32 W"])
+var layerMemory = Table(columns: ["what", "bytes", "share of float32 W"])  // hide
 let floatBytes = 4 * outF * inF
 layerMemory.add("W as float32 (never built)", bytes(floatBytes), percent(1, 1))
 layerMemory.add("W as bfloat16", bytes(2 * outF * inF), percent(0.5, 1))
 layerMemory.add("NF4 codes + DQ constants", bytes(nf4Storage.totalBytes), percent(Double(nf4Storage.totalBytes) / Double(floatBytes), 1))
 layerMemory.add("scratch tile (\(tileRows) rows, float32)", bytes(4 * tileRows * inF), percent(Double(4 * tileRows * inF) / Double(floatBytes), 1))
 layerMemory.add("LoRA A and B (r = 64, float32)", bytes(4 * 64 * (inF + outF)), percent(Double(4 * 64 * (inF + outF)) / Double(floatBytes), 1))
-layerMemory.print()
+layerMemory.print()  // hide
 print("tiles per pass over W: \(outF / tileRows); at most \(tileRows) of \(outF) rows exist in float at any time")
 
 /*:
@@ -169,7 +171,7 @@ is $r = 64$ on every linear layer, the QLoRA paper's setting. Activations come s
 below.
 */
 cell("Memory for LLaMA-7B and LLaMA-65B")
-var memory = Table(columns: ["model", "method", "B/param", "weights", "quant. constants", "adapter", "gradients", "optimizer", "total"])
+var memory = Table(columns: ["model", "method", "B/param", "weights", "quant. constants", "adapter", "gradients", "optimizer", "total"])  // hide
 var totals: [String: MemoryBreakdown] = [:]
 for model in [ModelSpec.llama7B, .llama65B] {
     let rows: [(String, MemoryBreakdown)] = [
@@ -185,7 +187,7 @@ for model in [ModelSpec.llama7B, .llama65B] {
                    bytes(m.optimizerState, decimal: true), bytes(m.total, decimal: true))
     }
 }
-memory.print()
+memory.print()  // hide
 let lora65 = totals["LLaMA-65B LoRA (16-bit base)"]!
 let qlora65 = totals["LLaMA-65B QLoRA (NF4 + DQ)"]!
 let qlora65NoDQ = MemoryEstimator.qlora(.llama65B, doubleQuantization: false)
@@ -219,10 +221,12 @@ $r = 16$, $\alpha = 32$ on q, k, v, o with float32 adapters, AdamW, one training
 `torch.cuda.max_memory_allocated`); the estimate for each row is printed beside it:
 */
 cell("The model against measured peaks")
+//- hide
 struct MeasuredPeak {
     let run: String, batch: Int, sequence: Int, checkpointing: Bool, peak: Double, weights: Double
     let estimate: MemoryBreakdown, loraTargets: [String]
 }
+//- show
 let qkvo = ["q_proj", "k_proj", "v_proj", "o_proj"]
 let q7 = MemoryEstimator.qlora(.llama7B, rank: 16, targets: qkvo)
 let l7 = MemoryEstimator.lora(.llama7B, rank: 16, targets: qkvo)
@@ -239,7 +243,7 @@ let measured: [MeasuredPeak] = [
     MeasuredPeak(run: "full FT, bf16 weights, grads, AdamW", batch: 1, sequence: 512, checkpointing: true, peak: 67.48, weights: 13.54, estimate: f16, loraTargets: []),
     MeasuredPeak(run: "full FT, fp32 master + bf16 autocast", batch: 1, sequence: 512, checkpointing: true, peak: 134.87, weights: 27.02, estimate: f32, loraTargets: []),
 ]
-var peaks = Table(columns: ["run", "batch × tokens", "ckpt", "measured peak GB", "estimate GB", "estimate / measured", "weights: measured", "estimated", "activations (est.)"])
+var peaks = Table(columns: ["run", "batch × tokens", "ckpt", "measured peak GB", "estimate GB", "estimate / measured", "weights: measured", "estimated", "activations (est.)"])  // hide
 for m in measured {
     let activations = ActivationEstimate.bytes(.llama7B, tokens: m.batch * m.sequence, loraTargets: m.loraTargets, checkpointing: m.checkpointing)
     let estimate = (m.estimate.total + activations) / 1e9
@@ -247,7 +251,7 @@ for m in measured {
     peaks.add(m.run, "\(m.batch) × \(m.sequence)", m.checkpointing ? "yes" : "no", fmt(m.peak, 2), fmt(estimate, 2), fmt(estimate / m.peak, 2),
               fmt(m.weights, 2), fmt(weights, 2), fmt(activations / 1e9, 2))
 }
-peaks.print()
+peaks.print()  // hide
 
 /*:
 Read the ratio column. Weights are predicted closely from the shapes alone. Where the estimate

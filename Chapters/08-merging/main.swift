@@ -30,16 +30,17 @@ $$W_{\text{merged}} = W_0 + \frac{\alpha}{r} B A$$
   so one matrix does the work of two paths.
 
 Unmerging subtracts the same product, $W_0 = W_{\text{merged}} - s B A$, recomputed from the
-current $A$ and $B$; in floating point both directions are exact only up to rounding. The
-knobs first:
+current $A$ and $B$; in floating point both directions are exact only up to rounding.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch08-merging",
     summary: "Merges LoRA adapters into float and NF4 base weights and measures what changes.")
 let bStd = options.double("b-std", default: 0.02, "standard deviation of B for the adapter merged into the NF4 base", in: 1e-6...10)
 let seed = options.int("seed", default: 8, "seed of weights, adapters and probe inputs", in: 0...1_000_000)
 options.finish()
+//- show
 
 /*:
 ## Merge, unmerge, merge-and-unload
@@ -67,14 +68,14 @@ let unloaded = layer.mergedAndUnloaded()
 let unloadedOutput = unloaded.forward(probe)
 print("s = α/r = \(fmt(layer.hyperparameters.scale, 1)),  max |s·B·A| = \(sci(Double(layer.deltaWeight.maxAbs), 3))")
 print("merge: \(firstMerge);  merging again: \(secondMerge) (nothing changes)")
-var agreement = Table(columns: ["comparison", "max |difference|"])
+var agreement = Table(columns: ["comparison", "max |difference|"])  // hide
 agreement.add("merged vs unmerged output", sci(merged.maxAbsDifference(unmerged), 2))
 agreement.add("unmerged again vs unmerged output", sci(unmergedAgain.maxAbsDifference(unmerged), 2))
 agreement.add("merge-and-unload vs unmerged output", sci(unloadedOutput.maxAbsDifference(unmerged), 2))
 agreement.add("W0 after merge + unmerge vs W0", sci(restoredWeightError, 2))
 agreement.add("merged output vs base model alone", sci(merged.maxAbsDifference(baseOnly), 2))
 agreement.add("merged weight vs W0", sci(mergedWeightDrift, 2))
-agreement.print()
+agreement.print()  // hide
 let worst = [merged.maxAbsDifference(unmerged), unmergedAgain.maxAbsDifference(unmerged), unloadedOutput.maxAbsDifference(unmerged)].max()!
 print("merged/unmerged max difference \(sci(worst, 2)) (PEFT's tolerance 1e-04): \(worst < 1e-4 ? "agree" : "DISAGREE")")
 print("merge-and-unload returns a plain Linear \(unloaded.weight.shapeDescription), trainable: \(unloaded.isTrainable)")
@@ -100,14 +101,14 @@ where the last $2d$ counts the scaling by $s$ ($d$ multiplies) and the sum with 
 For LLaMA-7B's $4096 \times 4096$ projections:
 */
 cell("What merging saves at inference")
-var flops = Table(columns: ["r", "merged FLOPs/token", "unmerged FLOPs/token", "extra"])
+var flops = Table(columns: ["r", "merged FLOPs/token", "unmerged FLOPs/token", "extra"])  // hide
 let (dModel, kModel) = (4096, 4096)
 for r in [8, 16, 64] {
     let mergedFlops = 2 * dModel * kModel
     let unmergedFlops = mergedFlops + 2 * r * (kModel + dModel) + 2 * dModel
     flops.add(String(r), grouped(mergedFlops), grouped(unmergedFlops), percent(Double(unmergedFlops - mergedFlops) / Double(mergedFlops), 3))
 }
-flops.print()
+flops.print()  // hide
 var timingGenerator = SeededGenerator(seed: 81)
 var timed = try LoRALinear(
     base: Linear<Float>(inFeatures: 1024, outFeatures: 1024, using: &timingGenerator),
@@ -183,7 +184,7 @@ depends on the size of the update relative to the quantization step. Sweeping th
 how much of the adapter's effect the merge gets wrong):
 */
 cell("How big an update survives re-quantization")
-var sweep = Table(columns: ["std of B", "max |s·B·A|", "codes flipped", "max change of dequantized W", "relative output error"])
+var sweep = Table(columns: ["std of B", "max |s·B·A|", "codes flipped", "max change of dequantized W", "relative output error"])  // hide
 for std in [0.001, 0.01, 0.1, 1.0] {
     var variant = qlora
     var g = SeededGenerator(seed: UInt64(seed) &+ 200)
@@ -195,7 +196,7 @@ for std in [0.001, 0.01, 0.1, 1.0] {
     let change = w.dequantized().maxAbsDifference(variant.weight.dequantized())
     sweep.add(fmt(std, 3), sci(Double(variant.deltaWeight.maxAbs), 2), percent(r.flippedCodeFraction, 2), sci(change, 2), percent(relative, 1))
 }
-sweep.print()
+sweep.print()  // hide
 
 /*:
 Small updates are mostly rounded away (few codes flip, and the merged model misses most of
@@ -228,14 +229,14 @@ let candidates: [(String, Matrix<Float>)] = [
     ("dequant(W4) + sBA, re-quantized to NF4", try QuantizedTensor(quantizing: intoDequant, doubleQuantization: true).dequantized()),
     ("W0 + sBA, re-quantized to NF4", try QuantizedTensor(quantizing: intoOriginal, doubleQuantization: true).dequantized()),
 ]
-var bases = Table(columns: ["merged weight", "mean |y − y_QLoRA|", "max |y − y_QLoRA|"])
+var bases = Table(columns: ["merged weight", "mean |y − y_QLoRA|", "max |y − y_QLoRA|"])  // hide
 var baseErrors: [Double] = []
 for (label, weight) in candidates {
     let difference = Linear<Float>(weight: weight).forward(qProbe) - yAdapter
     baseErrors.append(difference.map { abs($0) }.mean)
     bases.add(label, sci(baseErrors.last!, 3), sci(Double(difference.maxAbs), 3))
 }
-bases.print()
+bases.print()  // hide
 print("merging into W0 instead of dequant(W4): \(fmt(baseErrors[3] / baseErrors[2], 2))× the output error after re-quantization, \(sci(baseErrors[1] / baseErrors[0], 2))× in float32")
 
 /*:

@@ -39,6 +39,7 @@ BLAS. (BLAS is still pinned to one thread with `BLASInfo.setThreadCount(1)` for 
 into it with `LORA_BLAS=1`: on matrices this size one thread is faster.)
 */
 cell()
+//- hide
 var options = Options(
     program: "ch11-best-practice",
     summary: "Trains the seed's recommended LoRA config on a tiny transformer, saves it in PEFT's format and reloads it.")
@@ -53,6 +54,7 @@ let suite = TaskSuite()
 guard let task = suite.fineTuning.first(where: { $0.name == taskName }) else {
     options.fail("--task must be one of \(suite.fineTuning.map(\.name).joined(separator: ", ")), got '\(taskName)'")
 }
+//- show
 
 /*:
 ## The recommended configuration
@@ -115,11 +117,11 @@ exact match: the fraction of held-out sequences whose every answer letter is rig
 */
 cell("Pre-train, then fine-tune with the recommended config")
 var pretrainOptimizer = AdamW<Float>()
-var clock = monotonicSeconds()
+var clock = monotonicSeconds()  // hide
 Trainer.train(&base, optimizer: &pretrainOptimizer,
               configuration: TrainingConfiguration(steps: pretrainSteps, batchSize: 32, learningRate: 3e-3, seed: 12),
               tasks: suite.pretraining)
-let pretrainTime = monotonicSeconds() - clock
+let pretrainTime = monotonicSeconds() - clock  // hide
 var heldOut = SeededGenerator(seed: 13)
 let evaluation = task.batch(size: 256, using: &heldOut)
 let pretrainMix = SequenceTask.batch(from: suite.pretraining, size: 256, using: &heldOut)
@@ -133,11 +135,11 @@ print("injected \(adapted.count) adapters: trainable \(grouped(counts.trainable)
 let d = c.modelDimension
 print("per adapted (\(d), \(d)) matrix: r(d + k) = \(grouped(ParameterCount.loraParameters(rank: recommended.rank, out: d, in: d))) against d·k = \(grouped(d * d))")
 var optimizer = AdamW<Float>()
-clock = monotonicSeconds()
+clock = monotonicSeconds()  // hide
 let losses = Trainer.train(&model, optimizer: &optimizer,
                            configuration: TrainingConfiguration(steps: steps, batchSize: 32, learningRate: learningRate, seed: 15),
                            tasks: [task])
-let fineTuneTime = monotonicSeconds() - clock
+let fineTuneTime = monotonicSeconds() - clock  // hide
 let tuned = model.evaluate(evaluation)
 print("fine-tuned \(steps) LoRA steps on '\(task.name)' (\(live(duration(fineTuneTime)))): loss \(fmt(losses.first!, 3)) → \(fmt(losses.last!, 3))")
 print("exact match on '\(task.name)': base \(percent(baseOnTask.exactMatch, 1)) → with the adapter \(percent(tuned.exactMatch, 1)) (token accuracy \(percent(tuned.tokenAccuracy, 1)))")
@@ -160,9 +162,9 @@ config, `target_modules` holds the resolved paths (PEFT keeps the names the user
 select the same modules, because a full path also matches by the suffix rule):
 */
 cell("Saving")
-let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("ch11-\(UUID().uuidString)")
+let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("ch11-\(UUID().uuidString)")  // hide
 let outDirectory = outPath.map { URL(fileURLWithPath: $0) } ?? temporary.appendingPathComponent("adapter")
-defer { try? FileManager.default.removeItem(at: temporary) }
+defer { try? FileManager.default.removeItem(at: temporary) }  // hide
 let written = try model.saveAdapter(to: outDirectory, taskType: "CAUSAL_LM")
 print(outPath == nil ? "saved into a temporary directory (--out DIR keeps a copy):" : "saved into \(outDirectory.path):")
 let weightsURL = outDirectory.appendingPathComponent(AdapterFiles.weightsFileName)
@@ -182,14 +184,14 @@ $(\text{out}, r)$, stored as little-endian float32:
 */
 cell("What the weights file holds")
 let document = try SafetensorsReader.read(contentsOf: weightsURL)
-var tensors = Table(columns: ["tensor", "dtype", "shape", "bytes"])
+var tensors = Table(columns: ["tensor", "dtype", "shape", "bytes"])  // hide
 var dataBytes = 0
 for name in document.tensors.keys.sorted() {
     let t = document.tensors[name]!
     tensors.add(name, t.dtype.rawValue, "(" + t.shape.map(String.init).joined(separator: ", ") + ")", grouped(t.values.count * 4))
     dataBytes += t.values.count * 4
 }
-tensors.print()
+tensors.print()  // hide
 let fileBytes = [UInt8](try Data(contentsOf: weightsURL))
 let headerLength = (0..<8).reduce(0) { $0 | Int(fileBytes[$1]) << (8 * $1) }
 print("file = 8-byte header length + \(grouped(headerLength))-byte JSON header + \(grouped(dataBytes)) bytes of data = \(grouped(fileBytes.count)) bytes")
@@ -243,6 +245,7 @@ adapters on the right modules, so a partial load would be visible; the third wit
 `loadingAdapter(from:)` onto the base:
 */
 cell("Strict loading")
+//- hide
 func tamperedCopy(_ label: String, _ change: (URL) throws -> Void) throws -> URL {
     let copy = temporary.appendingPathComponent(label)
     try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
@@ -254,6 +257,7 @@ func tamperedCopy(_ label: String, _ change: (URL) throws -> Void) throws -> URL
 }
 /// The message with the temporary folder written `<tmp>`, so that the page reads the same every run.
 func shown(_ error: AdapterError) -> String { "\(error)".replacingOccurrences(of: temporary.path, with: "<tmp>") }
+//- show
 let wrongRank = try tamperedCopy("wrong-rank") { dir in
     var config = try AdapterConfig.read(contentsOf: dir.appendingPathComponent(AdapterConfig.fileName))
     config.r = 8

@@ -18,8 +18,8 @@ The model is [chapter 09](09-training.md)'s pre-trained tiny transformer (same s
 where quantization's damage shows.
 
 Run it with `swift run ch12-quantization-meets-lora` (about a minute and a half in a debug
-build); the knobs are `--steps 100 --seeds 5` (`--help` lists them; a bad value exits with
-status 2). The page is generated with the defaults. BLAS runs on one thread, as in chapter 09.
+build); its knobs are listed below (a bad value exits with status 2). The page is generated
+with the defaults. BLAS runs on one thread, as in chapter 09.
 
 **How comparisons are made.** Each comparison here sets two arms side by side on the same
 seeds: seed $i$ fixes the order of the training batches for both (and the adapter's random
@@ -32,6 +32,7 @@ be, because it counts the seed-to-seed spread both arms share as noise of their 
 verdict line names its interval, and the recovery section prints both for one comparison.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch12-quantization-meets-lora",
     summary: "NF4's cost to a trained model, what LoRA recovers, LoftQ against the default init, and merging a QLoRA adapter.")
@@ -39,13 +40,14 @@ let steps = options.int("steps", default: 100, "fine-tuning steps per run", in: 
 let seedCount = options.int("seeds", default: 5, "seeds per method (verdicts need at least 2)", in: 2...20)
 options.finish()
 BLASInfo.setThreadCount(1)
-let atDefaults = steps == 100 && seedCount == 5
+//- show
 let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
 let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2)
 let qv: TargetModules = .names(["q_proj", "v_proj"])
 let hyperparameters = LoRAHyperparameters(rank: 8, alpha: 16)
 let seeds = (1...seedCount).map(UInt64.init)
 
+//- hide
 /// Trains `model` with AdamW on `tasks`, drawing a progress bar at a terminal.
 func train(_ model: inout TransformerModel<Float>, tasks: [SequenceTask], steps: Int, learningRate: Double, seed: UInt64, label: String) {
     var optimizer = AdamW<Float>()
@@ -57,6 +59,7 @@ func train(_ model: inout TransformerModel<Float>, tasks: [SequenceTask], steps:
         return .continue
     }
 }
+//- show
 
 /// 256 held-out examples of `task`; `validation` sets pick learning rates, the others report.
 func heldOut(_ task: SequenceTask, validation: Bool = false) -> TokenBatch {
@@ -100,7 +103,7 @@ func quantizing(_ kinds: [String], doubleQuantization: Bool = true) throws -> Tr
 let float = pretrainingScore(pretrained)
 let nf4 = try pretrained.quantized(blocksize: 64, doubleQuantization: false)
 let nf4dq = try pretrained.quantized(blocksize: 64, doubleQuantization: true)
-var costTable = Table(columns: ["model", "held-out loss", "loss increase", "token accuracy", "relative weight error"])
+var costTable = Table(columns: ["model", "held-out loss", "loss increase", "token accuracy", "relative weight error"])  // hide
 costTable.add("float32 (pre-trained)", fmt(float.loss, 4), "", percent(float.tokens, 2), "")
 func weightError(_ kinds: [String], doubleQuantization: Bool) throws -> Double {
     var error = 0.0, total = 0.0
@@ -122,7 +125,7 @@ for kind in allKinds {
     costTable.add("NF4 + DQ, \(kind) only", fmt(s.loss, 4), fmt(s.loss - float.loss, 4), percent(s.tokens, 2),
                   fmt(try weightError([kind], doubleQuantization: true), 4))
 }
-costTable.print()
+costTable.print()  // hide
 
 /*:
 The whole-model rows are the cost QLoRA starts from; the per-kind rows split it (their
@@ -153,7 +156,7 @@ func recoveryRun(quantized: Bool, rate: Double, seed: UInt64) throws -> (validat
 }
 let rateLadder = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
 var recovery: [String: [Double]] = [:]  // the held-out loss per seed at the chosen rate
-var recoveryTable = Table(columns: ["model", "lr (validation loss per rate)", "held-out loss", "vs float32 pre-trained"])
+var recoveryTable = Table(columns: ["model", "lr (validation loss per rate)", "held-out loss", "vs float32 pre-trained"])  // hide
 recoveryTable.add("float32 pre-trained", "", fmt(float.loss, 4), "")
 recoveryTable.add("NF4 + DQ, no adapter", "", fmt(pretrainingScore(nf4dq).loss, 4), fmt(pretrainingScore(nf4dq).loss - float.loss, 4))
 for (label, quantized) in [("float32 + LoRA (control)", false), ("NF4 + DQ + LoRA (QLoRA)", true)] {
@@ -178,7 +181,7 @@ for (label, quantized) in [("float32 + LoRA (control)", false), ("NF4 + DQ + LoR
                       + " → \(sci(choice.rate, 0))" + (choice.isInterior ? "" : " (grid end)"),
                       test.formatted(4), fmt(test.mean - float.loss, 4))
 }
-recoveryTable.print()
+recoveryTable.print()  // hide
 let lostByQuantization = pretrainingScore(nf4dq).loss - float.loss
 /// "paired difference d ± h" or "difference d ± h": the interval `d` was decided by, named.
 func described(_ d: Difference, _ digits: Int, scale: Double = 1) -> String {
@@ -239,17 +242,15 @@ do {
     for t in 0..<5 { errorsByIteration[t] = targets.reduce(0.0) { $0 + errors[$1]![t] * errors[$1]![t] }.squareRoot() }
     loftqModels[5] = model
 }
-var loftqTable = Table(columns: ["", "‖W − Q − sBA‖_F (4 layers)", "of plain NF4's"])
+var loftqTable = Table(columns: ["", "‖W − Q − sBA‖_F (4 layers)", "of plain NF4's"])  // hide
 loftqTable.add("plain NF4 (B = 0)", fmt(plainError, 4), "100.0%")
 for t in 0..<5 { loftqTable.add("LoftQ, T = \(t + 1)", fmt(errorsByIteration[t], 4), percent(errorsByIteration[t] / plainError, 1)) }
-loftqTable.print()
-if atDefaults {
-    var plot = LinePlot(title: "LoftQ: ‖W − Q − sBA‖_F over the 4 targeted layers", xLabel: "iterations T", yLabel: "Frobenius error")
-    plot.xTicks = [1, 2, 3, 4, 5]
-    plot.add("LoftQ (r = 8)", x: [1, 2, 3, 4, 5], y: errorsByIteration)
-    plot.add("plain NF4, B = 0", x: [1, 5], y: [plainError, plainError], showsPoints: false, dashed: true)
-    plot.save(as: "ch12-loftq-error")
-}
+loftqTable.print()  // hide
+var plot = LinePlot(title: "LoftQ: ‖W − Q − sBA‖_F over the 4 targeted layers", xLabel: "iterations T", yLabel: "Frobenius error")  // hide
+plot.xTicks = [1, 2, 3, 4, 5]  // hide
+plot.add("LoftQ (r = 8)", x: [1, 2, 3, 4, 5], y: errorsByIteration)
+plot.add("plain NF4, B = 0", x: [1, 5], y: [plainError, plainError], showsPoints: false, dashed: true)
+plot.save(as: "ch12-loftq-error")  // hide
 
 /*:
 What that does to the model before any training: the held-out loss on the pre-training tasks
@@ -263,13 +264,13 @@ try defaultModel.injectQLoRA(targets: qv, hyperparameters: hyperparameters, bloc
 var loftqOne = pretrained
 try loftqOne.injectLoftQ(targets: qv, hyperparameters: hyperparameters, iterations: 1, seed: 200)
 loftqModels[1] = loftqOne
-var startTable = Table(columns: ["initialisation", "pre-training tasks loss", "token accuracy", "reverse loss"])
+var startTable = Table(columns: ["initialisation", "pre-training tasks loss", "token accuracy", "reverse loss"])  // hide
 startTable.add("float32 pre-trained (reference)", fmt(float.loss, 4), percent(float.tokens, 2), fmt(pretrained.evaluate(heldOut(suite.reverse)).loss, 4))
 for (label, model) in [("QLoRA, default (B = 0)", defaultModel), ("QLoRA, LoftQ T = 1", loftqModels[1]!), ("QLoRA, LoftQ T = 5", loftqModels[5]!)] {
     let s = pretrainingScore(model)
     startTable.add(label, fmt(s.loss, 4), percent(s.tokens, 2), fmt(model.evaluate(heldOut(suite.reverse)).loss, 4))
 }
-startTable.print()
+startTable.print()  // hide
 
 /*:
 Now fine-tune both on `reverse` (LoftQ with $T = 5$), each at its own learning rate chosen on
@@ -290,7 +291,7 @@ func fineTune(loftq: Bool, rate: Double, seed: UInt64) throws -> (validation: Do
 }
 let ladder = rateLadder
 var fineTuned: [String: [(validation: Double, test: EvaluationResult, model: TransformerModel<Float>)]] = [:]
-var tuneTable = Table(columns: ["initialisation", "validation loss per rate", "chosen lr", "exact match", "token accuracy", "test loss"])
+var tuneTable = Table(columns: ["initialisation", "validation loss per rate", "chosen lr", "exact match", "token accuracy", "test loss"])  // hide
 for (label, loftq) in [("default", false), ("LoftQ T = 5", true)] {
     var grid = [3e-3, 1e-2, 3e-2]
     var runs: [Double: [(validation: Double, test: EvaluationResult, model: TransformerModel<Float>)]] = [:]
@@ -314,7 +315,7 @@ for (label, loftq) in [("default", false), ("LoftQ T = 5", true)] {
                   Estimate(best.map(\.test.exactMatch)).formatted(1, scale: 100) + "%",
                   Estimate(best.map(\.test.tokenAccuracy)).formatted(1, scale: 100) + "%", Estimate(best.map(\.test.loss)).formatted(3))
 }
-tuneTable.print()
+tuneTable.print()  // hide
 // Runs of one seed share their data order and test examples: paired by seed.
 let loftqRuns = fineTuned["LoftQ T = 5"]!, defaultRuns = fineTuned["default"]!
 let exactDifference = Difference(paired: loftqRuns.map { 100 * $0.test.exactMatch }, defaultRuns.map { 100 * $0.test.exactMatch }, margin: 3)
@@ -351,7 +352,7 @@ let loftqDirectory = FileManager.default.temporaryDirectory.appendingPathCompone
 let savedConfig = try loftq5.saveAdapter(to: loftqDirectory)
 let savedTensors = try SafetensorsReader.read(contentsOf: loftqDirectory.appendingPathComponent(AdapterFiles.weightsFileName)).tensors.count
 let savedInit = (try? JSONSerialization.jsonObject(with: Data(contentsOf: loftqDirectory.appendingPathComponent(AdapterConfig.fileName))) as? [String: Any])?["init_lora_weights"] as? Bool
-try? FileManager.default.removeItem(at: loftqDirectory)
+try? FileManager.default.removeItem(at: loftqDirectory)  // hide
 print("saved adapter: \(AdapterFiles.weightsFileName) (\(savedTensors) tensors) + \(AdapterConfig.fileName) with init_lora_weights = \(savedInit.map(String.init) ?? "?"), r = \(savedConfig.r), lora_alpha = \(Int(savedConfig.loraAlpha))")
 
 /*:
@@ -411,13 +412,13 @@ for (i, qlora) in trained.enumerated() {
     }
 }
 let unmerged = trained.map { $0.evaluate(testBatch) }
-var mergeTable = Table(columns: ["deployed model", "exact match", "test loss", "max |logit − unmerged|"])
+var mergeTable = Table(columns: ["deployed model", "exact match", "test loss", "max |logit − unmerged|"])  // hide
 mergeTable.add("unmerged QLoRA (as trained)", Estimate(unmerged.map(\.exactMatch)).formatted(1, scale: 100) + "%", Estimate(unmerged.map(\.loss)).formatted(4), "")
 for k in 0..<3 {
     mergeTable.add(mergeLabels[k], Estimate(mergeScores[k].map(\.exactMatch)).formatted(1, scale: 100) + "%",
                    Estimate(mergeScores[k].map(\.loss)).formatted(4), sci(logitDifference[k], 1))
 }
-mergeTable.print()
+mergeTable.print()  // hide
 for k in 0..<3 {
     // Each merged model is computed from its seed's trained model: paired by seed.
     let d = Difference(paired: mergeScores[k].map(\.loss), unmerged.map(\.loss), margin: 0.01)

@@ -13,11 +13,11 @@ Then LoRA, rsLoRA, DoRA, LoRA+ and PiSSA are compared on the fine-tuning task of
 [chapter 09](09-training.md) at an equal parameter budget, each at its own tuned learning
 rate, over several seeds, with verdicts computed from the numbers.
 
-Run it with `swift run ch13-dora-and-loraplus` (about a minute in a debug build);
-the knobs are `--steps 100 --seeds 5` (`--help` lists them; a bad value exits with status 2).
-The page is generated with the defaults. BLAS runs on one thread, as in chapter 09.
+Run it with `swift run ch13-dora-and-loraplus` (about a minute in a debug build); its knobs
+are listed below (a bad value exits with status 2). The page is generated with the defaults. BLAS runs on one thread, as in chapter 09.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch13-dora-and-loraplus",
     summary: "DoRA and LoRA+ as PEFT computes them; LoRA, rsLoRA, DoRA, LoRA+ and PiSSA at tuned rates over seeds.")
@@ -25,10 +25,12 @@ let steps = options.int("steps", default: 100, "fine-tuning steps per run", in: 
 let seedCount = options.int("seeds", default: 5, "seeds per method and rate (verdicts need at least 2)", in: 2...20)
 options.finish()
 BLASInfo.setThreadCount(1)
+//- show
 let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
 let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2)
 let task = suite.reverse
 
+//- hide
 /// Trains `model` with `optimizer`, drawing a progress bar at a terminal; returns the losses
 /// and the wall-clock seconds per step.
 @discardableResult
@@ -45,6 +47,7 @@ func train<O: Optimizer>(_ model: inout TransformerModel<Float>, optimizer: inou
     }
     return (losses, (monotonicSeconds() - start) / Double(losses.count))
 }
+//- show
 
 /// 256 examples of `task` from a seed no training run uses: `validation` picks learning rates,
 /// the other set reports results.
@@ -126,10 +129,10 @@ func doraLoss(_ p: [Matrix<Double>], holdingNorm: Bool) -> Double {
 let point = [probe, dora.branch.a, dora.branch.b, dora.magnitude]
 let held = GradientCheck.check({ doraLoss($0, holdingNorm: true) }, at: point, analytic: analytic)
 let full = GradientCheck.check({ doraLoss($0, holdingNorm: false) }, at: point, analytic: analytic)
-var gradTable = Table(columns: ["against", "∂L/∂x", "∂L/∂A", "∂L/∂B", "∂L/∂m", "within 1e-6"])
+var gradTable = Table(columns: ["against", "∂L/∂x", "∂L/∂A", "∂L/∂B", "∂L/∂m", "within 1e-6"])  // hide
 gradTable.add(row: ["n held (PEFT's function)"] + held.relativeErrors.map { sci($0, 1) } + [held.passes() ? "yes" : "no"])
 gradTable.add(row: ["n recomputed (true forward)"] + full.relativeErrors.map { sci($0, 1) } + [full.passes() ? "yes" : "no"])
-gradTable.print()
+gradTable.print()  // hide
 var merged = dora
 try merged.merge()
 let mergedDifference = merged.forward(probe).maxAbsDifference(dora.forward(probe))
@@ -172,7 +175,7 @@ func moved(_ model: TransformerModel<Float>, from start: TransformerModel<Float>
     zip(model.namedParameters, start.namedParameters).filter { $0.0.name.hasSuffix(suffix) }
         .reduce(0.0) { $0 + ($1.0.value - $1.1.value).sumOfSquares }.squareRoot()
 }
-var moveTable = Table(columns: ["optimizer", "steps", "‖A − A₀‖", "‖B − B₀‖ (B₀ = 0)"])
+var moveTable = Table(columns: ["optimizer", "steps", "‖A − A₀‖", "‖B − B₀‖ (B₀ = 0)"])  // hide
 for ratio in [1.0, 16.0] {
     for stepCount in [1, 10] {
         var model = firstStep
@@ -184,7 +187,7 @@ for ratio in [1.0, 16.0] {
                       sci(moved(model, from: firstStep, "lora_A.weight"), 2), sci(moved(model, from: firstStep, "lora_B.weight"), 2))
     }
 }
-moveTable.print()
+moveTable.print()  // hide
 
 /*:
 After one step A has not moved at all (its gradient was zero) and B has moved by about η per
@@ -251,7 +254,7 @@ func run(_ variant: Variant, rate: Double, seed: UInt64) throws -> Run {
                losses: result.losses, secondsPerStep: result.secondsPerStep)
 }
 let seeds = (1...seedCount).map(UInt64.init)
-var tuningTable = Table(columns: ["method", "rates tried (validation loss, mean ± SE)", "chosen lr", "bracketed"])
+var tuningTable = Table(columns: ["method", "rates tried (validation loss, mean ± SE)", "chosen lr", "bracketed"])  // hide
 var chosen: [String: (rate: Double, runs: [Run])] = [:]
 for variant in variants {
     var grid = variant.grid
@@ -274,7 +277,7 @@ for variant in variants {
     tuningTable.add(variant.name, grid.map { sci($0, 0) + ": " + Estimate(runs[$0]!.map(\.validationLoss)).formatted(3) }.joined(separator: "; "),
                     sci(choice.rate, 0), choice.isInterior ? "yes" : "no (grid end)")
 }
-tuningTable.print()
+tuningTable.print()  // hide
 
 /*:
 At each method's chosen rate, on the test set. "Steps to loss 1.0" is the first step at which
@@ -291,7 +294,7 @@ func stepsTo(_ threshold: Double, _ losses: [Double]) -> Double {
     return Double(losses.count)
 }
 let doraExtraFlops = 4 * (2 * 64 * 64 * 8 + 2 * 64 * 64)
-var results = Table(columns: ["method", "trainable", "lr", "exact match", "token accuracy", "test loss", "steps to loss 1.0", "time per step"])
+var results = Table(columns: ["method", "trainable", "lr", "exact match", "token accuracy", "test loss", "steps to loss 1.0", "time per step"])  // hide
 var exact: [String: Estimate] = [:], tokens: [String: Estimate] = [:], speed: [String: Estimate] = [:]
 for variant in variants {
     var model = pretrained
@@ -305,7 +308,7 @@ for variant in variants {
                 Estimate(runs.map(\.test.loss)).formatted(3), speed[variant.name]!.formatted(1),
                 live(duration(runs.map(\.secondsPerStep).reduce(0, +) / Double(runs.count))))
 }
-results.print()
+results.print()  // hide
 print("(\(seedCount) seeds each, mean ± standard error; DoRA's extra work: \(grouped(doraExtraFlops)) flops per step over its 4 layers, independent of the batch)")
 
 /*:

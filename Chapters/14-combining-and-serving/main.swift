@@ -15,11 +15,12 @@ base, a batch whose rows use different adapters (PEFT's `adapter_names=`, S-LoRA
 multi-LoRA), checked against running each adapter alone, its cost against a merged model, and
 swapping an adapter without touching the base.
 
-Run it with `swift run ch14-combining-and-serving` (about half a minute in a debug build); the
-knobs are `--steps 300 --seeds 5` (`--help` lists them; a bad value exits with status 2). The
-page is generated with the defaults. BLAS runs on one thread, as in chapter 09.
+Run it with `swift run ch14-combining-and-serving` (about half a minute in a debug build); its
+knobs are listed below (a bad value exits with status 2). The page is generated with the
+defaults. BLAS runs on one thread, as in chapter 09.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch14-combining-and-serving",
     summary: "add_weighted_adapter's cat, linear and svd on two task adapters; many adapters served on one base.")
@@ -27,10 +28,12 @@ let steps = options.int("steps", default: 300, "fine-tuning steps per task adapt
 let seedCount = options.int("seeds", default: 5, "seeds (pairs of task adapters; verdicts need at least 2)", in: 2...20)
 options.finish()
 BLASInfo.setThreadCount(1)
+//- show
 let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
 let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2)
 let tasks = [suite.reverse, suite.shift5]
 
+//- hide
 /// Trains `model` on `tasks` with AdamW at `learningRate`, drawing a progress bar at a terminal.
 func train(_ model: inout TransformerModel<Float>, tasks: [SequenceTask], steps: Int, learningRate: Double, seed: UInt64, label: String) {
     var optimizer = AdamW<Float>()
@@ -42,6 +45,7 @@ func train(_ model: inout TransformerModel<Float>, tasks: [SequenceTask], steps:
         return .continue
     }
 }
+//- show
 
 /// 256 held-out examples of `task`, drawn from a seed no training run uses.
 func heldOut(_ task: SequenceTask) -> TokenBatch {
@@ -75,25 +79,29 @@ let pairs: [[TransformerModel<Float>]] = try seeds.map { seed in
         return model
     }
 }
+//- hide
 extension Estimate {
     /// The same estimate in other units (fractions → percentage points).
     func scaled(_ factor: Double) -> Estimate { Estimate(mean: factor * mean, standardError: factor * standardError, count: count) }
 }
+//- show
 
 /// Exact match and token accuracy of each model on each task: [task] → estimate over the models (seeds).
 func scores(_ models: [TransformerModel<Float>]) -> (exact: [Estimate], tokens: [Estimate]) {
     let results = tasks.map { task in models.map { $0.evaluate(heldOut(task)) } }
     return (results.map { Estimate($0.map(\.exactMatch)) }, results.map { Estimate($0.map(\.tokenAccuracy)) })
 }
+//- hide
 func cells(_ s: (exact: [Estimate], tokens: [Estimate])) -> [String] {
     tasks.indices.flatMap { [s.exact[$0].formatted(1, scale: 100) + "%", s.tokens[$0].formatted(1, scale: 100) + "%"] }
 }
 let scoreColumns: [Table.Column] = tasks.flatMap { [Table.Column("\($0.name) exact"), Table.Column("\($0.name) tokens")] }
-var aloneTable = Table(columns: ["model"] + scoreColumns)
+//- show
+var aloneTable = Table(columns: ["model"] + scoreColumns)  // hide
 aloneTable.add(row: ["pre-trained"] + cells(scores(Array(repeating: pretrained, count: seedCount))))
 let alone = tasks.indices.map { i in scores(pairs.map { $0[i] }) }
 for (i, task) in tasks.enumerated() { aloneTable.add(row: ["\(task.name) adapter alone"] + cells(alone[i])) }
-aloneTable.print()
+aloneTable.print()  // hide
 
 /*:
 ## What each combination computes
@@ -128,7 +136,7 @@ combined $\Delta W$ is from $\Delta W_1 + \Delta W_2$ (relative Frobenius distan
 cell("What each combination computes")
 let weights = [1.0, 1.0]
 let combinations: [(label: String, type: CombinationType)] = [("cat", .cat), ("linear", .linear), ("svd r=8", .svd(rank: nil)), ("svd r=16", .svd(rank: 16))]
-var mathTable = Table(columns: ["module"] + combinations.map { Table.Column($0.label + ": rank, distance") } + ["σ₉…σ₁₆ share (svd r=8)"])
+var mathTable = Table(columns: ["module"] + combinations.map { Table.Column($0.label + ": rank, distance") } + ["σ₉…σ₁₆ share (svd r=8)"])  // hide
 for path in pairs[0][0].adaptedLayerNames {
     let branches = pairs[0].map { $0[linear: path].adapterBranch! }
     let sum = AdapterCombination.weightedSum(branches, weights: weights)
@@ -142,7 +150,7 @@ for path in pairs[0][0].adaptedLayerNames {
     row.append(fmt((sigma[8...].reduce(0) { $0 + $1 * $1 } / total).squareRoot(), 3))
     mathTable.add(row: row)
 }
-mathTable.print()
+mathTable.print()  // hide
 
 /*:
 `cat` is exact up to float rounding, and so is `svd` at rank 16 (the rank of the sum); `svd`
@@ -158,7 +166,7 @@ tasks:
 */
 cell("Do the combinations still do both tasks?")
 var combinedScores: [String: (exact: [Estimate], tokens: [Estimate])] = [:]
-var comboTable = Table(columns: ["combination", "rank"] + scoreColumns)
+var comboTable = Table(columns: ["combination", "rank"] + scoreColumns)  // hide
 for c in combinations {
     let models = try pairs.map { try pretrained.combiningAdapters(of: $0, weights: weights, type: c.type) }
     combinedScores[c.label] = scores(models)
@@ -168,7 +176,7 @@ for c in combinations {
 let halves = try pairs.map { try pretrained.combiningAdapters(of: $0, weights: [0.5, 0.5], type: .cat) }
 combinedScores["cat, w = 0.5, 0.5"] = scores(halves)
 comboTable.add(row: ["cat, w = 0.5, 0.5", "16"] + cells(combinedScores["cat, w = 0.5, 0.5"]!))
-comboTable.print()
+comboTable.print()  // hide
 
 /*:
 The verdicts, computed from the 95% interval of each difference over the seeds, on token
@@ -232,7 +240,7 @@ let mixed = try server.logits(tokens: mixedTokens, sequenceLength: t, adapters: 
 let aloneModels = [pairs[0][0], pairs[0][1], pretrained]
 var worst = 0.0
 var identical = true
-var servingTable = Table(columns: ["rows routed to", "sequences", "max |mixed − alone|", "bit-identical", "exact match (mixed)", "exact match (alone)"])
+var servingTable = Table(columns: ["rows routed to", "sequences", "max |mixed − alone|", "bit-identical", "exact match (mixed)", "exact match (alone)"])  // hide
 for (g, model) in aloneModels.enumerated() {
     let indices = mixedRoute.indices.filter { $0 % 3 == g }
     let tokens = indices.flatMap { mixedTokens[($0 * t)..<(($0 + 1) * t)] }
@@ -251,7 +259,7 @@ for (g, model) in aloneModels.enumerated() {
     servingTable.add(routes[g] ?? "base (no adapter)", String(indices.count), sci(difference, 1), difference == 0 ? "yes" : "no",
                      percent(exact(mixedPart), 1), percent(exact(aloneLogits), 1))
 }
-servingTable.print()
+servingTable.print()  // hide
 print("largest difference over the batch: \(sci(worst, 1)) (logits up to \(fmt(Double(mixed.maxAbs), 1)) in size); tolerance the tests use: 1e-5 of the logit scale")
 
 /*:
@@ -284,9 +292,9 @@ let timings: [(String, () -> Void)] = [
     ("served, one adapter for all rows", { _ = try! server.logits(tokens: mixedTokens, sequenceLength: t, adapters: singleRoute) }),
     ("served, mixed batch (3 routes)", { _ = try! server.logits(tokens: mixedTokens, sequenceLength: t, adapters: mixedRoute) }),
 ]
-var costTable = Table(columns: ["forward of 96 sequences", "time"])
+var costTable = Table(columns: ["forward of 96 sequences", "time"])  // hide
 for (label, body) in timings { costTable.add(label, live(duration(medianTime(repetitions: 5, body)))) }
-costTable.print()
+costTable.print()  // hide
 
 /*:
 The flop line is the machine-independent part; the times show what this machine makes of it.

@@ -25,11 +25,16 @@ import Darwin
 /// 3. Output that has a Markdown form (``Table``, ``Notebook/markdown(_:plain:)``) prints the plain
 ///    text on a terminal and, in docs mode, the Markdown between two marker lines, which the page
 ///    shows as Markdown instead of inside the text block.
-/// 4. Figures are saved with ``Figure/save(as:)`` into ``Figures/directory`` (default
-///    `docs/figures`, or `$LORA_FIGURES_DIR`); in docs mode the save prints a marker that becomes
-///    an image link `![title](figures/NAME.svg)` on the page.
+/// 4. Figures are saved with ``Figure/save(as:)`` into ``Figures/directory`` (`$LORA_FIGURES_DIR`
+///    when lora-docs runs the chapter; `.build/figures` for a reader's run, so figures drawn with
+///    other knobs never reach `docs/`); in docs mode the save prints a marker that becomes an
+///    image link `![title](figures/NAME.svg)` on the page.
 /// 5. Everything goes to standard output except usage errors and progress bars; standard error is
 ///    not captured into the page.
+/// 6. Code lines ending in `// hide`, and blocks between `//- hide` and `//- show` lines, run
+///    but are left out of the page's listing (plumbing: knob declarations, table bookkeeping).
+///    In docs mode ``Options/finish()`` prints ``Options/knobSummary`` where the hidden knob
+///    declarations were.
 public enum Notebook {
     /// The environment variable that turns on docs mode when it is `"1"`.
     public static let cellsVariable = "LORA_DOCS_CELLS"

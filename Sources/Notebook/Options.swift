@@ -39,7 +39,19 @@ public struct Options: Sendable {
     private var order: [String] = []
     private var errors: [String] = []
     private var helpRequested = false
-    private var knobs: [(usage: String, help: String)] = []
+    private var knobs: [Knob] = []
+
+    /// One declared knob: its usage-line form and help, and its form on a docs page.
+    private struct Knob: Sendable {
+        /// `--name N`, as in the usage message.
+        var usage: String
+        /// The help line with type, range and default, as in the usage message.
+        var help: String
+        /// `--name default` (or `--name` for a flag, `--name TEXT` without a default).
+        var shown: String
+        /// The help line as declared.
+        var summary: String
+    }
 
     /// Parses `arguments` (default: the process's, without the program name) into `--name value` pairs.
     public init(program: String, summary: String,
@@ -81,7 +93,8 @@ public struct Options: Sendable {
     public mutating func int(_ name: String, default: Int, _ help: String,
                              in range: ClosedRange<Int> = Int.min...Int.max) -> Int {
         let bounds = range == Int.min...Int.max ? "" : " in \(range.lowerBound)...\(range.upperBound)"
-        knobs.append(("--\(name) N", "\(help) (integer\(bounds); default \(`default`))"))
+        knobs.append(Knob(usage: "--\(name) N", help: "\(help) (integer\(bounds); default \(`default`))",
+                          shown: "--\(name) \(`default`)", summary: help))
         guard let text = remaining.removeValue(forKey: name) else { return `default` }
         guard let value = Int(text), range.contains(value) else {
             errors.append("--\(name) expects an integer\(bounds), got '\(text)'")
@@ -95,7 +108,8 @@ public struct Options: Sendable {
                                 in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) -> Double {
         let open = range == -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
         let bounds = open ? "" : " in \(range.lowerBound)...\(range.upperBound)"
-        knobs.append(("--\(name) X", "\(help) (number\(bounds); default \(`default`))"))
+        knobs.append(Knob(usage: "--\(name) X", help: "\(help) (number\(bounds); default \(`default`))",
+                          shown: "--\(name) " + Options.shown(`default`), summary: help))
         guard let text = remaining.removeValue(forKey: name) else { return `default` }
         guard let value = Double(text), value.isFinite, range.contains(value) else {
             errors.append("--\(name) expects a number\(bounds), got '\(text)'")
@@ -106,7 +120,8 @@ public struct Options: Sendable {
 
     /// Declares a text knob (a path, a name) and returns its value, or `default`.
     public mutating func string(_ name: String, default: String? = nil, _ help: String) -> String? {
-        knobs.append(("--\(name) TEXT", help + (`default`.map { " (default \($0))" } ?? "")))
+        knobs.append(Knob(usage: "--\(name) TEXT", help: help + (`default`.map { " (default \($0))" } ?? ""),
+                          shown: "--\(name) " + (`default` ?? "TEXT"), summary: help))
         guard let text = remaining.removeValue(forKey: name) else { return `default` }
         guard !text.isEmpty else {
             errors.append("--\(name) needs a value")
@@ -117,10 +132,15 @@ public struct Options: Sendable {
 
     /// Declares an on/off flag (`--name`, no value) and returns whether it was given.
     public mutating func flag(_ name: String, _ help: String) -> Bool {
-        knobs.append(("--\(name)", help))
+        knobs.append(Knob(usage: "--\(name)", help: help, shown: "--\(name)", summary: help))
         guard let text = remaining.removeValue(forKey: name) else { return false }
         if !text.isEmpty { errors.append("--\(name) takes no value, got '\(text)'") }
         return true
+    }
+
+    /// `x` as a reader types it: `16` rather than `16.0`, otherwise Swift's shortest form.
+    static func shown(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
     }
 
     /// The usage message: summary, usage line and one line per knob.
@@ -130,6 +150,16 @@ public struct Options: Sendable {
         for knob in knobs { lines.append("  " + pad(knob.usage, width) + "  " + knob.help) }
         lines.append("  " + pad("--help", width) + "  show this message")
         return lines.joined(separator: "\n")
+    }
+
+    /// One Markdown line naming every declared knob with its default and help, for a docs page
+    /// in place of the declarations, e.g. "Knobs: `--rank 8` — LoRA rank r; `--seed 2` — seed of
+    /// every random draw. `swift run ch02-… --help` lists them with their ranges." Empty with no
+    /// knobs.
+    public var knobSummary: String {
+        guard !knobs.isEmpty else { return "" }
+        let items = knobs.map { "`\($0.shown)` — \($0.summary)" }
+        return "Knobs: " + items.joined(separator: "; ") + ". `swift run \(program) --help` lists them with their ranges."
     }
 
     /// Throws ``Problem/helpRequested`` for `--help`, or ``Problem/invalid(_:)`` listing bad
@@ -149,11 +179,14 @@ public struct Options: Sendable {
     }
 
     /// Runs ``check()``: on `--help` prints the usage and exits 0; on a problem prints it and the
-    /// usage to standard error and exits 2.
+    /// usage to standard error and exits 2. In docs mode (``Notebook/isDocsMode``) it then prints
+    /// ``knobSummary`` as Markdown, so a page shows the knobs' defaults from their declarations
+    /// (which it can hide) instead of the declarations themselves.
     public func finish() {
         Notebook.prepareOutput()
         do {
             try check()
+            if Notebook.isDocsMode && !knobs.isEmpty { Notebook.markdown(knobSummary, plain: knobSummary) }
         } catch .helpRequested {
             print(usage)
             exit(0)

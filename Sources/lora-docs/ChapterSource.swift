@@ -6,7 +6,8 @@ struct ChapterSource {
     enum Segment: Equatable {
         /// Markdown prose (from `/*: … */` blocks and `//:` lines).
         case prose(String)
-        /// Code shown on the page, with the 1-based source lines it spans (`cell()` lines hidden).
+        /// Code shown on the page, with the 1-based source lines it spans (`cell()` lines and
+        /// lines hidden with ``HideMarker`` left out of `text`).
         case code(index: Int, lines: ClosedRange<Int>, text: String)
     }
 
@@ -24,7 +25,9 @@ struct ChapterSource {
 
     /// Parses `text`, the contents of `Chapters/<name>/main.swift`.
     /// - Throws: ``Problem`` naming the file and line: an unterminated prose block, a code chunk
-    ///   that does not start with `cell()`, a second `cell()` in a chunk, or no `# ` title.
+    ///   that does not start with `cell()`, a second `cell()` in a chunk, a hide block that is
+    ///   not closed before the next prose or the end of the file, a `//- show` with no open hide
+    ///   block, an unknown `//-` marker, or no `# ` title.
     init(name: String, text: String) throws {
         self.name = name
         let path = "Chapters/\(name)/main.swift"
@@ -37,9 +40,11 @@ struct ChapterSource {
                 raw.append((isProse, lineNumber, [line]))
             }
         }
+        var hidden = HiddenLines(path: path)
         var i = 0
         while i < lines.count {
             let line = lines[i]
+            if line.hasPrefix("/*:") || line.hasPrefix("//:") { try hidden.prose(at: i + 1) }
             if line.hasPrefix("/*:") {
                 let opening = i + 1
                 var body = String(line.dropFirst(3))
@@ -63,10 +68,12 @@ struct ChapterSource {
                 if body.hasPrefix(" ") { body.removeFirst() }
                 append(true, i + 1, body)
             } else {
+                try hidden.code(line, at: i + 1)
                 append(false, i + 1, line)
             }
             i += 1
         }
+        try hidden.end()
 
         var segments: [Segment] = []
         var title: String?
@@ -95,7 +102,10 @@ struct ChapterSource {
             if cellLines.count > 1 {
                 throw Problem(description: "\(path):\(block.start + cellLines[1].offset): a second cell() in one chunk; put prose between cells")
             }
-            let shown = ChapterSource.trimBlankLines(block.lines.filter { !ChapterSource.isCellCall($0) })
+            let kept = block.lines.enumerated().filter {
+                !ChapterSource.isCellCall($0.element) && !hidden.lines.contains(block.start + $0.offset)
+            }.map(\.element)
+            let shown = ChapterSource.trimBlankLines(ChapterSource.collapsingBlankRuns(kept))
             let range = block.start...(block.start + block.lines.count - 1)
             segments.append(.code(index: chunkIndex, lines: range, text: shown.joined(separator: "\n")))
             chunkIndex += 1
@@ -118,6 +128,17 @@ struct ChapterSource {
     static func isCellCall(_ line: String) -> Bool {
         let t = line.trimmingCharacters(in: .whitespaces)
         return t.hasPrefix("cell(") && t.hasSuffix(")")
+    }
+
+    /// `lines` with every run of blank lines (left where hidden lines were) cut to one.
+    static func collapsingBlankRuns(_ lines: [String]) -> [String] {
+        var result: [String] = []
+        for line in lines {
+            let blank = line.trimmingCharacters(in: .whitespaces).isEmpty
+            if blank, let last = result.last, last.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            result.append(line)
+        }
+        return result
     }
 
     static func trimBlankLines(_ lines: [String]) -> [String] {

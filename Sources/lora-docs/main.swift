@@ -9,6 +9,8 @@
 // - Prose is `/*: … */` blocks and `//:` lines starting in column 0; it passes through as
 //   Markdown. The first prose block holds the page title as a `# ` heading. Code before the first
 //   prose block (header comment, imports) is not shown.
+// - Code lines ending in `// hide`, and blocks from a `//- hide` line to a `//- show` line, run
+//   but are left out of the page (HideMarker.swift; an unclosed block is an error naming its line).
 // - Every other code chunk starts with `cell()` or `cell("Heading")` (checked here, hidden on
 //   the page). The chapter runs with LORA_DOCS_CELLS=1 and LORA_FIGURES_DIR=<out>/figures, in
 //   the package root; `cell()` then prints a line "\u{1E}cell <line>", and everything printed up

@@ -67,4 +67,27 @@ import Testing
         #expect(run.status == 1)
         #expect(run.stderr.contains("Chapters/99-bad/main.swift:5: a code chunk must start with cell()"), "\(run.stderr)")
     }
+
+    @Test func anOpenHideBlockStopsTheGenerator() throws {
+        let root = try Products.temporaryDirectory("open-hide")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let chapter = root.appendingPathComponent("Chapters/99-open")
+        try FileManager.default.createDirectory(at: chapter, withIntermediateDirectories: true)
+        try "// swift-tools-version:6.0\n".write(to: root.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try """
+            import Notebook
+            /*:
+            # 99 · Open
+            */
+            cell()
+            //- hide
+            print("plumbing")
+            /*:
+            More prose.
+            */
+            """.write(to: chapter.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
+        let run = try check(docs: root.appendingPathComponent("docs"), root: root)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("Chapters/99-open/main.swift:6: hide block '//- hide' is not closed"), "\(run.stderr)")
+    }
 }

@@ -51,3 +51,23 @@ import Notebook
         #expect(usage.contains("--help"))
     }
 }
+
+@Suite struct KnobSummaryTests {
+    @Test func theSummaryNamesEveryKnobWithItsDefaultAndHelpInOrder() {
+        var options = Options(program: "ch99-demo", summary: "Demo.", arguments: ["--steps", "7"])
+        _ = options.int("steps", default: 150, "fine-tuning steps per run", in: 1...5000)
+        _ = options.double("alpha", default: 0.5, "LoRA α")
+        _ = options.double("scale", default: 16, "s (= α/r)")
+        _ = options.string("task", default: "reverse", "fine-tuning task")
+        _ = options.string("out", "where to write")
+        _ = options.flag("verbose", "talk more")
+        #expect(options.knobSummary == "Knobs: `--steps 150` — fine-tuning steps per run; `--alpha 0.5` — LoRA α; "
+            + "`--scale 16` — s (= α/r); `--task reverse` — fine-tuning task; `--out TEXT` — where to write; "
+            + "`--verbose` — talk more. `swift run ch99-demo --help` lists them with their ranges.")
+    }
+
+    @Test func noKnobsNoSummary() {
+        let options = Options(program: "ch99-demo", summary: "Demo.", arguments: [])
+        #expect(options.knobSummary.isEmpty)
+    }
+}
