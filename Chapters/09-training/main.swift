@@ -16,9 +16,8 @@ learning rate (1e-4 … 5e-4, and higher for LoRA than for full fine-tuning) and
 `lora_dropout = 0.05`. Last, the seed's GLUE and MMLU tables, and what our miniature says
 about the claim behind them.
 
-Run it with `swift run ch09-training` (about a minute in a debug build); the knobs are
-`--steps 200 --seeds 5 --task reverse` (`--help` lists them; a bad value exits with status 2).
-The page is generated with the defaults.
+Run it with `swift run ch09-training` (about a minute and a half in a debug build); its knobs
+are listed below (a bad value exits with status 2). The page is generated with the defaults.
 
 **How comparisons are made.** Every method trains at its own best learning rate, chosen on
 two tuning seeds from a grid whose best point must lie inside it (a best at an end extends
@@ -28,6 +27,7 @@ interval of their difference, with the margin it uses printed beside it. Runs ar
 so they go to all cores; each product inside a run is small, so BLAS gets one thread.
 */
 cell()
+//- hide
 var options = Options(
     program: "ch09-training",
     summary: "Pre-trains a tiny transformer, then adapts it with full fine-tuning, LoRA and QLoRA; learning-rate and dropout sweeps.")
@@ -36,6 +36,7 @@ let seedCount = options.int("seeds", default: 5, "report seeds per method (at le
 let taskName = options.string("task", default: "reverse", "fine-tuning task: reverse, rotate3, shift5 or substitute") ?? "reverse"
 options.finish()
 BLASInfo.setThreadCount(1)
+//- show
 /// The synthetic tasks, the model's shape and the held-out sets: the training chapters' shared
 /// miniature (`Miniature` in the Experiments module).
 let suite = Miniature.suite, configuration = Miniature.configuration
@@ -43,7 +44,6 @@ func heldOut(_ task: SequenceTask) -> TokenBatch { Miniature.heldOut(task) }
 guard let task = suite.fineTuning.first(where: { $0.name == taskName }) else {
     options.fail("--task \(taskName) is not one of " + suite.fineTuning.map(\.name).joined(separator: ", "))
 }
-let atDefaults = steps == 200 && seedCount == 5 && taskName == "reverse"
 
 /*:
 ## The pre-trained model
@@ -65,7 +65,7 @@ after it):
 cell("The pre-trained model")
 /// Letter token `t` as a character (0–25 → a–z, 26–31 → A–F).
 func letter(_ t: Int) -> String { String(UnicodeScalar(UInt8(t < 26 ? 97 + t : 65 + t - 26))) }
-var examples = Table(columns: ["task", "role", "tokens in (tag, letters, separator)", "answer (scored)"])
+var examples = Table(columns: ["task", "role", "tokens in (tag, letters, separator)", "answer (scored)"])  // hide
 for t in suite.pretraining + suite.fineTuning {
     var g = SeededGenerator(seed: 30_000 + UInt64(t.tag))
     for _ in 0..<2 {
@@ -75,23 +75,23 @@ for t in suite.pretraining + suite.fineTuning {
                      sequence[(t.length + 2)...].map(letter).joined())
     }
 }
-examples.print()
+examples.print()  // hide
 let sequenceLength = suite.reverse.sequenceLength, batchRows = 32 * sequenceLength
 print("one batch: 32 sequences × \(sequenceLength) positions = \(batchRows) rows; hidden states \(batchRows) × \(configuration.modelDimension), "
       + "attention scores \(configuration.headCount) heads × \(sequenceLength) × \(sequenceLength) per sequence, logits \(batchRows) × \(configuration.vocabularySize)")
-var modules = Table(columns: ["parameter", "shape (rows × columns)", "elements"])
+var modules = Table(columns: ["parameter", "shape (rows × columns)", "elements"])  // hide
 for p in try TransformerModel<Float>(configuration: configuration, seed: 1).namedParameters {
     modules.add(p.name, "\(p.value.rows) × \(p.value.columns)", grouped(p.value.count))
 }
-modules.print()
+modules.print()  // hide
 let pretrained = Miniature.pretrained()
 print("model: d_model \(configuration.modelDimension), \(configuration.layerCount) layers, \(configuration.headCount) heads, MLP \(configuration.mlpDimension), vocabulary \(configuration.vocabularySize), \(grouped(pretrained.parameterCount.total)) parameters")
-var before = Table(columns: ["task", "role", "held-out loss", "token accuracy", "exact match"])
+var before = Table(columns: ["task", "role", "held-out loss", "token accuracy", "exact match"])  // hide
 for t in suite.pretraining + [task] {
     let e = pretrained.evaluate(heldOut(t))
     before.add(t.name, suite.pretraining.contains(t) ? "pre-training" : "fine-tuning target", fmt(e.loss, 3), percent(e.tokenAccuracy, 1), percent(e.exactMatch, 1))
 }
-before.print()
+before.print()  // hide
 
 /*:
 ## Three ways to adapt it
@@ -134,14 +134,14 @@ let setup = FineTuningSetup(base: pretrained, source: .stream([task]), heldOut: 
 let progress = SharedProgress(total: methods.count * (3 * tuningSeeds.count + seedCount), label: "fine-tuning runs")
 let tuned = tune(methods, setup: setup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds, progress: progress)
 progress.finish()
-var rateTable = Table(columns: ["method", "learning rate", "held-out loss (tuning seeds)", "exact match (tuning seeds)", ""])
+var rateTable = Table(columns: ["method", "learning rate", "held-out loss (tuning seeds)", "exact match (tuning seeds)", ""])  // hide
 for t in tuned {
     for (i, rate) in t.rates.enumerated() {
         rateTable.add(i == 0 ? t.method.name : "", sci(rate, 0), t.tuningLoss[i].formatted(4), t.tuningExactMatch[i].formatted(1, scale: 100) + "%",
                       i == t.choice.index ? "← chosen" + (t.choice.isInterior ? "" : " (grid end: the optimum may lie beyond)") : "")
     }
 }
-rateTable.print()
+rateTable.print()  // hide
 let fullRate = tuned[0].choice.rate, loraRate = tuned[1].choice.rate
 print("chosen rates: full fine-tuning \(sci(fullRate, 0)), LoRA \(sci(loraRate, 0)), QLoRA \(sci(tuned[2].choice.rate, 0)); LoRA's is \(fmt(loraRate / fullRate, 1))× full fine-tuning's")
 
@@ -153,7 +153,7 @@ its absolute values belong to a 64-wide model and 200 steps, not to a 7B model.
 Now the five report seeds at the chosen rates:
 */
 cell("Results at the tuned rates")
-var headline = Table(columns: ["method", "lr", "trainable", "% of total", "final train loss", "held-out loss", "token accuracy", "exact match"])
+var headline = Table(columns: ["method", "lr", "trainable", "% of total", "final train loss", "held-out loss", "token accuracy", "exact match"])  // hide
 let baseline = pretrained.evaluate(heldOut(task))
 headline.add("pre-trained, not adapted", "", "", "", "", fmt(baseline.loss, 3), percent(baseline.tokenAccuracy, 1), percent(baseline.exactMatch, 1))
 for t in tuned {
@@ -164,7 +164,7 @@ for t in tuned {
                  t.estimate(\.evaluation.tokenAccuracy).formatted(1, scale: 100) + "%",
                  t.estimate(\.evaluation.exactMatch).formatted(1, scale: 100) + "%")
 }
-headline.print()
+headline.print()  // hide
 print("(\(seedCount) report seeds per method: adapter initialisation and data order; mean ± standard error. Final train loss: mean of the last 20 steps.)")
 /// Margins: differences smaller than these count as "close".
 let exactMargin = 0.02, lossMargin = 0.05
@@ -191,7 +191,7 @@ The `MemoryLedger` counts the tensors that exist during one step, byte by byte: 
 tensor, and the activations the forward pass keeps for backward.
 */
 cell("Memory by category")
-var memory = Table(columns: ["method", "weights", "of which trainable", "gradients", "optimizer state", "activations", "total"])
+var memory = Table(columns: ["method", "weights", "of which trainable", "gradients", "optimizer state", "activations", "total"])  // hide
 var ledgers: [String: MemoryLedger] = [:]
 for method in methods {
     var model = try method.prepare(pretrained, 0)
@@ -203,7 +203,7 @@ for method in methods {
     memory.add(method.name, bytes(ledger.bytes(.weights)), bytes(ledger.weightBytes(trainable: true)), bytes(ledger.bytes(.gradients)),
                bytes(ledger.bytes(.optimizerState)), bytes(ledger.bytes(.activations)), bytes(ledger.totalBytes))
 }
-memory.print()
+memory.print()  // hide
 let fullState = ledgers[fullFineTuning.name]!.bytes(.gradients) + ledgers[fullFineTuning.name]!.bytes(.optimizerState)
 let loraState = ledgers[lora.name]!.bytes(.gradients) + ledgers[lora.name]!.bytes(.optimizerState)
 print("gradients + optimizer state: full \(bytes(fullState)), LoRA \(bytes(loraState)) (\(fmt(Double(fullState) / Double(loraState), 1))× less)")
@@ -244,7 +244,7 @@ for t in tuned {
     let losses = t.runs[0].losses
     curves.add("\(t.method.name), lr \(sci(t.choice.rate, 0))", x: losses.indices.map { Double($0 + 1) }, y: losses, showsPoints: false)
 }
-if atDefaults { curves.save(as: "ch09-loss-curves") }
+curves.save(as: "ch09-loss-curves")  // hide
 for t in tuned {
     let losses = t.runs[0].losses
     print("\(t.method.name): loss at steps " + ([1, 50, 100, 150, steps].filter { $0 <= losses.count }.map(String.init).joined(separator: ", "))
@@ -291,7 +291,7 @@ let dropoutMethods = dropoutRates.map { p in
 let dropoutRuns = parallelMap(dropoutMethods.count * seedCount) { i in
     poolSetup.run(dropoutMethods[i / seedCount], rate: loraRate, seed: reportSeeds[i % seedCount])
 }
-var dropoutTable = Table(columns: ["lora_dropout", "train loss (last 20 steps)", "held-out loss", "token accuracy", "exact match"])
+var dropoutTable = Table(columns: ["lora_dropout", "train loss (last 20 steps)", "held-out loss", "token accuracy", "exact match"])  // hide
 var dropoutLoss: [Estimate] = []
 for (k, p) in dropoutRates.enumerated() {
     let runs = Array(dropoutRuns[(k * seedCount)..<((k + 1) * seedCount)])
@@ -300,7 +300,7 @@ for (k, p) in dropoutRates.enumerated() {
     dropoutTable.add(fmt(p, 2), e { $0.losses.suffix(20).reduce(0, +) / 20 }.formatted(4), e(\.evaluation.loss).formatted(4),
                      e(\.evaluation.tokenAccuracy).formatted(1, scale: 100) + "%", e(\.evaluation.exactMatch).formatted(1, scale: 100) + "%")
 }
-dropoutTable.print()
+dropoutTable.print()  // hide
 for k in 1..<dropoutRates.count {
     let d = Difference(dropoutLoss[k], dropoutLoss[0], margin: lossMargin)
     print("held-out loss: " + Verdict.sentence("lora_dropout \(fmt(dropoutRates[k], 2))", "no dropout", d, higherIsBetter: false)
@@ -320,18 +320,18 @@ illustrative, next to the LoRA paper's RoBERTa-base numbers (Hu et al., 2021, Ta
 microsoft/LoRA README):
 */
 cell("The seed's tables")
-var glue = Table(columns: ["GLUE (accuracy / MCC)", "trainable", "RTE", "MRPC", "CoLA", "source"])
+var glue = Table(columns: ["GLUE (accuracy / MCC)", "trainable", "RTE", "MRPC", "CoLA", "source"])  // hide
 glue.add("Fine-tuning", "100%", "70.2", "87.6", "63.6", "seed, illustrative")
 glue.add("LoRA (r=8)", "0.1%", "69.8", "87.4", "63.2", "seed, illustrative")
 glue.add("QLoRA", "0.1%", "69.5", "87.1", "62.8", "seed, illustrative")
 glue.add("RoBERTa-base FT", "125M", "78.7", "90.2", "63.6", "LoRA paper")
 glue.add("RoBERTa-base LoRA", "0.3M", "86.6", "89.7", "63.4", "LoRA paper")
-glue.print()
-var mmlu = Table(columns: ["LLaMA-7B", "MMLU", "training memory", "source"])
+glue.print()  // hide
+var mmlu = Table(columns: ["LLaMA-7B", "MMLU", "training memory", "source"])  // hide
 mmlu.add("full fine-tuning", "42.1", "60GB", "seed, illustrative")
 mmlu.add("LoRA", "41.8", "24GB", "seed, illustrative")
 mmlu.add("QLoRA", "41.5", "12GB", "seed, illustrative")
-mmlu.print()
+mmlu.print()  // hide
 
 /*:
 The claim behind both tables is a shape: LoRA close to full fine-tuning with a small fraction

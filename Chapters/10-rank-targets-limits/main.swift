@@ -17,9 +17,9 @@ into one model (limitation 2, 任务冲突); and a task whose update a low rank 
 (limitation 1, 知识更新有限). Limitation 3 (层选择敏感, sensitivity to the choice of layers)
 is the target-module experiment.
 
-Run it with `swift run ch10-rank-targets-limits` (one to two minutes in a debug build); the
-knobs are `--steps 150 --seeds 5` (`--help` lists them; a bad value exits with status 2). The
-page is generated with the defaults.
+Run it with `swift run ch10-rank-targets-limits` (about two minutes in a debug build); its
+knobs are listed below (a bad value exits with status 2). The page is generated with the
+defaults.
 
 Every experiment starts from the same pre-trained model (600 AdamW steps on copy, sort and
 shift1; 32 letters, 8 per example) and fine-tunes with AdamW, a 10% warm-up and cosine decay.
@@ -30,6 +30,7 @@ the 95% interval of a difference, with its margin printed. Held-out accuracy is 
 examples no run trained on. The pre-trained model on every task:
 */
 cell()
+//- hide
 var options = Options(
     program: "ch10-rank-targets-limits",
     summary: "Rank sweep, α/r vs rsLoRA, target modules, combined adapters that conflict, and the rank a task needs.")
@@ -37,7 +38,7 @@ let steps = options.int("steps", default: 150, "fine-tuning steps per run", in: 
 let seedCount = options.int("seeds", default: 5, "report seeds per setting (at least 2)", in: 2...20)
 options.finish()
 BLASInfo.setThreadCount(1)
-let atDefaults = steps == 150 && seedCount == 5
+//- show
 let reportSeeds = (1...seedCount).map(UInt64.init)
 let tuningSeeds: [UInt64] = [101, 102]
 
@@ -69,13 +70,13 @@ func experiment(_ methods: [FineTuningMethod], on task: SequenceTask, checkpoint
 
 let exactMargin = 0.02
 
-var before = Table(columns: ["task", "role", "held-out loss", "token accuracy", "exact match"])
+var before = Table(columns: ["task", "role", "held-out loss", "token accuracy", "exact match"])  // hide
 for task in suite.pretraining + suite.fineTuning {
     let e = pretrained.evaluate(heldOut(task))
     before.add(task.name, suite.pretraining.contains(task) ? "pre-training" : "fine-tuning",
                fmt(e.loss, 3), percent(e.tokenAccuracy, 1), percent(e.exactMatch, 1))
 }
-before.print()
+before.print()  // hide
 
 /*:
 ## Rank sweep
@@ -100,14 +101,14 @@ let sweep = experiment(sweepRanks.map { loraMethod("r=\($0)", rank: $0, grid: $0
 func stepsToThreshold(_ run: FineTuningRun) -> Double {
     Double(zip(marks, run.checkpoints).first { $0.1.exactMatch >= 0.9 }?.0 ?? steps + 10)
 }
-var sweepTable = Table(columns: ["r", "α", "trainable", "tuned lr", "held-out loss", "exact match", "steps to 90% exact"])
+var sweepTable = Table(columns: ["r", "α", "trainable", "tuned lr", "held-out loss", "exact match", "steps to 90% exact"])  // hide
 for (r, t) in zip(sweepRanks, sweep) {
     let count = try t.method.prepare(pretrained, 0).parameterCount
     sweepTable.add(String(r), String(2 * r), grouped(count.trainable), sci(t.choice.rate, 0) + (t.choice.isInterior ? "" : " (grid end)"),
                    t.estimate(\.evaluation.loss).formatted(4), t.estimate(\.evaluation.exactMatch).formatted(1, scale: 100) + "%",
                    t.estimate(stepsToThreshold).formatted(1))
 }
-sweepTable.print()
+sweepTable.print()  // hide
 print("(\(seedCount) seeds per rank at its tuned rate; mean ± standard error; a run that never reaches 90% counts as \(steps + 10) steps)")
 for i in 1..<sweep.count {
     let exact = Difference(sweep[i].estimate(\.evaluation.exactMatch), sweep[i - 1].estimate(\.evaluation.exactMatch), margin: exactMargin)
@@ -125,15 +126,13 @@ do {
 } catch {
     print("r = 65: \(error)")
 }
-if atDefaults {
-    var plot = LinePlot(title: "Rank sweep: reverse, q_proj and v_proj, α = 2r, each at its tuned rate (mean of \(seedCount) seeds)",
-                        xLabel: "step", yLabel: "held-out exact match (%)")
-    for (r, t) in zip(sweepRanks, sweep) {
-        let mean = marks.indices.map { i in t.runs.reduce(0) { $0 + $1.checkpoints[i].exactMatch } / Double(t.runs.count) * 100 }
-        plot.add("r = \(r), lr \(sci(t.choice.rate, 0))", x: marks.map(Double.init), y: mean, showsPoints: false)
-    }
-    plot.save(as: "ch10-rank-sweep")
+var plot = LinePlot(title: "Rank sweep: reverse, q_proj and v_proj, α = 2r, each at its tuned rate (mean of \(seedCount) seeds)",
+                    xLabel: "step", yLabel: "held-out exact match (%)")
+for (r, t) in zip(sweepRanks, sweep) {
+    let mean = marks.indices.map { i in t.runs.reduce(0) { $0 + $1.checkpoints[i].exactMatch } / Double(t.runs.count) * 100 }
+    plot.add("r = \(r), lr \(sci(t.choice.rate, 0))", x: marks.map(Double.init), y: mean, showsPoints: false)
 }
+plot.save(as: "ch10-rank-sweep")  // hide
 
 /*:
 The verdict lines compare neighbouring ranks: whether exact match still rises, plateaus, or the
@@ -156,12 +155,12 @@ cell("α/r or α/√r")
 let scalings = experiment([loraMethod("α/r, r=64, α=8", rank: 64, alpha: 8, grid: [3e-2, 1e-1, 3e-1]),
                            loraMethod("α/√r, r=64, α=8", rank: 64, alpha: 8, scaling: .rankStabilized, grid: [3e-3, 1e-2, 3e-2])],
                           on: suite.reverse)
-var scalingTable = Table(columns: ["scaling", "s", "tuned lr", "held-out loss", "exact match"])
+var scalingTable = Table(columns: ["scaling", "s", "tuned lr", "held-out loss", "exact match"])  // hide
 for (t, s) in zip(scalings, [8.0 / 64, 8.0 / 8]) {
     scalingTable.add(t.method.name, fmt(s, 3), sci(t.choice.rate, 0) + (t.choice.isInterior ? "" : " (grid end)"),
                      t.estimate(\.evaluation.loss).formatted(4), t.estimate(\.evaluation.exactMatch).formatted(1, scale: 100) + "%")
 }
-scalingTable.print()
+scalingTable.print()  // hide
 let scalingDifference = Difference(scalings[1].estimate(\.evaluation.exactMatch), scalings[0].estimate(\.evaluation.exactMatch), margin: exactMargin)
 print("exact match: " + Verdict.sentence("α/√r", "α/r", scalingDifference) + " at their tuned rates (\(scalingDifference.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
 print("tuned rate ratio α/r : α/√r = \(fmt(scalings[0].choice.rate / scalings[1].choice.rate, 1)) (s ratio \(fmt(8.0 / 8 / (8.0 / 64), 0)))")
@@ -192,7 +191,7 @@ let targetChoices: [(label: String, targets: TargetModules, rank: Int)] = [
     ("all-linear", .allLinear, 2),
 ]
 let targetMethods = targetChoices.map { loraMethod("\($0.label) r=\($0.rank)", targets: $0.targets, rank: $0.rank) }
-var targetTable = Table(columns: ["targets", "r", "trainable", "task", "tuned lr", "held-out loss", "exact match"])
+var targetTable = Table(columns: ["targets", "r", "trainable", "task", "tuned lr", "held-out loss", "exact match"])  // hide
 var targetVerdicts: [String] = []
 /// Each task's tuned methods, in `targetChoices` order (the combination section reuses `reverse`'s `q, v`).
 var targetResults: [[TunedMethod]] = []
@@ -209,7 +208,7 @@ for task in [suite.reverse, suite.substitute] {
         targetVerdicts.append("\(task.name): " + Verdict.sentence(t.method.name, results[0].method.name, d) + " (exact match \(d.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
     }
 }
-targetTable.print()
+targetTable.print()  // hide
 for line in targetVerdicts { print(line) }
 
 /*:
@@ -265,12 +264,12 @@ func combinations(_ i: Int) throws -> [TransformerModel<Float>] {
 }
 let probePath = "layers.0.self_attn.q_proj"
 let exactSum = pairTuned[0].runs[0].model[linear: probePath].adapterBranch!.deltaWeight + pairTuned[1].runs[0].model[linear: probePath].adapterBranch!.deltaWeight
-var buildTable = Table(columns: ["combination", "rank", "‖BA − (ΔW1 + ΔW2)‖ / ‖ΔW1 + ΔW2‖"])
+var buildTable = Table(columns: ["combination", "rank", "‖BA − (ΔW1 + ΔW2)‖ / ‖ΔW1 + ΔW2‖"])  // hide
 for (type, model) in zip(combinationTypes, try combinations(0)) {
     let branch = model[linear: probePath].adapterBranch!
     buildTable.add(type.description, String(branch.rank), sci(branch.deltaWeight.maxAbsDifference(exactSum) == 0 ? 0 : (branch.deltaWeight - exactSum).frobeniusNorm / exactSum.frobeniusNorm, 2))
 }
-buildTable.print()
+buildTable.print()  // hide
 
 /*:
 `cat` reproduces the sum (to float32 rounding); `linear`'s distance is its cross terms; `svd`'s
@@ -288,7 +287,7 @@ let jointSetup = FineTuningSetup(base: pretrained, source: .stream(pair),
                                  steps: 2 * steps)
 let jointTuned = tune([loraMethod("both", rank: 8)], setup: jointSetup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds)[0]
 let jointRuns = jointTuned.runs
-var mergeTable = Table(columns: (["model"] + pair.map { $0.name + " exact" }).map { Table.Column($0) })
+var mergeTable = Table(columns: (["model"] + pair.map { $0.name + " exact" }).map { Table.Column($0) })  // hide
 let aloneExact = pair.indices.map { k in Estimate(pairTuned[k].runs.map { $0.model.evaluate(heldOut(pair[k])).exactMatch }) }
 mergeTable.add(row: ["pre-trained"] + pair.map { percent(pretrained.evaluate(heldOut($0)).exactMatch, 1) })
 for k in pair.indices {
@@ -301,7 +300,7 @@ for (c, type) in combinationTypes.enumerated() {
 }
 let jointExact = pair.map { t in Estimate(jointRuns.map { $0.model.evaluate(heldOut(t)).exactMatch }) }
 mergeTable.add(row: ["one adapter trained on both (\(2 * steps) steps), lr \(sci(jointTuned.choice.rate, 0))" + (jointTuned.choice.isInterior ? "" : " (grid end)")] + jointExact.map { $0.formatted(1, scale: 100) + "%" })
-mergeTable.print()
+mergeTable.print()  // hide
 for k in pair.indices {
     for (c, type) in combinationTypes.enumerated() {
         let d = Difference(combinedExact[c][k], aloneExact[k], margin: exactMargin)
@@ -343,7 +342,7 @@ let vOnly = FineTuningMethod(name: "full fine-tuning of v_proj only", grid: [1e-
 }
 let vTuned = experiment([vOnly], on: suite.substitute)[0]
 let energyRanks = [1, 2, 4, 8, 16, 32]
-var energyTable = Table(columns: (["layer"] + energyRanks.map { "top \($0)" } + ["rank for 90%"]).map { Table.Column($0) })
+var energyTable = Table(columns: (["layer"] + energyRanks.map { "top \($0)" } + ["rank for 90%"]).map { Table.Column($0) })  // hide
 var rankFor90: [[Double]] = []
 for layerName in pretrained.linearLayerNames where layerName.hasSuffix("v_proj") {
     var perSeed: [[Double]] = [], needed: [Double] = []
@@ -359,7 +358,7 @@ for layerName in pretrained.linearLayerNames where layerName.hasSuffix("v_proj")
     energyTable.add(row: [layerName] + energyRanks.indices.map { k in Estimate(perSeed.map { $0[k] }).formatted(1, scale: 100) + "%" }
                     + [Estimate(needed).formatted(1)])
 }
-energyTable.print()
+energyTable.print()  // hide
 print("(full fine-tuning of v_proj only at its tuned rate \(sci(vTuned.choice.rate, 0)), \(seedCount) seeds; exact match \(vTuned.estimate(\.evaluation.exactMatch).formatted(1, scale: 100))%; mean ± standard error)")
 
 /*:

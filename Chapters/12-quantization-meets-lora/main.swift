@@ -2,6 +2,7 @@
 import Foundation
 import LoRA
 import Notebook
+import Experiments
 
 /*:
 # 12 · Quantization error meets LoRA
@@ -41,31 +42,15 @@ let seedCount = options.int("seeds", default: 5, "seeds per method (verdicts nee
 options.finish()
 BLASInfo.setThreadCount(1)
 //- show
-let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
-let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2)
+/// The tasks, the model's shape, the held-out sets and the pre-trained model: the training
+/// chapters' shared miniature (`Miniature` in the Experiments module; chapter 09 shows it).
+let suite = Miniature.suite, configuration = Miniature.configuration
 let qv: TargetModules = .names(["q_proj", "v_proj"])
 let hyperparameters = LoRAHyperparameters(rank: 8, alpha: 16)
 let seeds = (1...seedCount).map(UInt64.init)
 
-//- hide
-/// Trains `model` with AdamW on `tasks`, drawing a progress bar at a terminal.
-func train(_ model: inout TransformerModel<Float>, tasks: [SequenceTask], steps: Int, learningRate: Double, seed: UInt64, label: String) {
-    var optimizer = AdamW<Float>()
-    let bar = ProgressBar(total: steps, label: label)
-    defer { bar.finish() }
-    Trainer.train(&model, optimizer: &optimizer,
-                  configuration: TrainingConfiguration(steps: steps, batchSize: 32, learningRate: learningRate, seed: seed), tasks: tasks) { p in
-        bar.update(p.step, note: "loss " + fmt(p.loss, 3))
-        return .continue
-    }
-}
-//- show
-
 /// 256 held-out examples of `task`; `validation` sets pick learning rates, the others report.
-func heldOut(_ task: SequenceTask, validation: Bool = false) -> TokenBatch {
-    var g = SeededGenerator(seed: (validation ? 20_000 : 10_000) + UInt64(task.tag))
-    return task.batch(size: 256, using: &g)
-}
+func heldOut(_ task: SequenceTask, validation: Bool = false) -> TokenBatch { Miniature.heldOut(task, validation: validation) }
 
 /// Mean held-out loss and token accuracy over the pre-training tasks.
 func pretrainingScore(_ model: TransformerModel<Float>) -> (loss: Double, tokens: Double) {
@@ -73,11 +58,7 @@ func pretrainingScore(_ model: TransformerModel<Float>) -> (loss: Double, tokens
     return (results.map(\.loss).reduce(0, +) / 3, results.map(\.tokenAccuracy).reduce(0, +) / 3)
 }
 
-let pretrained = {
-    var model = try! TransformerModel<Float>(configuration: configuration, seed: 1)
-    train(&model, tasks: suite.pretraining, steps: 600, learningRate: 3e-3, seed: 101, label: "pre-training")
-    return model
-}()
+let pretrained = Miniature.pretrained()
 
 /*:
 ## What NF4 costs the trained model
@@ -150,7 +131,7 @@ func recoveryRun(quantized: Bool, rate: Double, seed: UInt64) throws -> (validat
     } else {
         try model.injectLoRA(targets: qv, hyperparameters: hyperparameters, seed: 200 + seed)
     }
-    train(&model, tasks: suite.pretraining, steps: steps, learningRate: rate, seed: 400 + seed, label: "\(quantized ? "QLoRA" : "LoRA") recovery, seed \(seed)")
+    trainShowingProgress(&model, steps: steps, learningRate: rate, seed: 400 + seed, label: "\(quantized ? "QLoRA" : "LoRA") recovery, seed \(seed)", tasks: suite.pretraining)
     let validation = suite.pretraining.map { model.evaluate(heldOut($0, validation: true)).loss }.reduce(0, +) / 3
     return (validation, pretrainingScore(model).loss)
 }
@@ -286,7 +267,7 @@ func fineTune(loftq: Bool, rate: Double, seed: UInt64) throws -> (validation: Do
     } else {
         try model.injectQLoRA(targets: qv, hyperparameters: hyperparameters, blocksize: 64, doubleQuantization: false, seed: 200 + seed)
     }
-    train(&model, tasks: [suite.reverse], steps: steps, learningRate: rate, seed: 300 + seed, label: "\(loftq ? "LoftQ" : "default") lr \(sci(rate, 0)) seed \(seed)")
+    trainShowingProgress(&model, steps: steps, learningRate: rate, seed: 300 + seed, label: "\(loftq ? "LoftQ" : "default") lr \(sci(rate, 0)) seed \(seed)", tasks: [suite.reverse])
     return (model.evaluate(heldOut(suite.reverse, validation: true)).loss, model.evaluate(heldOut(suite.reverse)), model)
 }
 let ladder = rateLadder

@@ -1,6 +1,7 @@
 // Chapter 13: DoRA and LoRA+ computed exactly as PEFT does, then five variants compared at tuned rates.
 import LoRA
 import Notebook
+import Experiments
 
 /*:
 # 13 · DoRA and LoRA+
@@ -26,43 +27,17 @@ let seedCount = options.int("seeds", default: 5, "seeds per method and rate (ver
 options.finish()
 BLASInfo.setThreadCount(1)
 //- show
-let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
-let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2)
+/// The tasks, the model's shape, the held-out sets and the pre-trained model: the training
+/// chapters' shared miniature (`Miniature` in the Experiments module; chapter 09 shows it).
+let suite = Miniature.suite, configuration = Miniature.configuration
 let task = suite.reverse
-
-//- hide
-/// Trains `model` with `optimizer`, drawing a progress bar at a terminal; returns the losses
-/// and the wall-clock seconds per step.
-@discardableResult
-func train<O: Optimizer>(_ model: inout TransformerModel<Float>, optimizer: inout O, steps: Int, learningRate: Double,
-                         seed: UInt64, label: String, tasks: [SequenceTask]) -> (losses: [Double], secondsPerStep: Double) where O.Scalar == Float {
-    let bar = ProgressBar(total: steps, label: label)
-    defer { bar.finish() }
-    let start = monotonicSeconds()
-    let losses = Trainer.train(&model, optimizer: &optimizer,
-                               configuration: TrainingConfiguration(steps: steps, batchSize: 32, learningRate: learningRate, seed: seed),
-                               tasks: tasks) { p in
-        bar.update(p.step, note: "loss " + fmt(p.loss, 3))
-        return .continue
-    }
-    return (losses, (monotonicSeconds() - start) / Double(losses.count))
-}
-//- show
 
 /// 256 examples of `task` from a seed no training run uses: `validation` picks learning rates,
 /// the other set reports results.
-func heldOut(_ task: SequenceTask, validation: Bool = false) -> TokenBatch {
-    var g = SeededGenerator(seed: (validation ? 20_000 : 10_000) + UInt64(task.tag))
-    return task.batch(size: 256, using: &g)
-}
+func heldOut(_ task: SequenceTask, validation: Bool = false) -> TokenBatch { Miniature.heldOut(task, validation: validation) }
 
-/// Chapter 09's pre-trained model: the same seed, data and 600 AdamW steps.
-let pretrained = {
-    var model = try! TransformerModel<Float>(configuration: configuration, seed: 1)
-    var optimizer = AdamW<Float>()
-    train(&model, optimizer: &optimizer, steps: 600, learningRate: 3e-3, seed: 101, label: "pre-training", tasks: suite.pretraining)
-    return model
-}()
+/// Chapter 09's pre-trained model.
+let pretrained = Miniature.pretrained()
 let qv: TargetModules = .names(["q_proj", "v_proj"])
 
 /*:
@@ -245,10 +220,10 @@ func run(_ variant: Variant, rate: Double, seed: UInt64) throws -> Run {
     let result: (losses: [Double], secondsPerStep: Double)
     if let ratio = variant.ratio {
         var optimizer = LoRAPlus(AdamW<Float>(), ratio: ratio)
-        result = train(&model, optimizer: &optimizer, steps: steps, learningRate: rate, seed: 300 + seed, label: label, tasks: [task])
+        result = trainShowingProgress(&model, optimizer: &optimizer, steps: steps, learningRate: rate, seed: 300 + seed, label: label, tasks: [task])
     } else {
         var optimizer = AdamW<Float>()
-        result = train(&model, optimizer: &optimizer, steps: steps, learningRate: rate, seed: 300 + seed, label: label, tasks: [task])
+        result = trainShowingProgress(&model, optimizer: &optimizer, steps: steps, learningRate: rate, seed: 300 + seed, label: label, tasks: [task])
     }
     return Run(validationLoss: model.evaluate(heldOut(task, validation: true)).loss, test: model.evaluate(heldOut(task)),
                losses: result.losses, secondsPerStep: result.secondsPerStep)

@@ -1,6 +1,7 @@
 // Chapter 14: combining adapters (PEFT's add_weighted_adapter) and serving many on one base.
 import LoRA
 import Notebook
+import Experiments
 
 /*:
 # 14 · Combining and serving adapters
@@ -29,36 +30,16 @@ let seedCount = options.int("seeds", default: 5, "seeds (pairs of task adapters;
 options.finish()
 BLASInfo.setThreadCount(1)
 //- show
-let suite = TaskSuite(alphabetSize: 32, length: 8, seed: 7)
-let configuration = suite.modelConfiguration(modelDimension: 64, headCount: 4, layerCount: 2)
+/// The tasks, the model's shape, the held-out sets and the pre-trained model: the training
+/// chapters' shared miniature (`Miniature` in the Experiments module; chapter 09 shows it).
+let suite = Miniature.suite, configuration = Miniature.configuration
 let tasks = [suite.reverse, suite.shift5]
 
-//- hide
-/// Trains `model` on `tasks` with AdamW at `learningRate`, drawing a progress bar at a terminal.
-func train(_ model: inout TransformerModel<Float>, tasks: [SequenceTask], steps: Int, learningRate: Double, seed: UInt64, label: String) {
-    var optimizer = AdamW<Float>()
-    let bar = ProgressBar(total: steps, label: label)
-    defer { bar.finish() }
-    Trainer.train(&model, optimizer: &optimizer,
-                  configuration: TrainingConfiguration(steps: steps, batchSize: 32, learningRate: learningRate, seed: seed), tasks: tasks) { p in
-        bar.update(p.step, note: "loss " + fmt(p.loss, 3))
-        return .continue
-    }
-}
-//- show
-
 /// 256 held-out examples of `task`, drawn from a seed no training run uses.
-func heldOut(_ task: SequenceTask) -> TokenBatch {
-    var g = SeededGenerator(seed: 10_000 + UInt64(task.tag))
-    return task.batch(size: 256, using: &g)
-}
+func heldOut(_ task: SequenceTask) -> TokenBatch { Miniature.heldOut(task) }
 
-/// Chapter 09's pre-trained model: the same seed, data and 600 AdamW steps.
-let pretrained = {
-    var model = try! TransformerModel<Float>(configuration: configuration, seed: 1)
-    train(&model, tasks: suite.pretraining, steps: 600, learningRate: 3e-3, seed: 101, label: "pre-training")
-    return model
-}()
+/// Chapter 09's pre-trained model.
+let pretrained = Miniature.pretrained()
 
 /*:
 ## Two task adapters
@@ -75,7 +56,7 @@ let pairs: [[TransformerModel<Float>]] = try seeds.map { seed in
     try tasks.map { task in
         var model = pretrained
         try model.injectLoRA(targets: .names(["q_proj", "v_proj"]), hyperparameters: LoRAHyperparameters(rank: 8, alpha: 16), seed: 200 + seed)
-        train(&model, tasks: [task], steps: steps, learningRate: 3e-3, seed: 300 + seed + 50 * UInt64(task.tag), label: "\(task.name), seed \(seed)")
+        trainShowingProgress(&model, steps: steps, learningRate: 3e-3, seed: 300 + seed + 50 * UInt64(task.tag), label: "\(task.name), seed \(seed)", tasks: [task])
         return model
     }
 }

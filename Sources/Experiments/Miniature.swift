@@ -59,3 +59,15 @@ public func trainShowingProgress<O: Optimizer>(
     }
     return (losses, (monotonicSeconds() - start) / Double(max(losses.count, 1)))
 }
+
+/// ``trainShowingProgress(_:optimizer:steps:learningRate:seed:label:tasks:batches:)`` with a
+/// fresh AdamW (PyTorch's defaults; see ``AdamW``).
+@discardableResult
+public func trainShowingProgress(
+    _ model: inout TransformerModel<Float>, steps: Int, learningRate: Double, seed: UInt64, label: String,
+    tasks: [SequenceTask] = [], batches: ((inout SeededGenerator) -> TokenBatch)? = nil
+) -> (losses: [Double], secondsPerStep: Double) {
+    var optimizer = AdamW<Float>()
+    return trainShowingProgress(&model, optimizer: &optimizer, steps: steps, learningRate: learningRate, seed: seed,
+                                label: label, tasks: tasks, batches: batches)
+}
