@@ -19,7 +19,7 @@ import Testing
 
     /// One figure of each kind, every label long.
     static func longLabelFigures() -> [(String, any Figure)] {
-        var line = LinePlot(title: longTitle, xLabel: "Adam step (every fourth recorded) " + String(repeating: "x", count: 20),
+        var line = LinePlot(title: longTitle, xLabel: "Adam step (every fourth recorded) " + String(repeating: "x", count: 40),
                             yLabel: "‖sBA − ΔW*‖ / ‖ΔW*‖ relative to the oracle", yScale: .log)
         line.add(longName, x: [1, 10, 100], y: [1, 0.01, 1e-4])
         line.add("QLoRA q,v r=8 (NF4 + DQ), lr 3e-02", x: [1, 10, 100], y: [2, 0.2, 0.002], dashed: true, colorIndex: 0)

@@ -76,8 +76,10 @@ struct Frame {
         }
         svg.line(left, top + plotHeight, left + plotWidth, top + plotHeight)
         svg.line(left, top, left, top + plotHeight)
-        svg.text(xLabel, left + plotWidth / 2, Frame.height - 12, anchor: .middle, size: 12)
-        svg.text(yLabel, 18, top + plotHeight / 2, anchor: .middle, size: 12, rotate: -90)
+        // Axis names centre on the plot area, moved in just enough to stay on the canvas.
+        let xHalf = TextMetrics.width(xLabel, size: 12) / 2, yHalf = TextMetrics.width(yLabel, size: 12) / 2
+        svg.text(xLabel, min(max(left + plotWidth / 2, xHalf + 4), Frame.width - xHalf - 4), Frame.height - 12, anchor: .middle, size: 12)
+        svg.text(yLabel, 18, min(max(top + plotHeight / 2, yHalf + 4), Frame.height - yHalf - 4), anchor: .middle, size: 12, rotate: -90)
     }
 
     /// Draws the legend to the right of the plot area: per entry a swatch and its name's lines,
