@@ -1,15 +1,16 @@
 # The two commands a reader needs. Both first make sure OpenBLAS is present (Linux only;
-# macOS uses Accelerate and needs nothing).
+# macOS uses Accelerate and needs nothing). `make test` also makes sure rsvg-convert is present:
+# the tests render every figure with it.
 SWIFT ?= swift
 UNAME := $(shell uname -s)
 
-.PHONY: run test blas docs api-docs bench exercises
+.PHONY: run test blas render-tools docs api-docs bench exercises
 
 run: blas
 	$(SWIFT) build
 	$(SWIFT) run tour
 
-test: blas
+test: blas render-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -37,3 +38,18 @@ ifeq ($(UNAME),Linux)
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libopenblas-dev pkg-config; \
 	fi
 endif
+
+# rsvg-convert (librsvg) renders every SVG figure once in the tests (NotebookTests).
+render-tools:
+	@if command -v rsvg-convert >/dev/null 2>&1; then \
+		echo "make: rsvg-convert found ($$(rsvg-convert --version))"; \
+	elif [ "$(UNAME)" = Linux ]; then \
+		echo "make: rsvg-convert not found; installing librsvg2-bin with apt-get"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq librsvg2-bin; \
+	elif command -v brew >/dev/null 2>&1; then \
+		echo "make: rsvg-convert not found; installing librsvg with Homebrew"; \
+		brew install librsvg; \
+	else \
+		echo "make: rsvg-convert not found; install librsvg (it provides rsvg-convert)" >&2; exit 1; \
+	fi

@@ -79,6 +79,39 @@ print("B(Ax)  \(up.shapeDescription)     d = \(up.columns) numbers   ← B maps 
 print("W0·x   \(tinyLoRA.base.forward(x).shapeDescription)     d = \(tinyLoRA.base.outFeatures) numbers, so W0x + BAx is defined")
 
 /*:
+The same layer as a block diagram, labelled with the shapes the library gave it. The input
+takes two paths: through the frozen $W_0$, and through the adapter: dropout, then $A$ (down to
+$r$ numbers), then $B$ (back up to $d$), then the scale $s = \alpha / r$. The two results are
+added. Only the orange boxes train.
+*/
+cell("Figure: a LoRA layer as a block diagram")
+let hyper = tinyLoRA.hyperparameters
+let short = { (v: Double) in v.rounded() == v ? String(Int(v)) : String(v) }   // 2 → "2", 0.25 → "0.25"
+let (dTiny, kTiny, rTiny) = (tinyLoRA.base.outFeatures, tinyLoRA.base.inFeatures, hyper.rank)
+var block = Diagram(title: "A LoRA layer: h = W₀x + s·B(A·dropout(x))", height: 280)
+block.box("x", ["x", "(1, \(kTiny))"], x: 48, y: 125, style: .data)
+block.box("W0", ["W₀", "(d, k) = \(tinyLoRA.base.weight.shapeDescription)", "frozen"], x: 300, y: 70, style: .frozen)
+block.box("dropout", ["dropout", "p = \(short(hyper.dropout))"], x: 128, y: 185)
+block.box("A", ["A", "(r, k) = \(tinyLoRA.a.shapeDescription)", "down: k → r"], x: 248, y: 185, style: .trainable)
+block.box("B", ["B", "(d, r) = \(tinyLoRA.b.shapeDescription)", "up: r → d"], x: 398, y: 185, style: .trainable)
+block.operation("scale", "×s", x: 488, y: 185)
+block.operation("+", "+", x: 548, y: 125)
+block.box("h", ["h", "(1, \(dTiny))"], x: 605, y: 125, style: .data)
+block.arrow(from: "x", to: "W0", via: [(48, 70)], label: "k = \(kTiny)")
+block.arrow(from: "W0", to: "+", via: [(548, 70)], label: "W₀x: d = \(dTiny)")
+block.arrow(from: "x", to: "dropout", via: [(48, 185)])
+block.arrow(from: "dropout", to: "A")
+block.arrow(from: "A", to: "B", label: "r = \(rTiny)")
+block.arrow(from: "B", to: "scale")
+block.arrow(from: "scale", to: "+", via: [(548, 185)])
+block.arrow(from: "+", to: "h")
+block.note("s = α/r = \(short(hyper.alpha))/\(rTiny) = \(short(hyper.scale));  trained: r(d + k) = "
+           + "\(ParameterCount.loraParameters(rank: rTiny, out: dTiny, in: kTiny)) numbers;  frozen: dk = \(dTiny * kTiny)",
+           x: 320, y: 245, anchor: .middle)
+block.key = [(.frozen, "frozen"), (.trainable, "trained"), (.data, "data"), (.compute, "operation")]
+block.save(as: "ch01-lora-block")
+
+/*:
 ## A product of rank-$r$ factors has rank at most $r$
 
 Every column of $BA$ is a combination of the $r$ columns of $B$, so
@@ -210,21 +243,23 @@ low-rank approximation here rather than a worse stationary point. From $r = t$ o
 falls towards zero. The rank-8 adapter buys nothing over rank 4 except more parameters, and it
 even converges more slowly: its four spare directions are not needed and must shrink back
 towards zero, which Adam's roughly constant-size steps do only gradually. The figure shows the
-whole runs (log scale; the dashed lines are the oracles for $r < t$):
+whole runs (log scale; the dashed lines, in the colour of their rank, are the oracles for
+$r < t$):
 */
 cell("Figure")
 var plot = LinePlot(
     title: "Fitting a rank-4 update with LoRA of rank r (Adam, lr 0.01)",
     xLabel: "Adam step", yLabel: "‖sBA − ΔW*‖ / ‖ΔW*‖", yScale: .log)
-for r in ranks {
+for (i, r) in ranks.enumerated() {
     let trace = traces[r]!
     let every = Array(stride(from: 0, to: trace.count, by: 4)) + [trace.count - 1]
-    plot.add("r = \(r)", x: every.map { Double($0 + 1) }, y: every.map { max(trace[$0], 1e-12) }, showsPoints: false)
+    plot.add("r = \(r)", x: every.map { Double($0 + 1) }, y: every.map { max(trace[$0], 1e-12) }, showsPoints: false, colorIndex: i)
 }
-for r in ranks where oracleResidual(rank: r) > 0 {
-    plot.add("oracle r = \(r)", x: [1, Double(steps)], y: [oracleResidual(rank: r), oracleResidual(rank: r)], showsPoints: false, dashed: true)
+for (i, r) in ranks.enumerated() where oracleResidual(rank: r) > 0 {   // each oracle in its rank's colour
+    plot.add("oracle r = \(r)", x: [1, Double(steps)], y: [oracleResidual(rank: r), oracleResidual(rank: r)], showsPoints: false,
+             dashed: true, colorIndex: i)
 }
-plot.save(as: "ch01-residual-by-rank")
+plot.save(as: "ch01-residual-by-rank")  // hide
 
 /*:
 ## The spectrum of a real update

@@ -323,19 +323,20 @@ experiment $\alpha/r$ still makes Adam's step shrink as $r$ grows, and $\alpha/\
 within a small factor. Either way, under $\alpha/r$ a larger rank learns more slowly at the
 same $\alpha$ and learning rate, which is why raising $r$ alone often seems not to help; rsLoRA
 removes most of that dependence. The figure shows each column relative to its value at
-$r = 4$:
+$r = 4$, one colour per quantity, solid under $\alpha/r$ and dashed under $\alpha/\sqrt{r}$:
 */
 cell("Figure")
 var plot = LinePlot(
     title: "One step's size as the rank grows (relative to r = 4)",
     xLabel: "rank r", yLabel: "value / value at r = 4", xScale: .log, yScale: .log)
 plot.xTicks = rankValues
-for name in columns {
+// One colour per quantity (gradient, SGD step, Adam step); solid α/r, dashed α/√r.
+for (i, name) in columns.enumerated() {
     let values = series[name]!
     plot.add(name.replacingOccurrences(of: "grad", with: "‖∂L/∂B‖,"), x: rankValues, y: values.map { $0 / values[0] },
-             dashed: name.hasSuffix("√r"))
+             dashed: name.hasSuffix("√r"), colorIndex: i / 2)
 }
-plot.save(as: "ch02-rslora-step-size")
+plot.save(as: "ch02-rslora-step-size")  // hide
 
 /*:
 ## The seed's three settings of α

@@ -195,8 +195,20 @@ histogram.markers = NF4.levels.map(Double.init)
 histogram.markerLabel = "NF4 levels"
 histogram.save(as: "ch05-nf4-levels")
 print("values binned: \(grouped(histogram.counts.reduce(0, +)))   tallest bin: \(grouped(histogram.counts.max()!))")
+// The largest |x̂| of each block: its absmax times the rounded reciprocal 1/absmax.
+let blockPeaks = stride(from: 0, to: normalized64.count, by: 64).map { normalized64[$0..<min($0 + 64, normalized64.count)].map(abs).max()! }
+let peaksAtOne = blockPeaks.filter { $0 == 1 }.count, peaksOneStepBelow = blockPeaks.filter { $0 == Float(1).nextDown }.count
+print("largest |x / absmax| of each of the \(grouped(blockPeaks.count)) blocks (\(percent(Double(blockPeaks.count) / Double(normalized64.count), 2)) of the values):"
+      + " exactly 1 in \(grouped(peaksAtOne)), one float32 step below 1 in \(grouped(peaksOneStepBelow))"
+      + " → \(peaksAtOne + peaksOneStepBelow == blockPeaks.count ? "every block has a value at ±1" : "some blocks do not reach ±1")")
 
 /*:
+The spikes in the outermost bins are made by the scaling, not by the weights: each block's
+value of largest magnitude is its absmax, so it normalises to $-1$ or $+1$ (exactly, or one
+float32 step short, because the library multiplies by the rounded reciprocal of the absmax),
+one value per block, which the last line counts. NF4's outermost levels are $\pm 1$, so each
+block's largest weight is stored almost exactly.
+
 ## "信息论最优"? Entropy is not error
 
 The seed calls NF4 information-theoretically optimal. What the construction guarantees is

@@ -153,6 +153,42 @@ print("tiles per pass over W: \(outF / tileRows); at most \(tileRows) of \(outF)
 buffer just before the matrix multiply and frees it afterwards: only one layer's float copy
 exists at a time. The tile here plays the same role at a smaller grain.)
 
+The same layer as a dataflow, with the bytes of each piece for a batch of `--tokens` rows.
+The frozen base goes in as NF4 codes and double-quantized constants and is dequantized one tile
+at a time for the matrix multiply; the LoRA branch never leaves full precision:
+*/
+cell("Figure: the QLoRA dataflow")
+let adapterRank = 64   // as in the table above
+let tileBytes = 4 * tileRows * inF
+var dataflow = Diagram(title: "QLoRA forward pass: one (\(outF), \(inF)) layer, \(tokens) tokens", width: 640, height: 400)
+dataflow.box("codes", ["NF4 codes", "(\(outF), \(inF)) × 4 bit", bytes(nf4Storage.codeBytes)], x: 84, y: 70, style: .frozen)
+dataflow.box("constants", ["absmax constants", "8-bit + fp32 (DQ)", bytes(nf4Storage.constantBytes)], x: 84, y: 160, style: .frozen)
+dataflow.box("dequantize", ["dequantize a tile", "(\(tileRows), \(inF)) float32", "\(bytes(tileBytes)), \(outF / tileRows) per pass"],
+             x: 262, y: 160)
+dataflow.box("gemm", ["GEMM x · tileᵀ", "float32 here,", "bf16 in bitsandbytes"], x: 450, y: 160)
+dataflow.box("x", ["x", "(\(tokens), \(inF)) float32", bytes(4 * tokens * inF)], x: 84, y: 255, style: .data)
+dataflow.box("dropout", ["dropout"], x: 178, y: 335)
+dataflow.box("A", ["A", "(\(adapterRank), \(inF)) fp32", bytes(4 * adapterRank * inF)], x: 292, y: 335, style: .trainable)
+dataflow.box("B", ["B", "(\(outF), \(adapterRank)) fp32", bytes(4 * outF * adapterRank)], x: 438, y: 335, style: .trainable)
+dataflow.operation("scale", "×s", x: 536, y: 335)
+dataflow.operation("+", "+", x: 590, y: 160)
+dataflow.box("y", ["y", "(\(tokens), \(outF))"], x: 590, y: 70, style: .data)
+dataflow.arrow(from: "codes", to: "dequantize", via: [(262, 70)])
+dataflow.arrow(from: "constants", to: "dequantize")
+dataflow.arrow(from: "dequantize", to: "gemm")
+dataflow.arrow(from: "x", to: "gemm", via: [(450, 255)])
+dataflow.arrow(from: "gemm", to: "+")
+dataflow.arrow(from: "x", to: "dropout", via: [(84, 335)])
+dataflow.arrow(from: "dropout", to: "A")
+dataflow.arrow(from: "A", to: "B")
+dataflow.arrow(from: "B", to: "scale")
+dataflow.arrow(from: "scale", to: "+", via: [(590, 335)])
+dataflow.arrow(from: "+", to: "y")
+dataflow.key = [(.frozen, "frozen, 4-bit"), (.trainable, "trained, float32"), (.data, "data"), (.compute, "computation")]
+dataflow.save(as: "ch07-qlora-dataflow")
+
+/*:
+
 ## Memory for LLaMA-7B and LLaMA-65B
 
 `MemoryEstimator` adds up, from the model's shapes (chapter 04), the bytes per parameter each
@@ -263,6 +299,32 @@ buffer. Activations dominate the difference between checkpointing and not, and g
 batch × tokens, as the rows with 4 × 2048 tokens show. The seed's 60 / 24 / 12 GB for LLaMA-7B
 now has a measured answer: at 1 × 512 tokens with checkpointing, the H200 peaks above for full
 fine-tuning, LoRA and QLoRA.
+
+The estimates of those runs at the smallest batch with checkpointing, stacked by what the
+memory holds (the total is printed above each bar; the largest part of each is printed below):
+*/
+cell("Figure: where the memory goes")
+let smallRuns = measured.filter { $0.batch == 1 && $0.checkpointing && !$0.run.contains("paged") }
+let shortNames = ["QLoRA": "QLoRA", "LoRA (bf16 base)": "LoRA", "full FT, bf16 weights, grads, AdamW": "full, bf16",
+                  "full FT, fp32 master + bf16 autocast": "full, fp32"]
+let runParts: [(name: String, parts: [Double])] = smallRuns.reversed().map { m in
+    let activations = ActivationEstimate.bytes(.llama7B, tokens: m.batch * m.sequence, loraTargets: m.loraTargets, checkpointing: true)
+    let e = m.estimate
+    return (shortNames[m.run] ?? m.run, [e.weights, e.quantizationConstants, e.adapterWeights, e.gradients, e.optimizerState, activations].map { $0 / 1e9 })
+}
+let partNames = ["weights", "quantization constants", "adapter", "gradients", "optimizer state", "activations"]
+var breakdown = BarChart(title: "LLaMA-7B, \(smallRuns[0].batch) × \(smallRuns[0].sequence) tokens, checkpointing: estimated memory",
+                         categories: runParts.map(\.name), yLabel: "GB")
+for (i, part) in partNames.enumerated() { breakdown.add(part, values: runParts.map { $0.parts[i] }) }
+breakdown.stacked = true
+breakdown.valueLabel = { fmt($0, 1) }
+breakdown.save(as: "ch07-memory-breakdown")
+for run in runParts {
+    let largest = run.parts.indices.max { run.parts[$0] < run.parts[$1] }!
+    print("\(pad(run.name, 10)) total \(fmt(run.parts.reduce(0, +), 2)) GB; largest part: \(partNames[largest]) \(fmt(run.parts[largest], 2)) GB")
+}
+
+/*:
 
 ## Paged optimizers
 

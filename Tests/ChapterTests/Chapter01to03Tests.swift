@@ -42,6 +42,7 @@ func lines(_ text: String, startingWith prefix: String) -> [Substring] {
         #expect(run.stdout.contains("Ax     (1, 2)"), "A maps k → r")
         #expect(run.stdout.contains("B(Ax)  (1, 6)"), "B maps r → d")
         #expect(run.stdout.contains("numerical rank of BA: 3"))
+        #expect(run.stdout.contains("ch01-lora-block.svg (A LoRA layer: h = W₀x + s·B(A·dropout(x)))"), "the block diagram is saved")
     }
 
     @Test func trueRankKnobMovesTheThreshold() throws {

@@ -29,6 +29,13 @@ import Testing
         let entropy = try #require(entropyLine.split(separator: " ").compactMap { Double($0) }.first)
         #expect(entropy > 3.95 && entropy <= 4)
         #expect(out.contains("bytes      F0 77"))
+        // The spikes at ±1 of the histogram: each block's absmax, one value per block.
+        let peaks = try #require(lines(out, startingWith: "largest |x / absmax| of each of the 16,384 blocks").first)
+        #expect(peaks.hasSuffix("→ every block has a value at ±1"), "\(peaks)")
+        let digits = peaks.replacingOccurrences(of: ",", with: "")
+        let atOne = try #require(number(after: "exactly 1 in", in: digits))
+        let below = try #require(number(after: "one float32 step below 1 in", in: digits))
+        #expect(atOne > 0 && below > 0 && atOne + below == 16_384, "\(peaks)")
     }
 
     @Test func knobsAndBadValues() throws {

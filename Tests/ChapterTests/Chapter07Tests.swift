@@ -20,6 +20,17 @@ import Testing
         #expect(pagesIn > 0 && pagesOut > 0)
         #expect(out.contains("paged vs plain AdamW: bit-identical"))
         #expect(out.contains("= 0.195% of the FLOPs"), "1/(2·256)")
+        // The figures: the dataflow of the default batch, and the stacked memory estimate whose
+        // largest parts are the optimizer state (full fine-tuning) and the weights (LoRA, QLoRA).
+        #expect(out.contains("ch07-qlora-dataflow.svg (QLoRA forward pass: one (4096, 4096) layer, 256 tokens)"), "\(out)")
+        #expect(out.contains("ch07-memory-breakdown.svg ("))
+        for (run, part) in [("full, fp32", "optimizer state"), ("full, bf16", "optimizer state"), ("LoRA      ", "weights"), ("QLoRA     ", "weights")] {
+            let line = try #require(lines(out, startingWith: run + " total").first, "\(run)")
+            #expect(line.contains("largest part: \(part) "), "\(line)")
+        }
+        let qloraTotal = try #require(number(after: "QLoRA      total", in: out))
+        let loraTotal = try #require(number(after: "LoRA       total", in: out))
+        #expect(qloraTotal < loraTotal / 2, "\(qloraTotal) vs \(loraTotal)")
     }
 
     @Test func knobsAndBadValues() throws {
@@ -27,6 +38,7 @@ import Testing
         #expect(roomy.status == 0, "stderr: \(roomy.stderr)")
         #expect(roomy.stdout.contains("pages out 0 "))
         #expect(roomy.stdout.contains("bit-identical"))
+        #expect(roomy.stdout.contains("(QLoRA forward pass: one (4096, 4096) layer, 16 tokens)"), "the dataflow follows --tokens")
         for arguments in [["--budget-kib", "100"], ["--tokens", "0"], ["--budget", "1"]] {
             #expect(try expectUsageError("ch07-qlora", arguments), "\(arguments)")
         }

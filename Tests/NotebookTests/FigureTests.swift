@@ -56,8 +56,18 @@ final class SVGInspector: NSObject, XMLParserDelegate {
         histogram.markerLabel = "levels"
         let heat = HeatMap(title: "ΔW", values: [[-1, 0, 2], [0.5, -0.25, 1]], xLabel: "in", yLabel: "out")
         let positive = HeatMap(title: "|W|", values: (0..<20).map { i in (0..<20).map { j in Double(i * j) } })
+        var stackedBars = bars
+        stackedBars.stacked = true
+        stackedBars.valueLabel = { fmt($0, 0) }
+        var diagram = Diagram(title: "x → A → B", height: 160)
+        diagram.box("x", ["x", "(1, 10)"], x: 60, y: 80, style: .data)
+        diagram.box("A", ["A", "(2, 10)"], x: 220, y: 80, style: .trainable)
+        diagram.operation("+", "+", x: 400, y: 80)
+        diagram.arrow(from: "x", to: "A", label: "k = 10")
+        diagram.arrow(from: "A", to: "+", label: "r = 2")
         return [("line", line), ("log-log", logLog), ("bars", bars), ("log bars", logBars),
-                ("histogram", histogram), ("heat map", heat), ("positive heat map", positive)]
+                ("histogram", histogram), ("heat map", heat), ("positive heat map", positive),
+                ("stacked bars", stackedBars), ("diagram", diagram)]
     }
 
     @Test func everyKindIsWellFormedSVG() {
@@ -70,7 +80,8 @@ final class SVGInspector: NSObject, XMLParserDelegate {
             }
             #expect(inspector.root == "svg", "\(name)")
             #expect(inspector.texts.contains(figure.title), "\(name): title missing from \(inspector.texts)")
-            #expect((inspector.elements["line"] ?? 0) + (inspector.elements["rect"] ?? 0) > 5, "\(name)")
+            let shapes = ["line", "rect", "polyline", "polygon", "circle"].reduce(0) { $0 + (inspector.elements[$1] ?? 0) }
+            #expect(shapes > 5, "\(name): \(inspector.elements)")
             #expect(!svg.contains("nan") && !svg.contains("inf"), "\(name): a non-finite coordinate leaked")
         }
     }
@@ -87,6 +98,45 @@ final class SVGInspector: NSObject, XMLParserDelegate {
         #expect(texts.contains("step") && texts.contains("loss"))
         #expect(texts.contains("train") && texts.contains("test"), "legend entries")
         #expect(texts.contains("0.1") && texts.contains("1") && texts.contains("10"), "log ticks: \(texts)")
+    }
+
+    /// Stacked segments sit on each other: each starts where the one below ends, and the stack
+    /// is as tall as the category's total on the axis.
+    @Test func stackedBarsStackTheSeries() throws {
+        var chart = BarChart(title: "Memory", categories: ["a", "b"], yLabel: "GB")
+        chart.add("bottom", values: [1, 4])
+        chart.add("top", values: [3, 0])
+        chart.stacked = true
+        chart.yTicks = [0, 2, 4]
+        #expect(chart.totals == [4, 4])
+        let rects = SVGRects.parse(chart.svg()).filter { $0.fill == Palette.color(0) || $0.fill == Palette.color(1) }
+            .filter { $0.width > 18 }  // bars, not legend swatches
+        let a = rects.filter { $0.x < 300 }.sorted { $0.y > $1.y }, b = rects.filter { $0.x >= 300 }
+        #expect(a.count == 2 && b.count == 2, "\(rects)")
+        #expect(a[0].fill == Palette.color(0) && a[1].fill == Palette.color(1))
+        #expect(abs(a[1].y + a[1].height - a[0].y) < 0.02, "the top segment starts where the bottom one ends: \(a)")
+        #expect(abs(a[0].height - a[1].height / 3) < 0.02, "heights 1 : 3 like the values: \(a)")
+        let bHeights = b.map(\.height).sorted()
+        #expect(bHeights[0] < 0.01 && abs(bHeights[1] - (a[0].height + a[1].height)) < 0.02, "same total, one segment: \(b)")
+        // Grouped, the same data draws bars side by side from the baseline.
+        chart.stacked = false
+        let grouped = SVGRects.parse(chart.svg()).filter { $0.fill == Palette.color(1) && $0.width > 18 }
+        #expect(grouped.count == 2 && Set(grouped.map { ($0.y + $0.height) * 100 }.map { $0.rounded() }).count == 1)
+    }
+
+    @Test func pairedSeriesShareAColourAndDifferByDash() throws {
+        var plot = LinePlot(title: "pairs", xLabel: "r", yLabel: "v")
+        plot.add("SGD, α/r", x: [1, 2], y: [1, 2], colorIndex: 2)
+        plot.add("SGD, α/√r", x: [1, 2], y: [1, 3], dashed: true, colorIndex: 2)
+        plot.add("third", x: [1, 2], y: [2, 2])
+        let svg = plot.svg()
+        let polylines = svg.split(separator: "\n").filter { $0.hasPrefix("<polyline") }
+        #expect(polylines.count == 3)
+        #expect(polylines[0].contains(Palette.color(2)) && polylines[1].contains(Palette.color(2)))
+        #expect(!polylines[0].contains("dasharray") && polylines[1].contains("dasharray"))
+        #expect(polylines[2].contains(Palette.color(2)), "without an index a series takes its position's colour")
+        let legend = svg.split(separator: "\n").filter { $0.hasPrefix("<line") && $0.contains("stroke-width=\"2\"") }
+        #expect(legend.count == 3 && legend[0].contains(Palette.color(2)) && legend[1].contains("dasharray"), "legend swatches: \(legend)")
     }
 
     @Test func histogramCountsEveryValueInRange() {
@@ -125,4 +175,17 @@ struct Lcg {
     }
     /// Sum of 12 uniforms minus 6: roughly standard normal.
     mutating func normalish() -> Double { (0..<12).reduce(0) { acc, _ in acc + next() } - 6 }
+}
+
+/// The `<rect>` elements of an SVG this package wrote (one element per line).
+struct SVGRects {
+    let x: Double, y: Double, width: Double, height: Double, fill: String
+
+    static func parse(_ svg: String) -> [SVGRects] {
+        svg.split(separator: "\n").filter { $0.hasPrefix("<rect") }.map { line in
+            let a = TextFit.attributes(String(line.dropFirst(5)))
+            return SVGRects(x: Double(a["x"] ?? "") ?? .nan, y: Double(a["y"] ?? "") ?? .nan,
+                            width: Double(a["width"] ?? "") ?? .nan, height: Double(a["height"] ?? "") ?? .nan, fill: a["fill"] ?? "")
+        }
+    }
 }

@@ -63,11 +63,20 @@ public struct HeatMap: Figure {
         let finite = values.flatMap { $0 }.filter(\.isFinite)
         let low = finite.min() ?? 0, high = finite.max() ?? 0
         let rows = Double(values.count), columns = Double(values[0].count)
-        let left = 78.0, top = 40.0, bottom = 56.0, right = 110.0
-        let cell = min((640 - left - right) / columns, (400 - top - bottom) / rows)
-        let width = left + cell * columns + right, height = top + cell * rows + bottom
+        // Margins grow with the row labels (left), the colour-bar labels (right) and a title
+        // that wraps onto more lines (top); the canvas is at least as wide as the title's lines.
+        let titleLines = TextMetrics.wrap(title, maxWidth: 620, size: 15)
+        let widestRowLabel = rowLabels.map { TextMetrics.width($0, size: 10) }.max() ?? 0
+        let barLabels = [fmt(high, digits), fmt(low, digits)]
+        let left = max(78, 36 + widestRowLabel + 12), top = 40 + 18 * Double(titleLines.count - 1), bottom = 56.0
+        let right = max(110, 46 + (barLabels.map { TextMetrics.width($0, size: 10) }.max() ?? 0) + 8)
+        let cell = min(max(1, 640 - left - right) / columns, (400 - 40 - bottom) / rows)
+        let titleWidth = titleLines.map { TextMetrics.width($0, size: 15) }.max() ?? 0
+        let width = max(left + cell * columns + right, titleWidth + 20), height = top + cell * rows + bottom
         var svg = SVG(width: width, height: height)
-        svg.text(title, width / 2, 24, anchor: .middle, size: 15, bold: true)
+        for (i, line) in titleLines.enumerated() {
+            svg.text(line, width / 2, 24 + 18 * Double(i), anchor: .middle, size: 15, bold: true)
+        }
         let fontSize = min(11, cell * 0.32)
         for (i, row) in values.enumerated() {
             for (j, value) in row.enumerated() {
@@ -96,8 +105,8 @@ public struct HeatMap: Figure {
             svg.rect(barX, top + barHeight * Double(s) / Double(steps), 16, barHeight / Double(steps) + 0.5,
                      fill: color(value, low: low, high: high))
         }
-        svg.text(fmt(high, digits), barX + 22, top + 8, size: 10)
-        svg.text(fmt(low, digits), barX + 22, top + barHeight, size: 10)
+        svg.text(barLabels[0], barX + 22, top + 8, size: 10)
+        svg.text(barLabels[1], barX + 22, top + barHeight, size: 10)
         return svg.render()
     }
 }

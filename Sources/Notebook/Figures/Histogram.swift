@@ -48,14 +48,14 @@ public struct Histogram: Figure {
 
     /// The SVG document.
     public func svg() -> String {
-        let frame = Frame(legend: markerLabel.map { [$0] } ?? [])
+        let frame = Frame(title: title, legend: markerLabel.map { [$0] } ?? [])
         let xAxis = Axis(covering: [range.lowerBound, range.upperBound], scale: .linear, name: xLabel)
         let positive = counts.filter { $0 > 0 }.map(Double.init)
         let yAxis = yScale == .log
             ? Axis(covering: positive.isEmpty ? [1] : positive, scale: .log, name: yLabel)
             : Axis(covering: counts.map(Double.init), scale: .linear, includeZero: true, name: yLabel)
         var svg = SVG(width: Frame.width, height: Frame.height)
-        frame.draw(on: &svg, title: title, xLabel: xLabel, yLabel: yLabel, xAxis: xAxis, yAxis: yAxis)
+        frame.draw(on: &svg, xLabel: xLabel, yLabel: yLabel, xAxis: xAxis, yAxis: yAxis)
         let width = (range.upperBound - range.lowerBound) / Double(counts.count)
         let baseline = frame.y(yScale == .log ? 0 : yAxis.fraction(0))
         for (i, count) in counts.enumerated() where count > 0 {
@@ -70,8 +70,8 @@ public struct Histogram: Figure {
             svg.line(frame.x(f), frame.top, frame.x(f), frame.top + frame.plotHeight,
                      stroke: Palette.color(5), width: 1.5, dash: "4 3")
         }
-        if let markerLabel {
-            frame.drawLegend(on: &svg, entries: [(markerLabel, Palette.color(5), true)])
+        if markerLabel != nil {
+            frame.drawLegend(on: &svg, entries: [(Palette.color(5), .dashed)])
         }
         return svg.render()
     }

@@ -22,6 +22,8 @@ public struct LinePlot: Figure {
         public var showsPoints: Bool
         /// Draw the line dashed.
         public var dashed: Bool
+        /// The palette entry of the colour; `nil`: the series' position in the plot.
+        public var colorIndex: Int?
     }
 
     /// The title.
@@ -52,33 +54,39 @@ public struct LinePlot: Figure {
     }
 
     /// Adds a series. Precondition: `x` and `y` have the same length.
-    public mutating func add(_ name: String, x: [Double], y: [Double], showsPoints: Bool = true, dashed: Bool = false) {
+    /// - Parameters:
+    ///   - dashed: draw the line dashed (its legend swatch too).
+    ///   - colorIndex: the palette entry to draw with; give two series the same index and one
+    ///     of them `dashed` to pair them (e.g. one method under two settings). Default: the
+    ///     series' position, so every series has its own colour.
+    public mutating func add(_ name: String, x: [Double], y: [Double], showsPoints: Bool = true, dashed: Bool = false,
+                             colorIndex: Int? = nil) {
         precondition(x.count == y.count, "series '\(name)': \(x.count) x values but \(y.count) y values")
-        series.append(Series(name: name, x: x, y: y, showsPoints: showsPoints, dashed: dashed))
+        precondition(colorIndex.map { $0 >= 0 } ?? true, "series '\(name)': colour index \(colorIndex!) is negative")
+        series.append(Series(name: name, x: x, y: y, showsPoints: showsPoints, dashed: dashed, colorIndex: colorIndex))
     }
+
+    /// The colour series `index` is drawn with.
+    func color(ofSeries index: Int) -> String { Palette.color(series[index].colorIndex ?? index) }
 
     /// The SVG document.
     public func svg() -> String {
-        let frame = Frame(legend: series.count > 1 ? series.map(\.name) : [])
+        let frame = Frame(title: title, legend: series.count > 1 ? series.map(\.name) : [])
         func finitePoints(_ s: Series) -> [(Double, Double)] {
             zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }
         }
         let xAxis = Axis(covering: series.flatMap { finitePoints($0).map(\.0) }, scale: xScale, explicitTicks: xTicks, name: xLabel)
         let yAxis = Axis(covering: series.flatMap { finitePoints($0).map(\.1) }, scale: yScale, explicitTicks: yTicks, name: yLabel)
         var svg = SVG(width: Frame.width, height: Frame.height)
-        frame.draw(on: &svg, title: title, xLabel: xLabel, yLabel: yLabel, xAxis: xAxis, yAxis: yAxis)
+        frame.draw(on: &svg, xLabel: xLabel, yLabel: yLabel, xAxis: xAxis, yAxis: yAxis)
         for (i, s) in series.enumerated() {
-            let color = Palette.color(i)
+            let stroke = color(ofSeries: i)
             let points = finitePoints(s).map { (frame.x(xAxis.fraction($0.0)), frame.y(yAxis.fraction($0.1))) }
-            if s.dashed {
-                for (p, q) in zip(points, points.dropFirst()) { svg.line(p.0, p.1, q.0, q.1, stroke: color, width: 2, dash: "6 4") }
-            } else {
-                svg.polyline(points, stroke: color)
-            }
-            if s.showsPoints { for p in points { svg.circle(p.0, p.1, radius: 3, fill: color) } }
+            svg.polyline(points, stroke: stroke, dash: s.dashed ? "6 4" : nil)
+            if s.showsPoints { for p in points { svg.circle(p.0, p.1, radius: 3, fill: stroke) } }
         }
         if series.count > 1 {
-            frame.drawLegend(on: &svg, entries: series.enumerated().map { ($1.name, Palette.color($0), $1.dashed) })
+            frame.drawLegend(on: &svg, entries: series.indices.map { (color(ofSeries: $0), series[$0].dashed ? .dashed : .line) })
         }
         return svg.render()
     }

@@ -45,19 +45,28 @@ struct SVG {
     }
 
     mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double,
-                       fill: String, stroke: String? = nil) {
+                       fill: String, stroke: String? = nil, cornerRadius: Double = 0) {
         let strokeAttribute = stroke.map { " stroke=\"\($0)\" stroke-width=\"1\"" } ?? ""
-        body.append("<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(max(0, w)))\" height=\"\(n(max(0, h)))\" fill=\"\(fill)\"\(strokeAttribute)/>")
+        let radiusAttribute = cornerRadius > 0 ? " rx=\"\(n(cornerRadius))\"" : ""
+        body.append("<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(max(0, w)))\" height=\"\(n(max(0, h)))\"\(radiusAttribute) fill=\"\(fill)\"\(strokeAttribute)/>")
     }
 
-    mutating func circle(_ cx: Double, _ cy: Double, radius: Double, fill: String) {
-        body.append("<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(radius))\" fill=\"\(fill)\"/>")
+    mutating func circle(_ cx: Double, _ cy: Double, radius: Double, fill: String, stroke: String? = nil) {
+        let strokeAttribute = stroke.map { " stroke=\"\($0)\" stroke-width=\"1\"" } ?? ""
+        body.append("<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(radius))\" fill=\"\(fill)\"\(strokeAttribute)/>")
     }
 
-    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2, dash: String? = nil) {
         guard points.count > 1 else { return }
         let list = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-        body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"/>")
+        let dashAttribute = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+        body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"\(dashAttribute)/>")
+    }
+
+    /// A closed, filled polygon (arrowheads).
+    mutating func polygon(_ points: [(Double, Double)], fill: String) {
+        let list = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
+        body.append("<polygon points=\"\(list)\" fill=\"\(fill)\"/>")
     }
 
     enum Anchor: String { case start, middle, end }
