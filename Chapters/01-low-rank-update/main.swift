@@ -85,6 +85,7 @@ $r$ numbers), then $B$ (back up to $d$), then the scale $s = \alpha / r$. The tw
 added. Only the orange boxes train.
 */
 cell("Figure: a LoRA layer as a block diagram")
+//- hide
 let hyper = tinyLoRA.hyperparameters
 let short = { (v: Double) in v.rounded() == v ? String(Int(v)) : String(v) }   // 2 → "2", 0.25 → "0.25"
 let (dTiny, kTiny, rTiny) = (tinyLoRA.base.outFeatures, tinyLoRA.base.inFeatures, hyper.rank)
@@ -110,6 +111,7 @@ block.note("s = α/r = \(short(hyper.alpha))/\(rTiny) = \(short(hyper.scale));  
            x: 320, y: 245, anchor: .middle)
 block.key = [(.frozen, "frozen"), (.trainable, "trained"), (.data, "data"), (.compute, "operation")]
 block.save(as: "ch01-lora-block")
+//- show
 
 /*:
 ## A product of rank-$r$ factors has rank at most $r$

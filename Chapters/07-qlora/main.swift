@@ -160,6 +160,7 @@ at a time for the matrix multiply; the LoRA branch never leaves full precision:
 cell("Figure: the QLoRA dataflow")
 let adapterRank = 64   // as in the table above
 let tileBytes = 4 * tileRows * inF
+//- hide
 var dataflow = Diagram(title: "QLoRA forward pass: one (\(outF), \(inF)) layer, \(tokens) tokens", width: 640, height: 400)
 dataflow.box("codes", ["NF4 codes", "(\(outF), \(inF)) × 4 bit", bytes(nf4Storage.codeBytes)], x: 84, y: 70, style: .frozen)
 dataflow.box("constants", ["absmax constants", "8-bit + fp32 (DQ)", bytes(nf4Storage.constantBytes)], x: 84, y: 160, style: .frozen)
@@ -186,6 +187,7 @@ dataflow.arrow(from: "scale", to: "+", via: [(590, 335)])
 dataflow.arrow(from: "+", to: "y")
 dataflow.key = [(.frozen, "frozen, 4-bit"), (.trainable, "trained, float32"), (.data, "data"), (.compute, "computation")]
 dataflow.save(as: "ch07-qlora-dataflow")
+//- show
 
 /*:
 
@@ -313,12 +315,14 @@ let runParts: [(name: String, parts: [Double])] = smallRuns.reversed().map { m i
     return (shortNames[m.run] ?? m.run, [e.weights, e.quantizationConstants, e.adapterWeights, e.gradients, e.optimizerState, activations].map { $0 / 1e9 })
 }
 let partNames = ["weights", "quantization constants", "adapter", "gradients", "optimizer state", "activations"]
+//- hide
 var breakdown = BarChart(title: "LLaMA-7B, \(smallRuns[0].batch) × \(smallRuns[0].sequence) tokens, checkpointing: estimated memory",
                          categories: runParts.map(\.name), yLabel: "GB")
 for (i, part) in partNames.enumerated() { breakdown.add(part, values: runParts.map { $0.parts[i] }) }
 breakdown.stacked = true
 breakdown.valueLabel = { fmt($0, 1) }
 breakdown.save(as: "ch07-memory-breakdown")
+//- show
 for run in runParts {
     let largest = run.parts.indices.max { run.parts[$0] < run.parts[$1] }!
     print("\(pad(run.name, 10)) total \(fmt(run.parts.reduce(0, +), 2)) GB; largest part: \(partNames[largest]) \(fmt(run.parts[largest], 2)) GB")
