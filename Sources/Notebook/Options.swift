@@ -7,7 +7,7 @@ import Darwin
 /// A tiny command-line parser for chapters: `--help` and a few typed knobs.
 ///
 /// ```swift
-/// var options = Options(program: "ch04-parameter-counts", summary: "Counts LoRA parameters.")
+/// var options = Options(program: "ch02-parameter-counts", summary: "Counts LoRA parameters.")
 /// let rank = options.int("rank", default: 8, "LoRA rank r", in: 1...65_536)
 /// options.finish()   // --help: usage on stdout, exit 0; a bad value: message + usage on stderr, exit 2
 /// ```

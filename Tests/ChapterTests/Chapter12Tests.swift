@@ -1,91 +1,58 @@
 import Foundation
-import Notebook
 import Testing
 
-enum Chapter12Run {
-    static let result: Finished? = try? runProduct("ch12-quantization-meets-lora", ["--steps", "60", "--seeds", "3"])
-}
-
-/// The verdict the rule gives an interval d ± h with equivalence margin m.
-func verdictWord(_ d: Double, _ h: Double, margin m: Double) -> Comparison {
-    if d - h > 0 { return .higher }
-    if d + h < 0 { return .lower }
-    if d - h > -m && d + h < m { return .equivalent }
-    return .inconclusive
-}
-
 @Suite struct Chapter12Tests {
-    @Test func nf4CostAndRecovery() throws {
-        let run = try #require(Chapter12Run.result)
+    @Test func trainsSavesReloadsIdenticallyAndRefusesTamperedCopies() throws {
+        let run = try runProduct("ch12-best-practice")
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout
-        let cost = tableRows(after: "loss increase  token accuracy", in: out)
-        #expect(cost.count == 9, "\(cost)")
-        let float = try #require(cost.first.flatMap { Double($0[1]) })
-        for row in cost.dropFirst() {
-            // Each row's increase is its loss minus the float model's (printed at 4 decimals).
-            let loss = try #require(Double(row[1])), increase = try #require(Double(row[2]))
-            #expect(abs(loss - float - increase) <= 1.5e-4, "\(row)")
-            let error = try #require(Double(row.last!))
-            #expect(error > 0.05 && error < 0.15, "NF4's relative weight error \(error)")
-        }
-        #expect(cost.map(\.first!).contains("NF4 + DQ, down_proj only"))
-        // The recovery verdict lines exist and their margin is a quarter of the printed cost.
-        let costLine = try #require(out.split(separator: "\n").first { $0.hasPrefix("NF4 cost ") })
-        let lost = try #require(number(after: "NF4 cost", in: String(costLine)))
-        let margin = try #require(number(after: "margin ±", in: out))
-        #expect(abs(margin - lost / 4) <= 1e-4)
-        #expect(out.contains("held-out loss: ") && out.contains("the float32 control"))
+        // The recommended config as JSON, read back with s = 2.
+        #expect(out.contains("\"lora_alpha\" : 32") && out.contains("\"r\" : 16") && out.contains("\"task_type\" : \"CAUSAL_LM\""))
+        #expect(out.contains("read back: r = 16, α = 32, s = α/r = 2.00, dropout = 0.05"))
+        // Erratum 5: the seed's spelling matches nothing; all-linear leaves out lm_head.
+        #expect(out.contains("[\"all_linear\"] → error: target modules [\"all_linear\"] not found in the base model"))
+        #expect(out.contains("\"all-linear\" → 12 modules"))
+        // Fine-tuning works: the base cannot do the task, the adapter can.
+        let line = try #require(out.split(separator: "\n").first { $0.hasPrefix("exact match on 'reverse': base") })
+        let base = try #require(number(after: "base", in: String(line)))
+        let adapted = try #require(number(after: "with the adapter", in: String(line)))
+        #expect(base < 10 && adapted > 90, "\(line)")
+        // PEFT names and shapes, and the file's byte count adds up.
+        let row = try #require(out.split(separator: "\n").first { $0.hasPrefix("base_model.model.layers.0.self_attn.q_proj.lora_A.weight") })
+        #expect(row.contains("F32") && row.contains("(16, 64)") && row.contains("4,096"), "\(row)")
+        #expect(out.contains("base_model.model.layers.1.self_attn.o_proj.lora_B.weight  F32    (64, 16)"))
+        #expect(!out.contains("mlp.up_proj.lora_A"))
+        // Identical outputs after reload; the base alone differs.
+        #expect(out.contains("reloaded vs trained logits: max |difference| = 0.0 over"))
+        let baseDifference = try #require(number(after: "base (no adapter) vs trained logits: max |difference|", in: out))
+        #expect(baseDifference > 0.1)
+        // Strict loading: both refusals printed, the model untouched both times.
+        #expect(out.contains("r = 8 in the config: refused (rankMismatch)"))
+        #expect(out.contains("rank disagrees with adapter_config.json: expected r = 8"))
+        #expect(out.contains("truncated weights file: refused (corruptFile)"))
+        #expect(out.components(separatedBy: "model untouched: max |difference| of its logits = 0.0").count == 3)
+        #expect(out.contains("target_modules [\"all_linear\"]: refused (targetMismatch)"))
+        #expect(!out.contains("(unexpected)"))
+        // Paths stay relative: nothing from the temporary directory is printed.
+        #expect(!out.contains(FileManager.default.temporaryDirectory.path + "/ch12-"))
     }
 
-    /// LoftQ: the error falls with T, starts below plain NF4's, and the files say init_lora_weights = true.
-    @Test func loftqErrorsAndFiles() throws {
-        let run = try #require(Chapter12Run.result)
-        let out = run.stdout
-        let rows = tableRows(after: "‖W − Q − sBA‖_F (4 layers)", in: out)
-        #expect(rows.count == 6)
-        let errors = rows.compactMap { Double($0[1]) }
-        #expect(errors.count == 6 && errors[1] < errors[0], "\(errors)")
-        #expect(zip(errors.dropFirst(), errors.dropFirst(2)).allSatisfy { $1 <= $0 + 1e-4 }, "non-increasing with T: \(errors)")
-        #expect(out.contains("saved adapter: adapter_model.safetensors (8 tensors) + adapter_config.json with init_lora_weights = true, r = 8, lora_alpha = 16"))
-        let codes = try #require(number(after: "that differ from NF4(W):", in: out))
-        #expect(codes > 0 && codes < 50)
+    @Test func outKeepsTheAdapterDirectory() throws {
+        let dir = try Products.temporaryDirectory("ch12-out")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("kept")
+        let run = try runProduct("ch12-best-practice", ["--out", target.path, "--pretrain-steps", "5", "--steps", "3", "--task", "shift5"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("saved into \(target.path):"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: target.path).sorted()
+        #expect(files == ["adapter_config.json", "adapter_model.safetensors"])
+        let config = try String(contentsOf: target.appendingPathComponent("adapter_config.json"), encoding: .utf8)
+        #expect(config.contains("\"layers.1.self_attn.v_proj\"") && config.contains("\"lora_dropout\" : 0.05"))
     }
 
-    /// Merge 1 is the trained model up to rounding; every paired verdict follows from its interval.
-    @Test func mergesAndPairedVerdicts() throws {
-        let run = try #require(Chapter12Run.result)
-        let out = run.stdout
-        let merges = tableRows(after: "max |logit − unmerged|", in: out)
-        #expect(merges.count == 4)
-        let faithful = try #require(merges.first { $0[0].hasPrefix("1.") })
-        #expect(try #require(Double(faithful.last!)) <= 1e-4, "\(faithful)")
-        let paired = out.split(separator: "\n").filter { $0.contains("(paired difference") }
-        #expect(paired.count == 5)
-        for line in paired {
-            let text = String(line)
-            let d = try #require(number(after: "paired difference", in: text))
-            let h = try #require(number(after: "±", in: String(text[text.range(of: "paired difference")!.upperBound...])))
-            let m = try #require(number(after: "margin ±", in: text))
-            let higherIsBetter = text.hasPrefix("exact match")
-            let expected = verdictWord(d, h, margin: m)
-            let word: String = switch (expected, higherIsBetter) {
-            case (.higher, true), (.lower, false): "beats"
-            case (.higher, false), (.lower, true): "trails"
-            case (.equivalent, _): "is close to"
-            case (.inconclusive, _): "cannot separate"
-            }
-            // Printed values are rounded: skip lines whose interval ends sit on a boundary.
-            let scale = text.hasPrefix("exact match") ? 0.05 : 0.00005
-            guard ![d - h, d + h, d - h + m, d + h - m].contains(where: { abs($0) <= scale }) else { continue }
-            #expect(text.contains(word), "\(text): expected '\(word)'")
-        }
-        #expect(!out.contains("\u{1E}"))
-    }
-
-    @Test func badKnobsExitTwo() throws {
-        for arguments in [["--seeds", "1"], ["--steps", "x"], ["--rank", "4"]] {
-            #expect(try expectUsageError("ch12-quantization-meets-lora", arguments), "\(arguments)")
+    @Test func badKnobsExitWithUsage() throws {
+        for arguments in [["--task", "copy"], ["--steps", "0"], ["--lr", "abc"], ["--out"], ["--pretrain-steps", "-1"]] {
+            #expect(try expectUsageError("ch12-best-practice", arguments), "\(arguments)")
         }
     }
 }

@@ -2,98 +2,90 @@ import Foundation
 import Notebook
 import Testing
 
-/// "12.3 ± 4.5%" or "0.099 ± 0.037" → (12.3, 4.5).
-func meanAndError(_ cell: String) -> (mean: Double, error: Double)? {
-    let parts = cell.replacingOccurrences(of: "%", with: "").components(separatedBy: " ± ")
-    guard parts.count == 2, let m = Double(parts[0].replacingOccurrences(of: ",", with: "")), let e = Double(parts[1]) else { return nil }
-    return (m, e)
-}
-
-/// Table rows after the header containing `header`, up to the first blank line (cells may hold colons).
-func plainTableRows(after header: String, in text: String) -> [[String]] {
-    let all = text.split(separator: "\n", omittingEmptySubsequences: false)
-    guard let start = all.firstIndex(where: { $0.contains(header) }) else { return [] }
-    return all[(start + 2)...].prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("(") }.map(tableCells)
-}
-
-/// The chapter runs once per test process, with fewer steps and seeds than the page.
 enum Chapter13Run {
-    static let arguments = ["--steps", "60", "--seeds", "3"]
-    static let result: Finished? = try? runProduct("ch13-dora-and-loraplus", arguments)
+    static let result: Finished? = try? runProduct("ch13-quantization-meets-lora", ["--steps", "60", "--seeds", "3"])
+}
+
+/// The verdict the rule gives an interval d ± h with equivalence margin m.
+func verdictWord(_ d: Double, _ h: Double, margin m: Double) -> Comparison {
+    if d - h > 0 { return .higher }
+    if d + h < 0 { return .lower }
+    if d - h > -m && d + h < m { return .equivalent }
+    return .inconclusive
 }
 
 @Suite struct Chapter13Tests {
-    @Test func doraChecksAndLoRAPlusSteps() throws {
+    @Test func nf4CostAndRecovery() throws {
         let run = try #require(Chapter13Run.result)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout
-        // DoRA starts as its base, exactly; m is the row norms.
-        #expect(out.contains("at initialisation: max |DoRA(x) − base(x)| = 0.0e+00"))
-        let m = try #require(out.split(separator: "\n").first { $0.hasPrefix("m (first 4 rows):") })
-        let norms = try #require(out.split(separator: "\n").first { $0.hasPrefix("‖W0 row‖ (first 4 rows):") })
-        #expect(m.split(separator: " ").suffix(4) == norms.split(separator: " ").suffix(4))
-        // The gradient check passes with n held and fails (for A and B only) against the true forward.
-        let grads = tableRows(after: "∂L/∂x", in: out)
-        #expect(grads.count == 2)
-        #expect(grads.first?.last == "yes" && grads.last?.last == "no", "\(grads)")
-        if grads.count == 2 {
-            let held = grads[0].dropFirst(grads[0].count - 5).dropLast().compactMap { Double($0) }
-            #expect(held.count == 4 && held.allSatisfy { $0 <= 1e-6 }, "\(grads[0])")
-            let full = grads[1].dropFirst(grads[1].count - 5).dropLast().compactMap { Double($0) }
-            #expect(full.count == 4 && full[0] <= 1e-6 && full[3] <= 1e-6 && full[1] > 1e-3 && full[2] > 1e-3, "\(grads[1])")
+        let cost = tableRows(after: "loss increase  token accuracy", in: out)
+        #expect(cost.count == 9, "\(cost)")
+        let float = try #require(cost.first.flatMap { Double($0[1]) })
+        for row in cost.dropFirst() {
+            // Each row's increase is its loss minus the float model's (printed at 4 decimals).
+            let loss = try #require(Double(row[1])), increase = try #require(Double(row[2]))
+            #expect(abs(loss - float - increase) <= 1.5e-4, "\(row)")
+            let error = try #require(Double(row.last!))
+            #expect(error > 0.05 && error < 0.15, "NF4's relative weight error \(error)")
         }
-        let mergeLine = try #require(out.split(separator: "\n").first { $0.hasPrefix("merge: ") })
-        #expect(try #require(number(after: "max |merged(x) − unmerged(x)| =", in: String(mergeLine))) < 1e-10)
-        // Step 0: A gets no gradient. After one step A has not moved and LoRA+ moved B 16× as far.
-        #expect(out.contains("step 0: ‖∂L/∂A‖ = 0.00e+00"))
-        let moves = tableRows(after: "‖A − A₀‖", in: out)
-        let plain = try #require(moves.first { $0.first == "AdamW (λ = 1)" && $0[1] == "1" })
-        let plus = try #require(moves.first { $0.first == "LoRA+ λ = 16" && $0[1] == "1" })
-        #expect(plain[2] == "0.00e+00" && plus[2] == "0.00e+00")
-        let ratio = try #require(Double(plus[3])) / #require(Double(plain[3]))
-        #expect(abs(ratio - 16) < 0.2, "B moved \(ratio)× as far")
+        #expect(cost.map(\.first!).contains("NF4 + DQ, down_proj only"))
+        // The recovery verdict lines exist and their margin is a quarter of the printed cost.
+        let costLine = try #require(out.split(separator: "\n").first { $0.hasPrefix("NF4 cost ") })
+        let lost = try #require(number(after: "NF4 cost", in: String(costLine)))
+        let margin = try #require(number(after: "margin ±", in: out))
+        #expect(abs(margin - lost / 4) <= 1e-4)
+        #expect(out.contains("held-out loss: ") && out.contains("the float32 control"))
     }
 
-    /// The results table has the five variants at their budgets, and every verdict line is what
-    /// `Difference` decides from the printed estimates (recomputed here from the table).
-    @Test func verdictsFollowFromThePrintedNumbers() throws {
+    /// LoftQ: the error falls with T, starts below plain NF4's, and the files say init_lora_weights = true.
+    @Test func loftqErrorsAndFiles() throws {
         let run = try #require(Chapter13Run.result)
         let out = run.stdout
-        let rows = tableRows(after: "steps to loss 1.0  time per step", in: out)
-        #expect(rows.map(\.first!) == ["LoRA", "rsLoRA", "DoRA", "LoRA+", "PiSSA"])
-        let trainable = Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0[1]) })
-        #expect(trainable["LoRA"] == "4,096" && trainable["DoRA"] == "4,352" && trainable["PiSSA"] == "4,096")
-        // Every method's rate is bracketed or said not to be.
-        let tuning = plainTableRows(after: "rates tried (validation loss", in: out)
-        #expect(tuning.count == 5 && tuning.allSatisfy { $0.last == "yes" || $0.last == "no (grid end)" })
-        let seeds = 3
-        func estimate(_ row: [String], _ column: Int) throws -> Estimate {
-            let (m, e) = try #require(meanAndError(row[column]))
-            return Estimate(mean: m, standardError: e, count: seeds)
-        }
-        let lora = try #require(rows.first { $0[0] == "LoRA" })
-        var checked = 0
-        for row in rows.dropFirst() {
-            let name = row[0]
-            // Exact match in points, margin 3 points (printed at 1 decimal: allow for rounding
-            // only when the printed interval lies within 0.2 of a decision boundary).
-            let d = Difference(try estimate(row, 3), try estimate(lora, 3), margin: 3)
-            let line = try #require(out.split(separator: "\n").first { $0.hasPrefix("exact match: ") && $0.contains(" \(name) ") || $0.hasPrefix("exact match: \(name) ") })
-            let low = d.value - d.halfWidth95, high = d.value + d.halfWidth95
-            let nearBoundary = [low, high, low + 3, high - 3].contains { abs($0) < 0.2 }
-            if !nearBoundary {
-                #expect(line.contains(Verdict.sentence(name, "LoRA", d)), "\(line) vs recomputed \(Verdict.sentence(name, "LoRA", d))")
-                checked += 1
+        let rows = tableRows(after: "‖W − Q − sBA‖_F (4 layers)", in: out)
+        #expect(rows.count == 6)
+        let errors = rows.compactMap { Double($0[1]) }
+        #expect(errors.count == 6 && errors[1] < errors[0], "\(errors)")
+        #expect(zip(errors.dropFirst(), errors.dropFirst(2)).allSatisfy { $1 <= $0 + 1e-4 }, "non-increasing with T: \(errors)")
+        #expect(out.contains("saved adapter: adapter_model.safetensors (8 tensors) + adapter_config.json with init_lora_weights = true, r = 8, lora_alpha = 16"))
+        let codes = try #require(number(after: "that differ from NF4(W):", in: out))
+        #expect(codes > 0 && codes < 50)
+    }
+
+    /// Merge 1 is the trained model up to rounding; every paired verdict follows from its interval.
+    @Test func mergesAndPairedVerdicts() throws {
+        let run = try #require(Chapter13Run.result)
+        let out = run.stdout
+        let merges = tableRows(after: "max |logit − unmerged|", in: out)
+        #expect(merges.count == 4)
+        let faithful = try #require(merges.first { $0[0].hasPrefix("1.") })
+        #expect(try #require(Double(faithful.last!)) <= 1e-4, "\(faithful)")
+        let paired = out.split(separator: "\n").filter { $0.contains("(paired difference") }
+        #expect(paired.count == 5)
+        for line in paired {
+            let text = String(line)
+            let d = try #require(number(after: "paired difference", in: text))
+            let h = try #require(number(after: "±", in: String(text[text.range(of: "paired difference")!.upperBound...])))
+            let m = try #require(number(after: "margin ±", in: text))
+            let higherIsBetter = text.hasPrefix("exact match")
+            let expected = verdictWord(d, h, margin: m)
+            let word: String = switch (expected, higherIsBetter) {
+            case (.higher, true), (.lower, false): "beats"
+            case (.higher, false), (.lower, true): "trails"
+            case (.equivalent, _): "is close to"
+            case (.inconclusive, _): "cannot separate"
             }
+            // Printed values are rounded: skip lines whose interval ends sit on a boundary.
+            let scale = text.hasPrefix("exact match") ? 0.05 : 0.00005
+            guard ![d - h, d + h, d - h + m, d + h - m].contains(where: { abs($0) <= scale }) else { continue }
+            #expect(text.contains(word), "\(text): expected '\(word)'")
         }
-        #expect(checked >= 3)
-        #expect(out.contains("chosen learning rates: LoRA "))
         #expect(!out.contains("\u{1E}"))
     }
 
     @Test func badKnobsExitTwo() throws {
-        for arguments in [["--seeds", "1"], ["--steps", "5"], ["--bogus", "1"]] {
-            #expect(try expectUsageError("ch13-dora-and-loraplus", arguments), "\(arguments)")
+        for arguments in [["--seeds", "1"], ["--steps", "x"], ["--rank", "4"]] {
+            #expect(try expectUsageError("ch13-quantization-meets-lora", arguments), "\(arguments)")
         }
     }
 }
