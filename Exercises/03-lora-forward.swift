@@ -1,4 +1,4 @@
-// Exercise 03 · chapter 02 (ch02-forward-and-scaling): the LoRA forward pass as B(Ax)
+// Exercise 03 · chapter 03 (ch03-forward-pass): the LoRA forward pass as B(Ax)
 //
 // For a batch x (n, in), a LoRA layer computes
 //

@@ -1,4 +1,4 @@
-// Exercise 04 · chapter 03 (ch03-initialisation): ∂L/∂A and ∂L/∂B by hand
+// Exercise 04 · chapter 04 (ch04-initialisation): ∂L/∂A and ∂L/∂B by hand
 //
 // Let u = x·Aᵀ (n, r) and y = x·W0ᵀ + s·u·Bᵀ (n, out). You are given dy = ∂L/∂y (n, out).
 // W0 is frozen; only A and B get gradients. Derive them with the chain rule and return them.

@@ -1,4 +1,4 @@
-// Exercise 05 · chapter 03 (ch03-initialisation): PEFT's default initialisation
+// Exercise 05 · chapter 04 (ch04-initialisation): PEFT's default initialisation
 //
 // PEFT (and loralib) start A with Kaiming-uniform, a = √5, which for a (r, in) matrix is
 // U(−1/√in, +1/√in), and B with zeros. Then ΔW = s·B·A = 0: the adapted model starts exactly

@@ -1,4 +1,4 @@
-// Exercise 07 · chapter 05 (ch05-nf4): bitsandbytes' NF4 thresholds and the code of a value
+// Exercise 07 · chapter 06 (ch06-nf4): bitsandbytes' NF4 thresholds and the code of a value
 //
 // NF4 has 16 levels (below), built from quantiles of a standard normal and scaled to [−1, 1]:
 // 7 negative, an exact 0, 8 positive. A value x (already divided by its block's absmax) gets
@@ -8,7 +8,7 @@
 //
 // bitsandbytes does not compute the thresholds: its CUDA kernel (`dQuantizeNF4`) compares with
 // 15 decimal literals, the Double means of neighbouring levels written out with an `f` suffix,
-// which the compiler reads as float32. Chapter 05 shows that for 11 of them this equals the
+// which the compiler reads as float32. Chapter 06 shows that for 11 of them this equals the
 // float32 mean (cₖ + cₖ₊₁)/2, but for k = 0, 8, 12 and 14 it is one ulp away. The check feeds
 // your nf4Code values exactly on those four thresholds, so Float midpoints give wrong codes.
 //

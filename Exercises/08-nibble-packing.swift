@@ -1,4 +1,4 @@
-// Exercise 08 · chapter 05 (ch05-nf4): packing two 4-bit codes into a byte
+// Exercise 08 · chapter 06 (ch06-nf4): packing two 4-bit codes into a byte
 //
 // bitsandbytes stores NF4 codes two per byte: byte k = (q[2k] << 4) | q[2k+1], so the FIRST
 // code goes in the HIGH nibble. With an odd number of codes the last low nibble is padded

@@ -1,4 +1,4 @@
-// Exercise 09 · chapter 05 (ch05-nf4): blockwise absmax quantization
+// Exercise 09 · chapter 06 (ch06-nf4): blockwise absmax quantization
 //
 // One scale for a whole tensor lets a single outlier crush every other value's precision.
 // bitsandbytes cuts the flattened tensor into blocks of `blocksize` values (64 by default; the

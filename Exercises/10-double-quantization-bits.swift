@@ -1,4 +1,4 @@
-// Exercise 10 · chapter 06 (ch06-double-quantization): bits per parameter with double quantization
+// Exercise 10 · chapter 07 (ch07-double-quantization): bits per parameter with double quantization
 //
 // Each block of 64 four-bit codes carries a float32 absmax: 32/64 = 0.5 extra bits per
 // parameter, 4.5 in all. Double quantization (QLoRA paper §3) stores those absmax values as

@@ -1,4 +1,4 @@
-// Exercise 11 · chapter 07 (ch07-qlora): a memory estimate for QLoRA
+// Exercise 11 · chapter 08 (ch08-qlora): a memory estimate for QLoRA
 //
 // The model used here (weights and optimizer state only; activations are left out):
 //

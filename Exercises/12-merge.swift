@@ -1,4 +1,4 @@
-// Exercise 12 · chapter 08 (ch08-merging): merge and unmerge
+// Exercise 12 · chapter 09 (ch09-merging): merge and unmerge
 //
 // For inference an adapter can be folded into the base weight, so the layer costs nothing
 // extra:  W_merged = W0 + s·B·A  (out, in). Unmerging subtracts the same product, recomputed

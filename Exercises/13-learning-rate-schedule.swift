@@ -1,6 +1,6 @@
-// Exercise 13 · chapter 09 (ch09-training): warm-up, then cosine decay
+// Exercise 13 · chapter 10 (ch10-training): warm-up, then cosine decay
 //
-// Chapter 09 trains with a learning rate that changes every step: a linear warm-up over the
+// Chapter 10 trains with a learning rate that changes every step: a linear warm-up over the
 // first W steps (fresh AdamW moments are noisy, so big steps right away can wreck the start),
 // then a cosine decay from the peak down to a floor η_min = minimumFactor · η_peak at step S.
 // This package's schedule gives, for step s = 0, 1, … (the rate of the update that follows

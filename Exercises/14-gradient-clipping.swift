@@ -1,6 +1,6 @@
-// Exercise 14 · chapter 09 (ch09-training): global-norm gradient clipping
+// Exercise 14 · chapter 10 (ch10-training): global-norm gradient clipping
 //
-// Chapter 09 clips gradients at norm 1 before every AdamW step, as PyTorch's
+// Chapter 10 clips gradients at norm 1 before every AdamW step, as PyTorch's
 // `clip_grad_norm_` does. The norm is GLOBAL: one number for all trainable tensors together,
 // not one per tensor, so clipping shrinks every gradient by the same factor and keeps the
 // direction of the whole update:

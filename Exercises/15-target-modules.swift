@@ -1,4 +1,4 @@
-// Exercise 15 · chapter 10 (ch10-rank-targets-limits): which modules get LoRA
+// Exercise 15 · chapter 11 (ch11-rank-targets-limits): which modules get LoRA
 //
 // PEFT's `target_modules` picks modules by their dotted names (e.g. "layers.0.attn.q_proj"):
 // - a LIST matches a name equal to an item or ending in "." + item — whole components only,

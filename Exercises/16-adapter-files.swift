@@ -1,4 +1,4 @@
-// Exercise 16 · chapter 11 (ch11-best-practice): PEFT adapter files
+// Exercise 16 · chapter 12 (ch12-best-practice): PEFT adapter files
 //
 // PEFT saves an adapter as adapter_model.safetensors + adapter_config.json. In the safetensors
 // file each module's factors are stored under

@@ -1,4 +1,4 @@
-// Exercise 20 · chapter 05 (ch05-nf4): the NF4 levels from normal quantiles
+// Exercise 20 · chapter 06 (ch06-nf4): the NF4 levels from normal quantiles
 //
 // NF4's 16 levels are not arbitrary: they are quantiles of a standard normal at evenly spaced
 // probabilities (QLoRA §3; bitsandbytes' create_normal_map), so that normally distributed

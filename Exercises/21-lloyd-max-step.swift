@@ -1,4 +1,4 @@
-// Exercise 21 · chapter 05 (ch05-nf4): one Lloyd–Max step
+// Exercise 21 · chapter 06 (ch06-nf4): one Lloyd–Max step
 //
 // NF4's levels give equal probability to each code; they are not the levels with the smallest
 // squared error. Those come from Lloyd's algorithm (Lloyd 1982; Max 1960), which repeats two

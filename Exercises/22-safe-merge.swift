@@ -1,4 +1,4 @@
-// Exercise 22 · chapter 08 (ch08-merging): a safe merge
+// Exercise 22 · chapter 09 (ch09-merging): a safe merge
 //
 // A merge writes W ← W + s·B·A into the base weight. If the adapter is broken (a NaN from a
 // diverged run, or factors so large that their product overflows float32), a plain merge

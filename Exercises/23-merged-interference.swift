@@ -1,6 +1,6 @@
-// Exercise 23 · chapter 10 (ch10-rank-targets-limits): interference between merged adapters
+// Exercise 23 · chapter 11 (ch11-rank-targets-limits): interference between merged adapters
 //
-// Chapter 10 trains two adapters on two tasks and merges both into one base,
+// Chapter 11 trains two adapters on two tasks and merges both into one base,
 // W = W0 + ΔW₁ + ΔW₂: each task loses accuracy. Here is why, in one layer. With both merged,
 // task 1's inputs x meet ΔW₂ as well, which was never trained on them. How much that moves
 // task 1's outputs, against how much adapter 1 itself moves them, is

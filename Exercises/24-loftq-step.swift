@@ -1,4 +1,4 @@
-// Exercise 24 · chapter 12 (ch12-quantization-meets-lora): one LoftQ alternation
+// Exercise 24 · chapter 13 (ch13-quantization-meets-lora): one LoftQ alternation
 //
 // QLoRA quantizes W to NF4 and starts the adapter at B = 0, so at step 0 the layer computes
 // Q·x, not W·x: the adapter's first job is to undo the quantization error W − Q. LoftQ
@@ -6,7 +6,7 @@
 //
 //   Q  = dequant(NF4(W − s·B·A))        quantize what the adapter does not hold
 //   W − Q = U·Σ·Vᵀ                      what quantization lost
-//   A' = √(Σ_r/s)·V_rᵀ,  B' = U_r·√(Σ_r/s)     its best rank-r part, split as in exercise 19
+//   A' = √(Σ_r/s)·V_rᵀ,  B' = U_r·√(Σ_r/s)     its best rank-r part, split as in exercise 18
 //
 // Quantize with the library, as a QLoRA base is stored: QuantizedLinear(quantizing:) (NF4,
 // blocksize 64, double quantization); its `denseWeight` is dequant(NF4(·)). For a fixed Q the

@@ -1,4 +1,4 @@
-// Exercise 25 · chapter 12 (ch12-quantization-meets-lora): LoftQ's initialisation of a QLoRA layer
+// Exercise 25 · chapter 13 (ch13-quantization-meets-lora): LoftQ's initialisation of a QLoRA layer
 //
 // Run exercise 24's alternation T times from A = B = 0, and hand the result to QLoRA:
 //

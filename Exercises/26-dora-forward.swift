@@ -1,4 +1,4 @@
-// Exercise 26 · chapter 13 (ch13-dora-and-loraplus): DoRA's forward pass
+// Exercise 26 · chapter 14 (ch14-dora-and-loraplus): DoRA's forward pass
 //
 // DoRA (Liu et al., 2024) splits each output row of the adapted weight into a length and a
 // direction, and trains them separately: the direction through LoRA, the length as a vector m

@@ -1,4 +1,4 @@
-// Exercise 27 · chapter 13 (ch13-dora-and-loraplus): LoRA+ learning rates
+// Exercise 27 · chapter 14 (ch14-dora-and-loraplus): LoRA+ learning rates
 //
 // LoRA trains A and B with one learning rate. LoRA+ (Hayou et al., 2024) argues that with
 // B = 0 at the start and wide layers, B should learn faster than A, and gives B the learning

@@ -1,4 +1,4 @@
-// Exercise 28 · chapter 14 (ch14-combining-and-serving): combining adapters as PEFT does
+// Exercise 28 · chapter 15 (ch15-combining-and-serving): combining adapters as PEFT does
 //
 // PEFT's add_weighted_adapter builds one adapter from several, with weights wᵢ. Two of its
 // combination types (adapter i has factors Aᵢ (rᵢ, in), Bᵢ (out, rᵢ) and scale sᵢ):

@@ -1,4 +1,4 @@
-// Exercise 29 · chapter 14 (ch14-combining-and-serving): several adapters in one batch
+// Exercise 29 · chapter 15 (ch15-combining-and-serving): several adapters in one batch
 //
 // One frozen base can serve many adapters at once: the requests in a batch each name their
 // adapter (PEFT: model(x, adapter_names=[…]), "__base__" for none). Every row needs the base,

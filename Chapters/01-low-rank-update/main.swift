@@ -34,7 +34,7 @@ $$\Delta W = BA$$
 - **Meaning**: the fine-tuned weight is the frozen weight plus a rank-$\le r$ correction.
 - **Variables**: $W_0$ frozen; $A$ the first factor to touch $x$; $B$ the second; $r$ the rank.
 - **Intuition**: $dk$ numbers would describe an arbitrary change; $r(d+k)$ describe a change
-  that lives in an $r$-dimensional subspace ([chapter 04](04-parameter-counts.md) counts them).
+  that lives in an $r$-dimensional subspace ([chapter 02](02-parameter-counts.md) counts them).
 
 These are the seed's formula 1 ([appendix](appendix-formulas.md#formula-1)) and formula 2
 ([appendix](appendix-formulas.md#formula-2)).
@@ -266,7 +266,7 @@ plot.save(as: "ch01-residual-by-rank")  // hide
 /*:
 ## The spectrum of a real update
 
-Is a real fine-tuning update low-rank? Take [chapter 09](09-training.md)'s tiny transformer
+Is a real fine-tuning update low-rank? Take [chapter 10](10-training.md)'s tiny transformer
 (pre-trained on copy, sort and shift1), fine-tune *all* its weights on `reverse` (the task it
 never saw), and look at the update $\Delta W = W_{\text{after}} - W_{\text{before}}$ of each
 attention projection: its singular values, the share of $\lVert \Delta W \rVert_F^2$ the top
@@ -311,7 +311,7 @@ update a rank-$r$ adapter could hold at best; the last column is the smallest ra
 90% of it, against the 64 a full-rank update could need: the intrinsic-rank hypothesis as a
 measurement on this model rather than an assumption. On large models Biderman et al. (2024, "LoRA Learns Less and Forgets Less") find full fine-tuning
 updates of much higher rank than typical adapters, which is why LoRA at low rank can learn
-less of a new domain. [Chapter 10](10-rank-targets-limits.md) measures the rank one task asks
+less of a new domain. [Chapter 11](11-rank-targets-limits.md) measures the rank one task asks
 of one projection.
 
 ## Compared with PEFT and the LoRA paper

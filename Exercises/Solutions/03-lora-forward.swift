@@ -1,4 +1,4 @@
-// Solution 03 · chapter 02 (ch02-forward-and-scaling): the LoRA forward pass as B(Ax)
+// Solution 03 · chapter 03 (ch03-forward-pass): the LoRA forward pass as B(Ax)
 import LoRA
 
 /// y = x·W0ᵀ + s·(x·Aᵀ)·Bᵀ for x (n, in), W0 (out, in), A (r, in), B (out, r).

@@ -1,4 +1,4 @@
-// Solution 04 · chapter 03 (ch03-initialisation): ∂L/∂A and ∂L/∂B by hand
+// Solution 04 · chapter 04 (ch04-initialisation): ∂L/∂A and ∂L/∂B by hand
 import LoRA
 
 /// Gradients of L with respect to A and B, given ∂L/∂y.

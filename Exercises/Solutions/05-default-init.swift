@@ -1,4 +1,4 @@
-// Solution 05 · chapter 03 (ch03-initialisation): PEFT's default initialisation
+// Solution 05 · chapter 04 (ch04-initialisation): PEFT's default initialisation
 import LoRA
 
 /// A (r, in) ~ U(−1/√in, 1/√in) and B (out, r) = 0.

@@ -1,4 +1,4 @@
-// Solution 07 · chapter 05 (ch05-nf4): bitsandbytes' NF4 thresholds and the code of a value
+// Solution 07 · chapter 06 (ch06-nf4): bitsandbytes' NF4 thresholds and the code of a value
 
 /// The 16 NF4 levels, code = index (bitsandbytes `get_4bit_type("nf4")`, float32 values).
 public let nf4Levels: [Float] = [

@@ -1,4 +1,4 @@
-// Solution 08 · chapter 05 (ch05-nf4): packing two 4-bit codes into a byte
+// Solution 08 · chapter 06 (ch06-nf4): packing two 4-bit codes into a byte
 
 /// ⌈n/2⌉ bytes holding n codes (each 0…15), first code in the high nibble.
 public func packNibbles(_ codes: [UInt8]) -> [UInt8] {

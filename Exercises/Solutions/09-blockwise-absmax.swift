@@ -1,4 +1,4 @@
-// Solution 09 · chapter 05 (ch05-nf4): blockwise absmax quantization
+// Solution 09 · chapter 06 (ch06-nf4): blockwise absmax quantization
 
 /// NF4 codes (one per value) and one absmax per block.
 public func quantizeBlockwise(_ values: [Float], blocksize: Int) -> (codes: [UInt8], absmax: [Float]) {

@@ -1,4 +1,4 @@
-// Solution 10 · chapter 06 (ch06-double-quantization): bits per parameter with double quantization
+// Solution 10 · chapter 07 (ch07-double-quantization): bits per parameter with double quantization
 
 /// Storage bits per parameter of 4-bit blockwise quantization (second-level blocks of 256).
 public func bitsPerParameter(blocksize: Int, doubleQuantization: Bool) -> Double {

@@ -1,4 +1,4 @@
-// Solution 11 · chapter 07 (ch07-qlora): a memory estimate for QLoRA
+// Solution 11 · chapter 08 (ch08-qlora): a memory estimate for QLoRA
 
 /// Bytes to fine-tune every parameter in 16 bits with AdamW.
 public func fullFineTuningBytes(parameters: Int) -> Double {

@@ -1,4 +1,4 @@
-// Solution 12 · chapter 08 (ch08-merging): merge and unmerge
+// Solution 12 · chapter 09 (ch09-merging): merge and unmerge
 import LoRA
 
 /// W0 + s·B·A for W0 (out, in), A (r, in), B (out, r).

@@ -1,4 +1,4 @@
-// Solution 13 · chapter 09 (ch09-training): warm-up, then cosine decay
+// Solution 13 · chapter 10 (ch10-training): warm-up, then cosine decay
 import Foundation
 
 /// The learning rate at 0-based `step`: linear warm-up over `warmupSteps`, then cosine decay

@@ -1,4 +1,4 @@
-// Solution 14 · chapter 09 (ch09-training): global-norm gradient clipping
+// Solution 14 · chapter 10 (ch10-training): global-norm gradient clipping
 import LoRA
 
 /// Clips `gradients` to global norm `maxNorm`; returns them and their global norm before clipping.

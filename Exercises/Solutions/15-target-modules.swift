@@ -1,4 +1,4 @@
-// Solution 15 · chapter 10 (ch10-rank-targets-limits): which modules get LoRA
+// Solution 15 · chapter 11 (ch11-rank-targets-limits): which modules get LoRA
 
 /// The list form of target_modules.
 public func matchesTargetList(_ moduleName: String, targets: [String]) -> Bool {

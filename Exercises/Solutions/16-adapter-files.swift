@@ -1,4 +1,4 @@
-// Solution 16 · chapter 11 (ch11-best-practice): PEFT adapter files
+// Solution 16 · chapter 12 (ch12-best-practice): PEFT adapter files
 
 /// The safetensors keys of a module's A and B.
 public func adapterTensorNames(modulePath: String) -> (a: String, b: String) {

@@ -1,4 +1,4 @@
-// Solution 20 · chapter 05 (ch05-nf4): the NF4 levels from normal quantiles
+// Solution 20 · chapter 06 (ch06-nf4): the NF4 levels from normal quantiles
 import LoRA
 
 /// The NormalFloat levels with `positive` levels above 0, `negative` below, end probability δ.

@@ -1,4 +1,4 @@
-// Solution 21 · chapter 05 (ch05-nf4): one Lloyd–Max step
+// Solution 21 · chapter 06 (ch06-nf4): one Lloyd–Max step
 
 /// One Lloyd–Max step for ascending `levels` on `values`.
 public func lloydMaxStep(values: [Float], levels: [Double]) -> [Double] {

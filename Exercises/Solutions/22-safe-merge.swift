@@ -1,4 +1,4 @@
-// Solution 22 · chapter 08 (ch08-merging): a safe merge
+// Solution 22 · chapter 09 (ch09-merging): a safe merge
 import LoRA
 
 /// W ← W + s·B·A unless a merged weight would be NaN or ±∞; whether it merged.

@@ -1,4 +1,4 @@
-// Solution 23 · chapter 10 (ch10-rank-targets-limits): interference between merged adapters
+// Solution 23 · chapter 11 (ch11-rank-targets-limits): interference between merged adapters
 import LoRA
 
 /// W0 + ΔW₁ + ΔW₂: both adapters merged into one weight.
@@ -18,6 +18,6 @@ public func interference(weight: Matrix<Float>, own: LoRABranch<Float>, other: L
     // What the task's own adapter contributes on the same inputs: the signal the extra competes with.
     let signal = x.matmul(own.deltaWeight, transposeB: true)
     // ~0: the other adapter is invisible to this task; ~1 or more: it changes the outputs as
-    // much as the adapter trained for them. Chapter 10's merged pair sits in the second regime.
+    // much as the adapter trained for them. Chapter 11's merged pair sits in the second regime.
     return extra.frobeniusNorm / signal.frobeniusNorm
 }

@@ -1,4 +1,4 @@
-// Solution 24 · chapter 12 (ch12-quantization-meets-lora): one LoftQ alternation
+// Solution 24 · chapter 13 (ch13-quantization-meets-lora): one LoftQ alternation
 import LoRA
 
 /// One LoftQ step from factors A (r, in), B (out, r) on W (out, in): (Q, A', B').

@@ -1,4 +1,4 @@
-// Solution 25 · chapter 12 (ch12-quantization-meets-lora): LoftQ's initialisation of a QLoRA layer
+// Solution 25 · chapter 13 (ch13-quantization-meets-lora): LoftQ's initialisation of a QLoRA layer
 import LoRA
 
 /// A QLoRA layer for W (out, in) initialised by T LoftQ alternations.

@@ -1,4 +1,4 @@
-// Solution 26 · chapter 13 (ch13-dora-and-loraplus): DoRA's forward pass
+// Solution 26 · chapter 14 (ch14-dora-and-loraplus): DoRA's forward pass
 import LoRA
 
 /// DoRA's initial magnitude: the L2 norm of each output row of W0 (out, in), shape (out,).

@@ -1,4 +1,4 @@
-// Solution 27 · chapter 13 (ch13-dora-and-loraplus): LoRA+ learning rates
+// Solution 27 · chapter 14 (ch14-dora-and-loraplus): LoRA+ learning rates
 import LoRA
 
 /// One LoRA+ step: AdamW on A with learning rate η, on B with λ·η (`ratio` is λ).

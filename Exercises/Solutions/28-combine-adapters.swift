@@ -1,4 +1,4 @@
-// Solution 28 · chapter 14 (ch14-combining-and-serving): combining adapters as PEFT does
+// Solution 28 · chapter 15 (ch15-combining-and-serving): combining adapters as PEFT does
 import LoRA
 
 /// PEFT's "cat" combination: (A, B) with scale 1.

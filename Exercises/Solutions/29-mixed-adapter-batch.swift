@@ -1,4 +1,4 @@
-// Solution 29 · chapter 14 (ch14-combining-and-serving): several adapters in one batch
+// Solution 29 · chapter 15 (ch15-combining-and-serving): several adapters in one batch
 import LoRA
 
 /// y for x (n, in) where row i uses adapters[adapterOfRow[i]], or the base alone when nil.

@@ -1,6 +1,6 @@
 import LoRA
 
-// Checks for exercises 26–29 (chapters 13 and 14). Oracles: DoRA's and PEFT's combination
+// Checks for exercises 26–29 (chapters 14 and 15). Oracles: DoRA's and PEFT's combination
 // formulas written out in Double, the library's AdamW, LoRABranch.deltaWeight and LoRALinear.
 
 // MARK: - 26 DoRA

@@ -1,6 +1,6 @@
 import LoRA
 
-// Checks for exercises 01–06 (chapters 01–04). Oracles: naive loops in Double, the library's
+// Checks for exercises 01–06 (chapters 01–05). Oracles: naive loops in Double, the library's
 // LoRALinear, and central differences (GradientCheck).
 
 /// Naive triple loop in Double: the oracle for every product here.

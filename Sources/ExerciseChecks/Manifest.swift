@@ -71,9 +71,9 @@ public enum Manifest {
         return map
     }()
 
-    /// The first exercise of the second pass. Exercises 1 to 16 walk through chapters 01–11 once;
+    /// The first exercise of the second pass. Exercises 1 to 16 walk through chapters 01–12 once;
     /// from here on the ladder walks through them again, one central idea per exercise, and on
-    /// into chapters 12–14. Each pass is in chapter order.
+    /// into chapters 13–15. Each pass is in chapter order.
     public static let secondPassStart = 17
 
     /// What each hint tier gives, by tier (1-based); tiers past the last name are "more detail".
@@ -92,39 +92,7 @@ public enum Manifest {
                     "Call `matmul` on B with A as its argument, no transposes. The bound is Swift's three-argument `min` of the rank and the two feature counts.",
                  ],
                  check: checkLowRankUpdate),
-        Exercise(number: 2, name: "scaling", chapter: 2,
-                 goal: "Compute the LoRA scaling s = α/r, or α/√r with rsLoRA.",
-                 hints: [
-                    "s only rescales ΔW = B·A. LoRA divides α by the rank; rsLoRA divides it by the rank's square root.",
-                    "s = α / r (LoRA); s = α / √r (rsLoRA, when `rankStabilized` is true).",
-                    "Convert the rank to Double once, then choose between the two divisions with a conditional expression; Double's `squareRoot()` gives √r.",
-                 ],
-                 check: checkLoRAScale),
-        Exercise(number: 3, name: "lora-forward", chapter: 2,
-                 goal: "Add the LoRA branch s·(x·Aᵀ)·Bᵀ to the base output, computed as B(Ax) without forming B·A.",
-                 hints: [
-                    "Go down first: x·Aᵀ has only r columns. Then go up with B and scale by s. Forming B·A (out × in) would cost far more and is never needed here.",
-                    "y = x·W0ᵀ + s·(x·Aᵀ)·Bᵀ, where x·Aᵀ is (n, r) and multiplying by Bᵀ makes it (n, out).",
-                    "A first `matmul` of x with A, passing `transposeB:`, gives the (n, r) down-projection; a second `matmul` with B, transposed too and with `alpha:` set to the scale, gives the branch; add it to `base` with `+` (or accumulate it with `Matrix.gemm(…, beta: 1, into:)`).",
-                 ],
-                 check: checkLoRAForward),
-        Exercise(number: 4, name: "lora-gradients", chapter: 3,
-                 goal: "Derive ∂L/∂A and ∂L/∂B by hand from ∂L/∂y; they are checked against central differences.",
-                 hints: [
-                    "Name the intermediate u = x·Aᵀ (n, r). y depends on B only through s·u·Bᵀ and on A only through u. Apply the chain rule twice, and check each result's shape against its parameter's.",
-                    "∂L/∂B = s·dyᵀ·u (out, r); ∂L/∂u = s·dy·B (n, r); ∂L/∂A = (∂L/∂u)ᵀ·x (r, in).",
-                    "Four `matmul` calls. `matmul(_:transposeSelf:transposeB:alpha:)` transposes either side without copying: dyᵀ·u is dy's `matmul` with u and `transposeSelf: true`, and `alpha:` carries s.",
-                 ],
-                 check: checkLoRAGradients),
-        Exercise(number: 5, name: "default-init", chapter: 3,
-                 goal: "Initialise A and B as PEFT does by default, so the layer's output is unchanged at step 0.",
-                 hints: [
-                    "PEFT makes ΔW = s·B·A zero at step 0 by zeroing one factor and drawing the other at random, the way PyTorch initialises a linear layer. Only one choice lets both factors learn later (exercise 04 shows which gradient vanishes at B = 0).",
-                    "A ~ U(−1/√in, 1/√in) — that is kaiming_uniform_(a = √5) on an (r, in) matrix — and B = 0 with shape (out, r).",
-                    "`Matrix<Float>.uniform(_:_:low:high:using:)` with the bound converted to Float and `&generator`; `.zeros` with B's shape. Draw nothing from any other random source.",
-                 ],
-                 check: checkDefaultInitialization),
-        Exercise(number: 6, name: "parameter-count", chapter: 4,
+        Exercise(number: 2, name: "parameter-count", chapter: 2,
                  goal: "Count a rank-r adapter's parameters r·(d + k) and its compression ratio against the d·k weight.",
                  hints: [
                     "Count the entries of A and of B and add them; the ratio compares that with the full weight's entries.",
@@ -132,7 +100,39 @@ public enum Manifest {
                     "Integers for the count. For the ratio convert numerator and denominator to Double before dividing: Int division of a small number by a large one is 0.",
                  ],
                  check: checkParameterCount),
-        Exercise(number: 7, name: "nf4-code", chapter: 5,
+        Exercise(number: 3, name: "lora-forward", chapter: 3,
+                 goal: "Add the LoRA branch s·(x·Aᵀ)·Bᵀ to the base output, computed as B(Ax) without forming B·A.",
+                 hints: [
+                    "Go down first: x·Aᵀ has only r columns. Then go up with B and scale by s. Forming B·A (out × in) would cost far more and is never needed here.",
+                    "y = x·W0ᵀ + s·(x·Aᵀ)·Bᵀ, where x·Aᵀ is (n, r) and multiplying by Bᵀ makes it (n, out).",
+                    "A first `matmul` of x with A, passing `transposeB:`, gives the (n, r) down-projection; a second `matmul` with B, transposed too and with `alpha:` set to the scale, gives the branch; add it to `base` with `+` (or accumulate it with `Matrix.gemm(…, beta: 1, into:)`).",
+                 ],
+                 check: checkLoRAForward),
+        Exercise(number: 4, name: "lora-gradients", chapter: 4,
+                 goal: "Derive ∂L/∂A and ∂L/∂B by hand from ∂L/∂y; they are checked against central differences.",
+                 hints: [
+                    "Name the intermediate u = x·Aᵀ (n, r). y depends on B only through s·u·Bᵀ and on A only through u. Apply the chain rule twice, and check each result's shape against its parameter's.",
+                    "∂L/∂B = s·dyᵀ·u (out, r); ∂L/∂u = s·dy·B (n, r); ∂L/∂A = (∂L/∂u)ᵀ·x (r, in).",
+                    "Four `matmul` calls. `matmul(_:transposeSelf:transposeB:alpha:)` transposes either side without copying: dyᵀ·u is dy's `matmul` with u and `transposeSelf: true`, and `alpha:` carries s.",
+                 ],
+                 check: checkLoRAGradients),
+        Exercise(number: 5, name: "default-init", chapter: 4,
+                 goal: "Initialise A and B as PEFT does by default, so the layer's output is unchanged at step 0.",
+                 hints: [
+                    "PEFT makes ΔW = s·B·A zero at step 0 by zeroing one factor and drawing the other at random, the way PyTorch initialises a linear layer. Only one choice lets both factors learn later (exercise 04 shows which gradient vanishes at B = 0).",
+                    "A ~ U(−1/√in, 1/√in) — that is kaiming_uniform_(a = √5) on an (r, in) matrix — and B = 0 with shape (out, r).",
+                    "`Matrix<Float>.uniform(_:_:low:high:using:)` with the bound converted to Float and `&generator`; `.zeros` with B's shape. Draw nothing from any other random source.",
+                 ],
+                 check: checkDefaultInitialization),
+        Exercise(number: 6, name: "scaling", chapter: 5,
+                 goal: "Compute the LoRA scaling s = α/r, or α/√r with rsLoRA.",
+                 hints: [
+                    "s only rescales ΔW = B·A. LoRA divides α by the rank; rsLoRA divides it by the rank's square root.",
+                    "s = α / r (LoRA); s = α / √r (rsLoRA, when `rankStabilized` is true).",
+                    "Convert the rank to Double once, then choose between the two divisions with a conditional expression; Double's `squareRoot()` gives √r.",
+                 ],
+                 check: checkLoRAScale),
+        Exercise(number: 7, name: "nf4-code", chapter: 6,
                  goal: "Reproduce bitsandbytes' 15 NF4 thresholds (its CUDA literals, not Float midpoints) and map a normalised value to its 4-bit code.",
                  hints: [
                     "bitsandbytes does not compute thresholds at run time: its CUDA kernel compares with 15 float literals. Each literal is the Double mean of two neighbouring levels printed as a decimal, which the compiler then reads as float32 — a different rounding path from averaging in Float. The code is how many thresholds lie strictly below x.",
@@ -140,7 +140,7 @@ public enum Manifest {
                     "For each k: the mean in Double, turned into text with `String(describing:)` (Swift prints the shortest decimal that reads back as the same Double, as Python printed the literals), read with `Float(_:)` (it returns an optional). For the code, loop over the thresholds with `where t < x` and count; NaN fails every `<`, so it gets 0.",
                  ],
                  check: checkNF4Code),
-        Exercise(number: 8, name: "nibble-packing", chapter: 5,
+        Exercise(number: 8, name: "nibble-packing", chapter: 6,
                  goal: "Pack two 4-bit codes per byte (first in the high nibble, odd length padded with 0x7) and unpack them.",
                  hints: [
                     "Two codes share a byte and the earlier one takes the high four bits. An odd count leaves the last low nibble empty: fill it with 0x7, NF4's code for 0. Unpacking reverses this and stops after `count` codes.",
@@ -148,7 +148,7 @@ public enum Manifest {
                     "Pack with a `stride` over even indices, appending one byte per step. Unpack with a `map` over the code indices (at most two per byte, at most `count`), choosing the shift or the mask by whether the index is even.",
                  ],
                  check: checkNibblePacking),
-        Exercise(number: 9, name: "blockwise-absmax", chapter: 5,
+        Exercise(number: 9, name: "blockwise-absmax", chapter: 6,
                  goal: "Quantize values to NF4 in blocks, each with its own absmax, and dequantize them back, bit for bit as bitsandbytes does.",
                  hints: [
                     "Cut the values into consecutive blocks of `blocksize` (the last may be shorter). Each block is scaled into [−1, 1] by its own largest magnitude, coded with your nf4Code, and keeps that magnitude for dequantizing.",
@@ -156,7 +156,7 @@ public enum Manifest {
                     "A `stride` over block starts; slice the block out of `values` up to the smaller of start + blocksize and the count; `reduce` with `max` and `abs` for absmax; one reciprocal per block. Dequantize with a `map` over the code indices. An all-zero block gives 1/0 = ∞ and 0·∞ = NaN, which nf4Code already sends to a code whose value times 0 is 0.",
                  ],
                  check: checkBlockwiseQuantization),
-        Exercise(number: 10, name: "double-quantization-bits", chapter: 6,
+        Exercise(number: 10, name: "double-quantization-bits", chapter: 7,
                  goal: "Count storage bits per parameter with and without double quantization, and the bytes DQ saves.",
                  hints: [
                     "Each parameter costs its 4-bit code plus its share of its block's scale. Double quantization stores that scale in 8 bits and adds one float32 per 256 blocks.",
@@ -164,7 +164,7 @@ public enum Manifest {
                     "Convert the blocksize to Double; one conditional expression covers both cases; the savings call bitsPerParameter twice.",
                  ],
                  check: checkDoubleQuantizationBits),
-        Exercise(number: 11, name: "qlora-memory", chapter: 7,
+        Exercise(number: 11, name: "qlora-memory", chapter: 8,
                  goal: "Estimate training memory: 16-bit full fine-tuning vs QLoRA (NF4 + DQ base, 16-bit adapter, float32 AdamW states).",
                  hints: [
                     "Full fine-tuning keeps per parameter a 16-bit weight, a 16-bit gradient and AdamW's two float32 moments. QLoRA keeps the frozen base in NF4 + DQ only, and trains the small adapter like a full model.",
@@ -172,7 +172,7 @@ public enum Manifest {
                     "Both in Double. The base's bits per parameter are your exercise 10's function at blocksize 64 with double quantization.",
                  ],
                  check: checkQLoRAMemory),
-        Exercise(number: 12, name: "merge", chapter: 8,
+        Exercise(number: 12, name: "merge", chapter: 9,
                  goal: "Merge an adapter into the base weight (W0 + s·B·A) and unmerge it again.",
                  hints: [
                     "Merging folds the update into the weight once, so inference costs nothing extra; unmerging subtracts the same product, recomputed.",
@@ -180,7 +180,7 @@ public enum Manifest {
                     "Copy the weight into a `var`, then one `Matrix.gemm` of B and A with `alpha:` plus or minus the scale and `beta: 1`, accumulating into the copy.",
                  ],
                  check: checkMerge),
-        Exercise(number: 13, name: "learning-rate-schedule", chapter: 9,
+        Exercise(number: 13, name: "learning-rate-schedule", chapter: 10,
                  goal: "Compute the learning rate at a step: linear warm-up to the peak over W steps, then cosine decay to minimumFactor · peak at step S.",
                  hints: [
                     "Two phases: a straight ramp up to the peak over the first W steps, then half a cosine wave down to the floor at step S, and flat after S.",
@@ -188,7 +188,7 @@ public enum Manifest {
                     "An early `return` for the warm-up; then the clamped progress in Double, the floor, and Foundation's `cos` of π times the progress.",
                  ],
                  check: checkLearningRateSchedule),
-        Exercise(number: 14, name: "gradient-clipping", chapter: 9,
+        Exercise(number: 14, name: "gradient-clipping", chapter: 10,
                  goal: "Clip gradients to a maximum global norm: one norm over all tensors, every tensor scaled by the same factor.",
                  hints: [
                     "Treat all gradients as one long vector with one norm. If it exceeds maxNorm, shrink every tensor by the same factor; otherwise leave them alone. Report the norm measured before clipping.",
@@ -196,7 +196,7 @@ public enum Manifest {
                     "Accumulate the squares of every tensor's `storage` into one Double; a `guard` returns early when nothing needs clipping; otherwise `map` each tensor to the factor times the tensor.",
                  ],
                  check: checkGradientClipping),
-        Exercise(number: 15, name: "target-modules", chapter: 10,
+        Exercise(number: 15, name: "target-modules", chapter: 11,
                  goal: "Decide which modules PEFT's target_modules selects: a list (exact or \".\"-suffix), a full-match regex, or \"all-linear\".",
                  hints: [
                     "A list entry matches whole dot-separated components at the end of the name; a single string is a regular expression that must match the whole name; \"all-linear\" means every linear layer except the output head.",
@@ -204,7 +204,7 @@ public enum Manifest {
                     "`contains(where:)` over the targets with `hasSuffix`; `try? Regex(pattern)` (an invalid pattern gives nil, which selects nothing) with `wholeMatch(of:)`; a Boolean `&&`.",
                  ],
                  check: checkTargetModules),
-        Exercise(number: 16, name: "adapter-files", chapter: 11,
+        Exercise(number: 16, name: "adapter-files", chapter: 12,
                  goal: "Name an adapter's tensors as PEFT saves them and write the 8-byte length that starts a safetensors file.",
                  hints: [
                     "PEFT saves each factor under the wrapped model's path plus the factor's name, without the adapter's name. A safetensors file starts with the length of its JSON header as an unsigned 64-bit little-endian integer.",
@@ -213,7 +213,7 @@ public enum Manifest {
                  ],
                  check: checkAdapterFiles),
 
-        // The second pass: the chapters' central ideas, then chapters 12–14.
+        // The second pass: the chapters' central ideas, then chapters 13–15.
         Exercise(number: 17, name: "eckart-young", chapter: 1,
                  goal: "Predict, then run: the smallest Frobenius error any rank-r matrix can reach, √(Σ_{i>r} σᵢ²), and the truncated SVD that reaches it.",
                  hints: [
@@ -223,7 +223,15 @@ public enum Manifest {
                  ],
                  predictThenRun: true,
                  check: checkEckartYoung, explanation: explainEckartYoung),
-        Exercise(number: 18, name: "scale-exponent", chapter: 2,
+        Exercise(number: 18, name: "pissa-init", chapter: 4,
+                 goal: "Initialise A and B as PiSSA does: s·B·A is W0's top-r SVD part, split evenly between A and B, and the frozen weight keeps the residual.",
+                 hints: [
+                    "PiSSA puts W0's r strongest singular directions into the adapter and leaves the rest in the frozen weight: the layer computes the same function at step 0, but A and B start non-zero. The singular values are split evenly between the two factors.",
+                    "W0 = U·Σ·Vᵀ; A = √(Σ_r/s)·V_rᵀ (r, in), B = U_r·√(Σ_r/s) (out, r), so s·B·A = U_r·Σ_r·V_rᵀ; W_res = W0 − s·B·A.",
+                    "`try weight.svd()`; one array of roots √(σᵢ/s) for i < r; A and B with `Matrix(rows:columns:) { i, j in … }` reading `vt[i, j]` and `u[i, j]`; the residual with a `gemm` of `alpha:` −scale and `beta: 1` into a copy of W0.",
+                 ],
+                 check: checkPiSSA),
+        Exercise(number: 19, name: "scale-exponent", chapter: 5,
                  goal: "Predict, then run: how ‖ΔW‖ after one step grows with the scale s under SGD and under Adam (the exponent p in sᵖ), and ΔW after one SGD step from B = 0.",
                  hints: [
                     "Predict both exponents first. At B = 0 only B gets a gradient, and that gradient already carries one factor s; the model then sees s·B·A, a second factor. SGD steps by the gradient's size; Adam divides the size out.",
@@ -232,15 +240,7 @@ public enum Manifest {
                  ],
                  predictThenRun: true,
                  check: checkScaleExponent, explanation: explainScaleExponent),
-        Exercise(number: 19, name: "pissa-init", chapter: 3,
-                 goal: "Initialise A and B as PiSSA does: s·B·A is W0's top-r SVD part, split evenly between A and B, and the frozen weight keeps the residual.",
-                 hints: [
-                    "PiSSA puts W0's r strongest singular directions into the adapter and leaves the rest in the frozen weight: the layer computes the same function at step 0, but A and B start non-zero. The singular values are split evenly between the two factors.",
-                    "W0 = U·Σ·Vᵀ; A = √(Σ_r/s)·V_rᵀ (r, in), B = U_r·√(Σ_r/s) (out, r), so s·B·A = U_r·Σ_r·V_rᵀ; W_res = W0 − s·B·A.",
-                    "`try weight.svd()`; one array of roots √(σᵢ/s) for i < r; A and B with `Matrix(rows:columns:) { i, j in … }` reading `vt[i, j]` and `u[i, j]`; the residual with a `gemm` of `alpha:` −scale and `beta: 1` into a copy of W0.",
-                 ],
-                 check: checkPiSSA),
-        Exercise(number: 20, name: "nf4-levels", chapter: 5,
+        Exercise(number: 20, name: "nf4-levels", chapter: 6,
                  goal: "Build the NormalFloat levels from normal quantiles: 8 positive, 7 negative and an exact zero, normalised to [−1, 1].",
                  hints: [
                     "NF4's levels are quantiles of N(0, 1) at evenly spaced probabilities, more on the positive side than on the negative side, plus an exact 0, divided by the largest. The end probability is δ = 0.9677083 rather than 1, because Φ⁻¹(1) = ∞.",
@@ -248,7 +248,7 @@ public enum Manifest {
                     "A small linspace helper; `dropLast()` removes ½, whose quantile is 0 (the zero is added once, by hand); `NF4Construction.inverseNormalCDF` is Φ⁻¹; `sorted()`, then divide everything by the last element.",
                  ],
                  check: checkNF4Levels),
-        Exercise(number: 21, name: "lloyd-max-step", chapter: 5,
+        Exercise(number: 21, name: "lloyd-max-step", chapter: 6,
                  goal: "Take one Lloyd–Max step: give each value to its nearest level, then move each level to the mean of the values in its cell.",
                  hints: [
                     "Lloyd's algorithm has two halves: each value belongs to its nearest level (that level's cell), then each level moves to the mean of its cell. A level whose cell is empty stays where it is.",
@@ -256,7 +256,7 @@ public enum Manifest {
                     "Midpoints in Double; a value's level index is the number of midpoints strictly below it; a running sum and a count per level (arrays of zeros); finally map each level to sum/count, or to itself when its count is 0.",
                  ],
                  check: checkLloydMaxStep),
-        Exercise(number: 22, name: "safe-merge", chapter: 8,
+        Exercise(number: 22, name: "safe-merge", chapter: 9,
                  goal: "Merge safely: compute W + s·B·A on a copy and refuse, leaving W untouched, when any merged weight is NaN or infinite.",
                  hints: [
                     "Merge into a copy, look at the result, and only then decide whether to write it back. Finite A and B can still overflow to ∞ in their product, so inspect the merged weight, not the inputs.",
@@ -264,7 +264,7 @@ public enum Manifest {
                     "A `var` copy of the weight, one `Matrix.gemm` with `alpha:` the scale and `beta: 1` into the copy, a `guard` on the copy's `isFinite`, then the assignment.",
                  ],
                  check: checkSafeMerge),
-        Exercise(number: 23, name: "merged-interference", chapter: 10,
+        Exercise(number: 23, name: "merged-interference", chapter: 11,
                  goal: "Merge two adapters' ΔW into one base and measure how much each task's outputs change because of the other adapter.",
                  hints: [
                     "Merging both adapters adds both updates to one weight, so task 1's inputs also meet ΔW₂, which was never trained on them. Measure that extra change against what adapter 1 itself does to the same inputs.",
@@ -272,15 +272,15 @@ public enum Manifest {
                     "`deltaWeight` of a `LoRABranch` is s·B·A; matrices add with `+`; a layer's outputs are x's `matmul` with the weight and `transposeB: true`; `.frobeniusNorm` gives the norms.",
                  ],
                  check: checkInterference),
-        Exercise(number: 24, name: "loftq-step", chapter: 12,
+        Exercise(number: 24, name: "loftq-step", chapter: 13,
                  goal: "Take one LoftQ alternation: quantize W − s·B·A to NF4 with the library, then set B, A from the rank-r SVD of W − Q.",
                  hints: [
                     "QLoRA starts from B = 0, so its adapter begins by carrying the whole quantization error. LoftQ alternates: quantize what the adapter does not hold, then let the adapter hold the best rank-r part of what quantization lost.",
-                    "Q = dequant(NF4(W − s·B·A)); W − Q = U·Σ·Vᵀ; A' = √(Σ_r/s)·V_rᵀ and B' = U_r·√(Σ_r/s) — exercise 19's split, applied to W − Q.",
-                    "Subtract s·B·A from a copy of W with `gemm`; the library's NF4 round trip (blocksize 64, double quantization) is the `denseWeight` of a `QuantizedLinear(quantizing:)` built from a `Linear` holding that difference; then the SVD of W − Q and the same root split as in exercise 19.",
+                    "Q = dequant(NF4(W − s·B·A)); W − Q = U·Σ·Vᵀ; A' = √(Σ_r/s)·V_rᵀ and B' = U_r·√(Σ_r/s) — exercise 18's split, applied to W − Q.",
+                    "Subtract s·B·A from a copy of W with `gemm`; the library's NF4 round trip (blocksize 64, double quantization) is the `denseWeight` of a `QuantizedLinear(quantizing:)` built from a `Linear` holding that difference; then the SVD of W − Q and the same root split as in exercise 18.",
                  ],
                  check: checkLoftQStep),
-        Exercise(number: 25, name: "loftq-init", chapter: 12,
+        Exercise(number: 25, name: "loftq-init", chapter: 13,
                  goal: "Run T LoftQ alternations from A = B = 0 and return the QLoRA layer: an NF4 base that, with s·B·A, is closer to W than QLoRA's start.",
                  hints: [
                     "Repeat exercise 24's step T times starting from zero factors, then package the result as a QLoRA layer whose 4-bit base is the last quantization.",
@@ -288,7 +288,7 @@ public enum Manifest {
                     "Remember the previous A and B before each call to your loftqStep; after the loop quantize W − s·B_{T−1}·A_{T−1} once more with `QuantizedLinear(quantizing:)` for the base, and build the layer with `LoRALinear(base:a:b:hyperparameters:)` and `LoRAHyperparameters(rank:alpha:)`.",
                  ],
                  check: checkLoftQInitialization),
-        Exercise(number: 26, name: "dora-forward", chapter: 13,
+        Exercise(number: 26, name: "dora-forward", chapter: 14,
                  goal: "Compute DoRA's forward: each output row of W0 + s·B·A rescaled to a learned magnitude m, with m starting at W0's row norms.",
                  hints: [
                     "DoRA splits each output row of the adapted weight into a length (the magnitude, trained) and a direction (W0 + s·B·A, normalised). Starting each magnitude at W0's row length makes the layer equal to the base when B = 0.",
@@ -296,7 +296,7 @@ public enum Manifest {
                     "Row norms: for each row i, the sum of squares of `row(i)` and its `squareRoot()`. Forward: s·B·A into a copy of W0 with `gemm`, that copy's row norms, a new `Matrix(rows:columns:)` scaling element (i, j) by m[i]/n[i], then x's `matmul` with it, transposed.",
                  ],
                  check: checkDoRA),
-        Exercise(number: 27, name: "lora-plus", chapter: 13,
+        Exercise(number: 27, name: "lora-plus", chapter: 14,
                  goal: "Take one LoRA+ step: AdamW with learning rate η for A and λ·η for B; with λ = 1 it is plain AdamW.",
                  hints: [
                     "LoRA+ is AdamW with two learning rates: A keeps η, B gets λ times it. Each factor keeps its own moment estimates inside the optimizer, under its own name.",
@@ -304,7 +304,7 @@ public enum Manifest {
                     "Two calls of the optimizer's `update(_:name:gradient:learningRate:)`, each with `&` on the parameter and a different name per factor.",
                  ],
                  check: checkLoRAPlus),
-        Exercise(number: 28, name: "combine-adapters", chapter: 14,
+        Exercise(number: 28, name: "combine-adapters", chapter: 15,
                  goal: "Combine adapters as PEFT's add_weighted_adapter does: `cat` (stacked factors, exact weighted sum) and `linear` (summed factors, with cross terms).",
                  hints: [
                     "`cat` keeps every adapter's rank: stack the weighted, scaled A's and put the B's side by side, so the new product is exactly the weighted sum of the updates. `linear` adds factors of equal shape instead, which also multiplies one adapter's B with another's A.",
@@ -312,7 +312,7 @@ public enum Manifest {
                     "cat: A's row-major storage is the concatenation of the scaled A's storages; B is a `Matrix(rows:columns:) { i, j in … }` that finds which adapter column j belongs to. linear: a `guard` on equal ranks, zero matrices, and `add(_:scaledBy:)` for each factor.",
                  ],
                  check: checkCombineAdapters),
-        Exercise(number: 29, name: "mixed-adapter-batch", chapter: 14,
+        Exercise(number: 29, name: "mixed-adapter-batch", chapter: 15,
                  goal: "Serve several adapters on one frozen base in one batch: each row uses its own adapter (or none), and equals running that adapter alone.",
                  hints: [
                     "One frozen base serves every row; only the small branch differs between rows. Run the base once for the whole batch, then add each adapter's branch to the rows that asked for it, and nothing to rows without an adapter.",

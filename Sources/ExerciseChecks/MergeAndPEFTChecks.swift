@@ -1,6 +1,6 @@
 import LoRA
 
-// Checks for exercises 12, 15 and 16 (chapters 08, 10, 11). Oracles: LoRALinear's merge and forward,
+// Checks for exercises 12, 15 and 16 (chapters 09, 11, 12). Oracles: LoRALinear's merge and forward,
 // PEFT's target-module rules and key names as written down in SPEC-LORA.md.
 
 func checkMerge(_ impl: Implementations) -> CheckResult {

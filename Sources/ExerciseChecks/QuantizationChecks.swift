@@ -1,10 +1,10 @@
 import LoRA
 
-// Checks for exercises 07–11 (chapters 05–07). Oracles: the library's NF4 thresholds and
+// Checks for exercises 07–11 (chapters 06–08). Oracles: the library's NF4 thresholds and
 // blockwise quantizer (bit-exact with bitsandbytes), bit-exact bytes, and the QLoRA paper's numbers.
 
 /// The thresholds k where bitsandbytes' literal differs from the float32 mean (cₖ + cₖ₊₁)/2
-/// (chapter 05 shows k = 0, 8, 12, 14), computed from the library's tables.
+/// (chapter 06 shows k = 0, 8, 12, 14), computed from the library's tables.
 func thresholdsOffTheFloatMidpoint() -> [Int] {
     (0..<15).filter { (NF4.levels[$0] + NF4.levels[$0 + 1]) * 0.5 != NF4.thresholds[$0] }
 }

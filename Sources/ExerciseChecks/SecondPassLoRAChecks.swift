@@ -1,7 +1,7 @@
 import Foundation
 import LoRA
 
-// Checks for exercises 17–19, 22 and 23 (chapters 01, 02, 03, 08, 10): the second pass over the
+// Checks for exercises 17–19, 22 and 23 (chapters 01, 04, 05, 09, 11): the second pass over the
 // LoRA chapters. Oracles: the library's SVD, LoRALinear (training forward and backward, PiSSA
 // initialisation, safe merge, merging and unloading), SGDOptimizer and AdamW.
 
@@ -105,9 +105,9 @@ func checkEckartYoung(_ impl: Implementations) -> CheckResult {
     return lines
 }
 
-// MARK: - 18 how ‖ΔW‖ grows with s under SGD and Adam (predict, then run)
+// MARK: - 19 how ‖ΔW‖ grows with s under SGD and Adam (predict, then run)
 
-/// The layer and batch of exercise 18: W0 (10, 12), A from PEFT's default init, B = 0, a batch
+/// The layer and batch of exercise 19: W0 (10, 12), A from PEFT's default init, B = 0, a batch
 /// x (16, 12) and an output gradient dy (16, 10).
 struct ScaleExponentCase {
     let x: Matrix<Double>, w0: Matrix<Double>, a: Matrix<Double>, dy: Matrix<Double>
@@ -211,11 +211,11 @@ func checkScaleExponent(_ impl: Implementations) -> CheckResult {
     case (true, false): verdict = "So \"α/r multiplies the learning rate\" holds for SGD but not for Adam here"
     case (false, false): verdict = "So \"α/r multiplies the learning rate\" holds for neither optimizer here"
     }
-    lines.append(verdict + " (chapter 02; erratum 3).")
+    lines.append(verdict + " (chapter 05; erratum 3).")
     return lines
 }
 
-// MARK: - 19 PiSSA
+// MARK: - 18 PiSSA
 
 func checkPiSSA(_ impl: Implementations) -> CheckResult {
     var g = SeededGenerator(seed: 1901)

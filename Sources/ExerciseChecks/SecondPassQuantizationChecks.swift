@@ -1,6 +1,6 @@
 import LoRA
 
-// Checks for exercises 20, 21, 24 and 25 (chapters 05 and 12). Oracles: the library's
+// Checks for exercises 20, 21, 24 and 25 (chapters 06 and 13). Oracles: the library's
 // NF4Construction, LloydMax, QuantizedLinear (NF4, blocksize 64, double quantization) and SVD,
 // and the NormalFloat formula written out in Double.
 
@@ -156,7 +156,7 @@ func checkLoftQStep(_ impl: Implementations) -> CheckResult {
             }
             let wantGram = Matrix<Double>(rows: r, columns: r) { i, j in i == j ? truncated.singularValues[i] / Double(s) : 0 }
             if let failure = expectClose(got.a.matmul(got.a, transposeB: true), wantGram, "\(call): A'·A'ᵀ", atol: 1e-3, rtol: 1e-4,
-                                         why: "split evenly as in exercise 19: A' = √(Σ₄/s)·V₄ᵀ, so A'·A'ᵀ = diag(σᵢ/s)") {
+                                         why: "split evenly as in exercise 18: A' = √(Σ₄/s)·V₄ᵀ, so A'·A'ᵀ = diag(σᵢ/s)") {
                 return failure
             }
             let after = loftqError(w, got.quantized, a: got.a, b: got.b, scale: s)

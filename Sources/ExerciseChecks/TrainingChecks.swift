@@ -1,7 +1,7 @@
 import LoRA
 
-// Checks for exercises 13–14 (chapter 09). Oracles: hand-computed schedule values, the
-// library's LearningRateSchedule and GradientClipping (the code chapter 09 trains with).
+// Checks for exercises 13–14 (chapter 10). Oracles: hand-computed schedule values, the
+// library's LearningRateSchedule and GradientClipping (the code chapter 10 trains with).
 
 func checkLearningRateSchedule(_ impl: Implementations) -> CheckResult {
     // Tolerance: |got − expected| ≤ 1e-12 · peak. Rounding differences between equivalent
@@ -29,7 +29,7 @@ func checkLearningRateSchedule(_ impl: Implementations) -> CheckResult {
 
     // Every step of realistic schedules against the library's LearningRateSchedule.
     let configs: [(peak: Double, warmup: Int, total: Int, minimumFactor: Double)] = [
-        (3e-4, 30, 300, 0),     // chapter 09: 300 steps, 10 % warm-up
+        (3e-4, 30, 300, 0),     // chapter 10: 300 steps, 10 % warm-up
         (1e-3, 5, 40, 0.1),     // a floor at 10 % of the peak
         (2e-4, 0, 20, 0),       // no warm-up: step 0 is already at the peak
         (5e-4, 8, 8, 0.05),     // warm-up only: S − W = 0 must not divide by zero

@@ -1,7 +1,7 @@
 import LoRA
 import Notebook
 
-/// The miniature every training chapter shares (09, 10, 12, 13, 14): one task suite, one model
+/// The miniature every training chapter shares (10, 11, 13, 14, 15): one task suite, one model
 /// shape, one pre-trained model and one held-out set per task, spelled once so the chapters
 /// cannot drift apart.
 ///

@@ -7,7 +7,7 @@ import Darwin
 /// A tiny command-line parser for chapters: `--help` and a few typed knobs.
 ///
 /// ```swift
-/// var options = Options(program: "ch04-parameter-counts", summary: "Counts LoRA parameters.")
+/// var options = Options(program: "ch02-parameter-counts", summary: "Counts LoRA parameters.")
 /// let rank = options.int("rank", default: 8, "LoRA rank r", in: 1...65_536)
 /// options.finish()   // --help: usage on stdout, exit 0; a bad value: message + usage on stderr, exit 2
 /// ```
@@ -154,7 +154,7 @@ public struct Options: Sendable {
 
     /// One Markdown line naming every declared knob with its default and help, for a docs page
     /// in place of the declarations, e.g. "Knobs: `--rank 8` — LoRA rank r; `--seed 2` — seed of
-    /// every random draw. `swift run ch02-… --help` lists them with their ranges." Empty with no
+    /// every random draw. `swift run ch05-scaling --help` lists them with their ranges." Empty with no
     /// knobs.
     public var knobSummary: String {
         guard !knobs.isEmpty else { return "" }

@@ -3,13 +3,13 @@ import Foundation
 
 /// One chapter: a directory `Chapters/NN-name` with `main.swift`, built as `chNN-name`.
 struct Chapter {
-    /// The directory name, e.g. `04-parameter-counts`.
+    /// The directory name, e.g. `02-parameter-counts`.
     let name: String
     /// The two-digit number, e.g. `04`.
     var number: String { String(name.prefix(2)) }
-    /// The executable's name, e.g. `ch04-parameter-counts`.
+    /// The executable's name, e.g. `ch02-parameter-counts`.
     var executable: String { "ch" + name }
-    /// The generated page's file name, e.g. `04-parameter-counts.md`.
+    /// The generated page's file name, e.g. `02-parameter-counts.md`.
     var pageName: String { name + ".md" }
     /// The source path relative to the package root.
     var sourcePath: String { "Chapters/\(name)/main.swift" }

@@ -11,7 +11,7 @@ struct ChapterSource {
         case code(index: Int, lines: ClosedRange<Int>, text: String)
     }
 
-    /// The chapter's directory name, e.g. `04-parameter-counts`.
+    /// The chapter's directory name, e.g. `02-parameter-counts`.
     let name: String
     /// The segments after the first prose block (code before it, the imports, is not shown).
     let segments: [Segment]

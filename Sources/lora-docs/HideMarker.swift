@@ -6,7 +6,7 @@ import Foundation
 /// ```swift
 /// let table = Table(columns: ["r", "loss"])   // hide
 /// //- hide
-/// var options = Options(program: "ch04-parameter-counts", summary: "…")
+/// var options = Options(program: "ch02-parameter-counts", summary: "…")
 /// let rank = options.int("rank", default: 8, "LoRA rank r")
 /// options.finish()
 /// //- show

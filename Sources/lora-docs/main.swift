@@ -1,6 +1,6 @@
 // lora-docs: weaves each chapter's source and its real output into docs/NN-name.md.
 //
-// Usage: swift run lora-docs [--check] [--docs-dir PATH] [--root PATH] [--chapters 04,08]
+// Usage: swift run lora-docs [--check] [--docs-dir PATH] [--root PATH] [--chapters 02,09]
 //
 // The contract with chapters (the Notebook module documents the chapter side):
 // - Chapters are the directories Chapters/NN-name containing main.swift, in name order. Each

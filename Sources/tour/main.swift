@@ -17,12 +17,23 @@ func warn(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
+/// The package's `Chapters/NN-name` folders, found from this file's path (nil when the sources
+/// are not there). A build folder can hold executables of chapters since renamed or renumbered;
+/// only those that are still chapters run.
+let chapterFolders: Set<String>? = {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Chapters")
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return nil }
+    return Set(names.filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).appendingPathComponent("main.swift").path) })
+}()
+
 let products = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
     .resolvingSymlinksInPath().deletingLastPathComponent()
 let names = ((try? FileManager.default.contentsOfDirectory(atPath: products.path)) ?? []).filter { name in
     let chars = Array(name)
     return chars.count > 5 && name.hasPrefix("ch") && chars[2].isNumber && chars[3].isNumber && chars[4] == "-"
         && !name.contains(".") && FileManager.default.isExecutableFile(atPath: products.appendingPathComponent(name).path)
+        && (chapterFolders.map { $0.contains(String(name.dropFirst(2))) } ?? true)
 }.sorted()
 
 let arguments = Array(CommandLine.arguments.dropFirst())

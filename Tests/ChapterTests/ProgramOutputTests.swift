@@ -36,10 +36,10 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: scratch) }
         let directory = folder == "Chapters" ? Products.packageRoot.appendingPathComponent("Chapters") : scratch
         let before = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        let run = try shell("exec \"$P/ch04-parameter-counts\"", in: directory)
+        let run = try shell("exec \"$P/ch02-parameter-counts\"", in: directory)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == before, "the chapter created files in \(directory.path)")
-        let expected = Products.packageRoot.appendingPathComponent(".build/figures/ch04-trainable-share.svg").path
+        let expected = Products.packageRoot.appendingPathComponent(".build/figures/ch02-trainable-share.svg").path
         #expect(run.stdout.contains("figure: \(expected) ("), "\(run.stdout)")
         #expect(FileManager.default.fileExists(atPath: expected))
     }
@@ -50,10 +50,10 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: scratch) }
         let figures = scratch.appendingPathComponent("figures")
         // Files larger than 1 KiB cannot be written (EFBIG; SIGXFSZ ignored), the figure is larger.
-        let run = try shell("trap '' XFSZ; ulimit -f 2; exec \"$P/ch04-parameter-counts\"", in: scratch,
+        let run = try shell("trap '' XFSZ; ulimit -f 2; exec \"$P/ch02-parameter-counts\"", in: scratch,
                             environment: ["LORA_FIGURES_DIR": figures.path])
         #expect(run.status == 1)
-        #expect(run.stderr.contains("cannot write figure \(figures.path)/ch04-trainable-share.svg"), "\(run.stderr)")
+        #expect(run.stderr.contains("cannot write figure \(figures.path)/ch02-trainable-share.svg"), "\(run.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: figures.path) == [], "a partial file was left behind")
     }
 
@@ -64,7 +64,7 @@ import Glibc
         var env = ProcessInfo.processInfo.environment
         env["LORA_DOCS_CELLS"] = nil
         env["LORA_FIGURES_DIR"] = figures.path
-        let program = try SpawnedProgram(Products.directory.appendingPathComponent("ch09-training"), environment: env)
+        let program = try SpawnedProgram(Products.directory.appendingPathComponent("ch10-training"), environment: env)
         var ended = false
         defer { if !ended { kill(program.pid, SIGKILL); program.wait() } }
         // Read (up to 30 s; the whole chapter takes about a minute) until the first heading is in.

@@ -91,14 +91,14 @@ struct ExerciseBinaryTests {
         #expect(run.output.contains("Exercise 1 is not solved yet: Exercises/01-low-rank-update.swift"))
         #expect(run.output.contains("expected: ") && run.output.contains("got: "))
         #expect(!run.output.contains("✓"))
-        #expect(!run.output.contains("02 scaling"), "it must stop at the first unsolved exercise")
+        #expect(!run.output.contains("02 parameter-count"), "it must stop at the first unsolved exercise")
     }
 
     @Test("`exercises 5` checks exercise 5 only")
     func singleExercise() throws {
         let run = try runExercises(["5"])
         #expect(run.status == 1)
-        #expect(run.output.hasPrefix("✗ 05 default-init (chapter 03)\n"))
+        #expect(run.output.hasPrefix("✗ 05 default-init (chapter 04)\n"))
         #expect(!run.output.contains("01 low-rank-update"))
     }
 

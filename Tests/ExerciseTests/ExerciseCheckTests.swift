@@ -50,7 +50,7 @@ struct ExerciseCheckTests {
         #expect(eckartYoung.exitCode == 0)
         #expect(eckartYoung.text.contains("What the library measured"))
         #expect(eckartYoung.text.contains("r = 2: ‖ΔW* − M_r‖_F = 2.236068"))
-        let exponent = checker.single(18)
+        let exponent = checker.single(19)
         #expect(exponent.text.contains("fitted p in ‖ΔW‖ ∝ sᵖ: SGD 2.000, Adam 1.000"))
         #expect(exponent.text.contains("holds for Adam but not for SGD, where doubling s multiplies ‖ΔW‖ by 4.00"))
         #expect(eckartYoung.text.contains("it is 0 from r = 4 on, the true rank."))
@@ -72,7 +72,7 @@ struct ExerciseCheckTests {
         let statusLines = output.text.split(separator: "\n").filter { $0.hasPrefix("✓") || $0.hasPrefix("✗") }
         #expect(statusLines.count == 7)
         #expect(statusLines.prefix(6).allSatisfy { $0.hasPrefix("✓") })
-        #expect(statusLines.last == "✗ 07 nf4-code (chapter 05)")
+        #expect(statusLines.last == "✗ 07 nf4-code (chapter 06)")
         #expect(output.text.contains("expected: ") && output.text.contains("got: "))
         #expect(output.text.contains("Progress: 6 of \(Manifest.exercises.count) exercises done."))
     }
@@ -89,8 +89,8 @@ struct ExerciseCheckTests {
         }
         // 01: a rank bound that forgets that r can exceed the layer's size.
         #expect(fails(1) { $0.updateRankBound = { r, _, _ in r } })
-        // 02: rsLoRA forgotten.
-        #expect(fails(2) { $0.loraScale = { alpha, r, _ in alpha / Double(r) } })
+        // 06: rsLoRA forgotten.
+        #expect(fails(6) { $0.loraScale = { alpha, r, _ in alpha / Double(r) } })
         // 03: scale forgotten.
         #expect(fails(3) { $0.loraForward = { x, w0, a, b, _ in x.matmul(w0, transposeB: true) + x.matmul(a, transposeB: true).matmul(b, transposeB: true) } })
         // 04: ∂L/∂B without the scale.
@@ -102,8 +102,8 @@ struct ExerciseCheckTests {
         #expect(fails(5) { $0.defaultInitialization = { r, k, d, g in (.normal(r, k, using: &g), .zeros(d, r)) } })
         // 05: the seed's swapped init (A = 0, B random) — the output is unchanged but nothing is like PEFT.
         #expect(fails(5) { $0.defaultInitialization = { r, k, d, g in (.zeros(r, k), .normal(d, r, using: &g)) } })
-        // 06: integer division in the ratio.
-        #expect(fails(6) { $0.compressionRatio = { r, d, k in Double(r * (d + k) / (d * k)) } })
+        // 02: integer division in the ratio.
+        #expect(fails(2) { $0.compressionRatio = { r, d, k in Double(r * (d + k) / (d * k)) } })
         // 07: ties to the upper code (`<=` instead of `<`).
         #expect(fails(7) { impl in
             let levels = ExerciseSolutions.nf4Levels
@@ -208,26 +208,26 @@ struct ExerciseCheckTests {
             let left = Matrix<Double>(rows: m.rows, columns: r) { i, j in svd.u[i, p - r + j] * svd.singularValues[p - r + j] }
             return left.matmul(Matrix<Double>(rows: r, columns: m.columns) { i, j in svd.vt[p - r + i, j] })
         } })
-        // 18: the seed's claim taken for SGD (p = 1), or Adam thought to follow the gradient (p = 2).
-        #expect(fails(18) { $0.predictedSGDExponent = 1 })
-        #expect(fails(18) { $0.predictedAdamExponent = 2 })
-        // 18: one factor of s forgotten in the SGD step.
-        #expect(fails(18) { impl in
+        // 19: the seed's claim taken for SGD (p = 1), or Adam thought to follow the gradient (p = 2).
+        #expect(fails(19) { $0.predictedSGDExponent = 1 })
+        #expect(fails(19) { $0.predictedAdamExponent = 2 })
+        // 19: one factor of s forgotten in the SGD step.
+        #expect(fails(19) { impl in
             let right = good.sgdFirstStepDeltaWeight
             impl.sgdFirstStepDeltaWeight = { x, a, dy, s, lr in (1 / s) * right(x, a, dy, s, lr) }
         })
-        // 19: roots √σ without dividing by s, so s·B·A = s·U·Σ·Vᵀ.
-        #expect(fails(19) { impl in
+        // 18: roots √σ without dividing by s, so s·B·A = s·U·Σ·Vᵀ.
+        #expect(fails(18) { impl in
             let right = good.pissaInitialization
             impl.pissaInitialization = { w, r, s in try right(w, r, 1) }
         })
-        // 19: the residual left as W0 (the output is then no longer the base's).
-        #expect(fails(19) { impl in
+        // 18: the residual left as W0 (the output is then no longer the base's).
+        #expect(fails(18) { impl in
             let right = good.pissaInitialization
             impl.pissaInitialization = { w, r, s in let p = try right(w, r, s); return (p.a, p.b, w) }
         })
-        // 19: an uneven split (A = Σ·Vᵀ/s, B = U): the same s·B·A, but not PiSSA's factors.
-        #expect(fails(19) { $0.pissaInitialization = { w, r, s in
+        // 18: an uneven split (A = Σ·Vᵀ/s, B = U): the same s·B·A, but not PiSSA's factors.
+        #expect(fails(18) { $0.pissaInitialization = { w, r, s in
             let svd = try w.svd()
             let a = Matrix<Float>(rows: r, columns: w.columns) { i, j in svd.singularValues[i] / s * svd.vt[i, j] }
             let b = Matrix<Float>(rows: w.rows, columns: r) { i, j in svd.u[i, j] }

@@ -20,7 +20,7 @@ import Testing
     @Test("the package root is found from a folder inside it, and not from outside")
     func packageRootFromInside() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        #expect(Figures.packageRoot(above: root.appendingPathComponent("Chapters/04-parameter-counts"))?.path == root.standardizedFileURL.path)
+        #expect(Figures.packageRoot(above: root.appendingPathComponent("Chapters/02-parameter-counts"))?.path == root.standardizedFileURL.path)
         #expect(Figures.packageRoot(above: URL(fileURLWithPath: "/")) == nil)
     }
 }

@@ -7,7 +7,7 @@
 /// η_B = λ·η          lora_B, and every vector parameter (1-D in PyTorch: biases, norm weights,
 ///                    DoRA's lora_magnitude_vector)                    (PEFT's "groupB")
 /// ```
-/// Why: with B = 0 at the start, only B gets a gradient (chapter 03), and in the infinite-width
+/// Why: with B = 0 at the start, only B gets a gradient (chapter 04), and in the infinite-width
 /// analysis of the paper A and B need step sizes of different orders for the features to learn
 /// efficiently; a single η is either too small for B or too large for A. The paper suggests
 /// λ ≈ 16 (2⁴); PEFT's docstring asks λ ≥ 1 and a base η somewhat below plain LoRA's.

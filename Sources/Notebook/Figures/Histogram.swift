@@ -5,7 +5,7 @@
 ///                           xLabel: "weight / absmax")
 /// histogram.markers = nf4Levels            // e.g. the 16 NF4 code values
 /// histogram.markerLabel = "NF4 levels"
-/// histogram.save(as: "ch05-nf4-levels")
+/// histogram.save(as: "ch06-nf4-levels")
 /// ```
 /// Bins are `[lo + i·w, lo + (i+1)·w)`, the last one closed; values outside the range and
 /// non-finite values are not counted.

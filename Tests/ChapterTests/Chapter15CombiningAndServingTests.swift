@@ -1,0 +1,79 @@
+import Foundation
+import Notebook
+import Testing
+
+enum Chapter15Run {
+    static let seeds = 3
+    static let result: Finished? = try? runProduct("ch15-combining-and-serving", ["--steps", "150", "--seeds", String(seeds)])
+}
+
+@Suite struct Chapter15Tests {
+    /// cat and full-rank svd reproduce the sum; rank-8 svd misses exactly the dropped spectrum.
+    @Test func combinationsComputeWhatTheFormulasSay() throws {
+        let run = try #require(Chapter15Run.result)
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let rows = plainTableRows(after: "cat: rank, distance", in: run.stdout)
+        #expect(rows.count == 4)
+        for row in rows {
+            let pairs = row[1...4].map { $0.components(separatedBy: ", ") }
+            #expect(pairs.map { $0[0] } == ["16", "8", "8", "16"], "\(row)")
+            let distances = pairs.compactMap { Double($0[1]) }
+            let share = try #require(Double(row[5]))
+            #expect(distances[0] < 1e-5 && distances[3] < 1e-5, "\(row)")
+            #expect(abs(distances[2] - share) <= 0.006, "svd r=8 distance \(distances[2]) vs spectrum share \(share)")
+            #expect(distances[1] > 1e-2, "linear has cross terms: \(row)")
+        }
+    }
+
+    /// Each verdict line is what `Difference` decides from the printed token accuracies.
+    @Test func verdictsFollowFromThePrintedNumbers() throws {
+        let run = try #require(Chapter15Run.result)
+        let out = run.stdout
+        let alone = plainTableRows(after: "reverse exact  reverse tokens", in: out)
+        let combos = plainTableRows(after: "rank  reverse exact", in: out)
+        #expect(alone.count == 3 && combos.count == 5, "\(alone) \(combos)")
+        func estimate(_ cell: String) throws -> Estimate {
+            let (m, e) = try #require(meanAndError(cell))
+            return Estimate(mean: m, standardError: e, count: Chapter15Run.seeds)
+        }
+        let reverseAlone = try estimate(try #require(alone.first { $0[0] == "reverse adapter alone" })[2])
+        let shiftAlone = try estimate(try #require(alone.first { $0[0] == "shift5 adapter alone" })[4])
+        var checked = 0
+        for (label, row) in [("cat", combos[0]), ("linear", combos[1]), ("svd r=8", combos[2]), ("cat, w = 0.5, 0.5", combos[4])] {
+            for (task, column, reference) in [("reverse", 3, reverseAlone), ("shift5", 5, shiftAlone)] {
+                let d = Difference(try estimate(row[column]), reference, margin: 3)
+                let sentence = Verdict.sentence(label, "the \(task) adapter alone", d)
+                let low = d.value - d.halfWidth95, high = d.value + d.halfWidth95
+                guard ![low, high, low + 3, high - 3].contains(where: { abs($0) < 0.2 }) else { continue }
+                #expect(out.contains("\(task) tokens: \(sentence) ("), "missing: \(task) tokens: \(sentence)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 6)
+    }
+
+    @Test func servingMatchesEachAdapterAloneAndSwapsWithoutTouchingTheBase() throws {
+        let run = try #require(Chapter15Run.result)
+        let out = run.stdout
+        let rows = tableRows(after: "max |mixed − alone|", in: out)
+        #expect(rows.map(\.first!) == ["reverse", "shift5", "base (no adapter)"])
+        for row in rows {
+            #expect(row[1] == "32")
+            #expect(try #require(Double(row[2])) <= 1e-4, "\(row)")
+            #expect(row[4] == row[5], "exact match mixed vs alone: \(row)")
+        }
+        #expect(out.contains("base weights changed by at most 0.0 (20 tensors)"))
+        #expect(out.contains("served adapters: shift5, reverse-v2;"))
+        #expect(out.contains("asking for the removed adapter: serving: no adapter named 'reverse' is served"))
+        let swap = try #require(number(after: "reverse-v2 rows against that adapter alone: max |difference| =", in: out))
+        #expect(swap <= 1e-4)
+        #expect(out.contains("one adapter's branches: 8,192 (4.1% more)"))
+        #expect(!out.contains("\u{1E}"))
+    }
+
+    @Test func badKnobsExitTwo() throws {
+        for arguments in [["--seeds", "1"], ["--steps", "0"], ["--rank", "4"]] {
+            #expect(try expectUsageError("ch15-combining-and-serving", arguments), "\(arguments)")
+        }
+    }
+}
