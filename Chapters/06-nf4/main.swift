@@ -66,12 +66,9 @@ hiding:
 cell("The 16 levels, derived and hard-coded")
 let derived = NF4Construction.derivedLevels()
 let differences = NF4Construction.differencesFromTable()
-var levelTable = Table(columns: ["code", "derived Φ⁻¹ (Double)", "table (float32)", "float32 bits", "derived − table"])  // hide
+var levelTable = Table(columns: ["code", "derived Φ⁻¹ (Double)", "table (float32)", "derived − table"])  // hide
 for code in 0..<16 {
-    let bits = String(NF4.levels[code].bitPattern, radix: 16, uppercase: true)
-    levelTable.add(
-        String(code), fmt(derived[code], 12), fmt(Double(NF4.levels[code]), 12),
-        String(repeating: "0", count: 8 - bits.count) + bits, sci(differences[code], 2))
+    levelTable.add(String(code), fmt(derived[code], 12), fmt(Double(NF4.levels[code]), 12), sci(differences[code], 2))
 }
 levelTable.print()  // hide
 let maxDifference = differences.map(abs).max()!
@@ -105,49 +102,21 @@ The exact zero matters: padding, pruned weights and zero biases stay exactly zer
 trip. The exact $\pm 1$ means the largest weight of every block is reconstructed without error.
 The price is a slightly finer grid on the positive side than on the negative side.
 
-## How a value is rounded: 15 thresholds
+## How a value is rounded
 
 Rounding to the nearest level means comparing $\hat x$ with the 15 midpoints between
-neighbouring levels; the code is the number of thresholds strictly below $\hat x$. bitsandbytes
-writes these thresholds as decimal literals in a CUDA decision tree (`dQuantizeNF4`). They are
-the *double-precision* means of the neighbouring levels, printed with an `f` suffix, so the
-compiler rounds each to float32. Recomputing them as float32 means $(c_k + c_{k+1}) \cdot 0.5$
-agrees with that for eleven of them; for four the exact mean sits halfway between two floats and
-the two roundings go opposite ways, one ulp apart:
-*/
-cell("How a value is rounded: 15 thresholds")
-var thresholdTable = Table(columns: ["k", "exact mean (Double)", "float32 mean", "bitsandbytes literal", "ulps apart"])  // hide
-var offByOne: [Int] = []
-for k in 0..<15 {
-    let exact = (Double(NF4.levels[k]) + Double(NF4.levels[k + 1])) / 2
-    let mean32 = (NF4.levels[k] + NF4.levels[k + 1]) * 0.5
-    let literal = NF4.thresholds[k]
-    let ulps = Int(Int64(literal.bitPattern) - Int64(mean32.bitPattern)) * (literal < 0 ? -1 : 1)
-    if ulps != 0 { offByOne.append(k) }
-    thresholdTable.add(String(k), fmt(exact, 12), fmt(Double(mean32), 12), fmt(Double(literal), 12), String(ulps))
-}
-thresholdTable.print()  // hide
-print("thresholds one ulp away from the float32 mean: k = \(offByOne.map(String.init).joined(separator: ", "))")
+neighbouring levels; the code is the number of midpoints strictly below $\hat x$. (Which float32
+number each midpoint is, to the last bit, matters only for matching bitsandbytes byte for byte:
+see [the section for the curious](#for-the-curious-matching-bitsandbytes-bit-for-bit) at the end.)
 
-/*:
-So an implementation that computes the midpoints itself, or copies the float32 means (as the
-spec we started from did), disagrees with bitsandbytes on a one-ulp sliver of inputs next to
-four thresholds. That is not worth worrying about for accuracy, but it is worth knowing for a
-byte-exact file format, so `NF4.thresholds` holds the CUDA literals. How many of our Gaussian
-test weights actually land in one of those slivers:
+The test tensor for the rest of the chapter: `--rows` × 1024 weights drawn from $N(0, 1)$,
+each divided by the absmax of its block of 64.
 */
-cell("How many weights land in a sliver")
+cell("The test weights")
 var generator = SeededGenerator(seed: UInt64(seed))
 let weights = Matrix<Float>.normal(rows, 1024, using: &generator)
 let normalized64 = QuantizationAnalysis.normalized(weights.storage, blocksize: 64)
-var inSliver = 0
-for k in offByOne {
-    let mean32 = (NF4.levels[k] + NF4.levels[k + 1]) * 0.5
-    let (lo, hi) = (min(mean32, NF4.thresholds[k]), max(mean32, NF4.thresholds[k]))
-    inSliver += normalized64.filter { $0 >= lo && $0 <= hi }.count
-}
 print("weights: \(grouped(weights.count)) N(0, 1) values, blocksize 64")
-print("normalised values inside a one-ulp sliver: \(inSliver)")
 
 /*:
 ## NF4 against INT4 and FP4 on Gaussian weights
@@ -338,6 +307,66 @@ the padding 7 in the second.
   difference instead.
 - Error figures reproduce bitsandbytes' test expectations for NF4 and FP4 (the table above).
 
+## For the curious: matching bitsandbytes bit for bit
+
+The result above (NF4 against INT4 and FP4) does not depend on this section. It is here for
+whoever writes a quantizer that must produce the same bytes as bitsandbytes.
+
+### The 16 levels as float32 bit patterns
+
+A file written by bitsandbytes stores codes, not levels, but a dequantizer must multiply by
+exactly these sixteen float32 numbers to reproduce its bytes:
+*/
+cell("The 16 levels as float32 bit patterns")
+var bitsTable = Table(columns: ["code", "level", "float32 bits"])  // hide
+for code in 0..<16 {
+    let bits = String(NF4.levels[code].bitPattern, radix: 16, uppercase: true)
+    bitsTable.add(String(code), fmt(Double(NF4.levels[code]), 9), String(repeating: "0", count: 8 - bits.count) + bits)
+}
+bitsTable.print()  // hide
+
+/*:
+### The 15 thresholds, to the bit
+
+Rounding to the nearest level means comparing $\hat x$ with the 15 midpoints between
+neighbouring levels; the code is the number of thresholds strictly below $\hat x$. bitsandbytes
+writes these thresholds as decimal literals in a CUDA decision tree (`dQuantizeNF4`). They are
+the *double-precision* means of the neighbouring levels, printed with an `f` suffix, so the
+compiler rounds each to float32. Recomputing them as float32 means $(c_k + c_{k+1}) \cdot 0.5$
+agrees with that for eleven of them; for four the exact mean sits halfway between two floats and
+the two roundings go opposite ways, one ulp apart:
+*/
+cell("How a value is rounded: 15 thresholds")
+var thresholdTable = Table(columns: ["k", "exact mean (Double)", "float32 mean", "bitsandbytes literal", "ulps apart"])  // hide
+var offByOne: [Int] = []
+for k in 0..<15 {
+    let exact = (Double(NF4.levels[k]) + Double(NF4.levels[k + 1])) / 2
+    let mean32 = (NF4.levels[k] + NF4.levels[k + 1]) * 0.5
+    let literal = NF4.thresholds[k]
+    let ulps = Int(Int64(literal.bitPattern) - Int64(mean32.bitPattern)) * (literal < 0 ? -1 : 1)
+    if ulps != 0 { offByOne.append(k) }
+    thresholdTable.add(String(k), fmt(exact, 12), fmt(Double(mean32), 12), fmt(Double(literal), 12), String(ulps))
+}
+thresholdTable.print()  // hide
+print("thresholds one ulp away from the float32 mean: k = \(offByOne.map(String.init).joined(separator: ", "))")
+
+/*:
+So an implementation that computes the midpoints itself, or copies the float32 means (as the
+spec we started from did), disagrees with bitsandbytes on a one-ulp sliver of inputs next to
+four thresholds. That is not worth worrying about for accuracy, but it is worth knowing for a
+byte-exact file format, so `NF4.thresholds` holds the CUDA literals. How many of the chapter's
+Gaussian test weights actually land in one of those slivers:
+*/
+cell("How many weights land in a sliver")
+var inSliver = 0
+for k in offByOne {
+    let mean32 = (NF4.levels[k] + NF4.levels[k + 1]) * 0.5
+    let (lo, hi) = (min(mean32, NF4.thresholds[k]), max(mean32, NF4.thresholds[k]))
+    inSliver += normalized64.filter { $0 >= lo && $0 <= hi }.count
+}
+print("normalised values inside a one-ulp sliver: \(inSliver)")
+
+/*:
 ## Summary
 
 - NF4's 16 levels are normal quantiles, normalised to $[-1, 1]$, at probabilities evenly spaced
