@@ -21,7 +21,9 @@ are listed below (a bad value exits with status 2). The page is generated with t
 
 **How comparisons are made.** Every method trains at its own best learning rate, chosen on
 two tuning seeds from a grid whose best point must lie inside it (a best at an end extends
-the grid); then five fresh seeds run at that rate. Numbers are mean ± standard error over those
+the grid), by the loss on 256 *validation* examples; then five fresh seeds run at that rate and
+are scored on 256 other held-out examples, so the examples that report a result never chose its
+rate. Numbers are mean ± standard error over those
 five seeds, and every sentence that compares two methods is decided by code from the 95%
 interval of their difference, with the margin it uses printed beside it. Runs are independent,
 so they go to all cores; each product inside a run is small, so BLAS gets one thread.
@@ -41,6 +43,7 @@ BLASInfo.setThreadCount(1)
 /// miniature (`Miniature` in the Experiments module).
 let suite = Miniature.suite, configuration = Miniature.configuration
 func heldOut(_ task: SequenceTask) -> TokenBatch { Miniature.heldOut(task) }
+func validation(_ task: SequenceTask) -> TokenBatch { Miniature.heldOut(task, validation: true) }
 guard let task = suite.fineTuning.first(where: { $0.name == taskName }) else {
     options.fail("--task \(taskName) is not one of " + suite.fineTuning.map(\.name).joined(separator: ", "))
 }
@@ -111,7 +114,7 @@ same seed); each trains with AdamW, a 10% warm-up and cosine decay:
   becomes a 4-bit `Linear4bit` except the output head, which Hugging Face's integration keeps
   in 16 bits by default.
 
-First the learning rates: each method's grid, the held-out loss at each rate over two tuning
+First the learning rates: each method's grid, the validation loss at each rate over two tuning
 seeds, and the chosen rate (the grid is extended while its best is an end point).
 */
 cell("Three ways to adapt it")
@@ -130,11 +133,11 @@ let qlora = FineTuningMethod(name: "QLoRA q,v r=8 (NF4 + DQ)", grid: [1e-2, 3e-2
 let methods = [fullFineTuning, lora, qlora]
 let tuningSeeds: [UInt64] = [101, 102]
 let reportSeeds = (1...seedCount).map(UInt64.init)
-let setup = FineTuningSetup(base: pretrained, source: .stream([task]), heldOut: heldOut(task), steps: steps)
+let setup = FineTuningSetup(base: pretrained, source: .stream([task]), heldOut: heldOut(task), validation: validation(task), steps: steps)
 let progress = SharedProgress(total: methods.count * (3 * tuningSeeds.count + seedCount), label: "fine-tuning runs")
 let tuned = tune(methods, setup: setup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds, progress: progress)
 progress.finish()
-var rateTable = Table(columns: ["method", "learning rate", "held-out loss (tuning seeds)", "exact match (tuning seeds)", ""])  // hide
+var rateTable = Table(columns: ["method", "learning rate", "validation loss (tuning seeds)", "validation exact match", ""])  // hide
 for t in tuned {
     for (i, rate) in t.rates.enumerated() {
         rateTable.add(i == 0 ? t.method.name : "", sci(rate, 0), t.tuningLoss[i].formatted(4), t.tuningExactMatch[i].formatted(1, scale: 100) + "%",
@@ -279,7 +282,7 @@ cell("Dropout")
 /// A small fixed training set: 64 examples, sampled with replacement into batches of 32.
 var poolGenerator = SeededGenerator(seed: 77)
 let pool = task.batch(size: 64, using: &poolGenerator)
-let poolSetup = FineTuningSetup(base: pretrained, source: .pool(pool), heldOut: heldOut(task), steps: steps)
+let poolSetup = FineTuningSetup(base: pretrained, source: .pool(pool), heldOut: heldOut(task), validation: validation(task), steps: steps)
 let dropoutRates = [0.0, 0.05, 0.1]
 let dropoutMethods = dropoutRates.map { p in
     FineTuningMethod(name: "lora_dropout \(fmt(p, 2))", grid: lora.grid) { model, seed in

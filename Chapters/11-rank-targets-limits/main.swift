@@ -24,10 +24,10 @@ defaults.
 Every experiment starts from the same pre-trained model (600 AdamW steps on copy, sort and
 shift1; 32 letters, 8 per example) and fine-tunes with AdamW, a 10% warm-up and cosine decay.
 Comparisons follow [chapter 10](10-training.md)'s standard: each setting at its own learning
-rate, tuned on two seeds from a grid whose best lies inside it, then five fresh seeds at that
-rate, reported as mean ± standard error; every comparative sentence is decided by code from
-the 95% interval of a difference, with its margin printed. Held-out accuracy is on 256
-examples no run trained on. The pre-trained model on every task:
+rate, tuned on two seeds from a grid whose best lies inside it (by the loss on 256 validation
+examples), then five fresh seeds at that rate, reported as mean ± standard error on 256 other
+held-out examples; every comparative sentence is decided by code from the 95% interval of a
+difference, with its margin printed. No run trained on either set. The pre-trained model on every task:
 */
 cell()
 //- hide
@@ -46,6 +46,7 @@ let tuningSeeds: [UInt64] = [101, 102]
 /// experiment starts from: the training chapters' shared miniature (`Miniature`).
 let suite = Miniature.suite, configuration = Miniature.configuration
 func heldOut(_ task: SequenceTask) -> TokenBatch { Miniature.heldOut(task) }
+func validation(_ task: SequenceTask) -> TokenBatch { Miniature.heldOut(task, validation: true) }
 print("model: d_model \(configuration.modelDimension), \(configuration.layerCount) layers, \(configuration.headCount) heads, MLP \(configuration.mlpDimension), vocabulary \(configuration.vocabularySize)")
 let pretrained = Miniature.pretrained()
 
@@ -62,7 +63,8 @@ func loraMethod(_ name: String, targets: TargetModules = .names(["q_proj", "v_pr
 
 /// Tunes and runs `methods` on `task`, with a progress bar at a terminal.
 func experiment(_ methods: [FineTuningMethod], on task: SequenceTask, checkpoints: [Int] = []) -> [TunedMethod] {
-    let setup = FineTuningSetup(base: pretrained, source: .stream([task]), heldOut: heldOut(task), steps: steps, checkpoints: checkpoints)
+    let setup = FineTuningSetup(base: pretrained, source: .stream([task]), heldOut: heldOut(task), validation: validation(task), steps: steps,
+                                checkpoints: checkpoints)
     let progress = SharedProgress(total: methods.count * (3 * tuningSeeds.count + seedCount), label: task.name)
     defer { progress.finish() }
     return tune(methods, setup: setup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds, progress: progress)
@@ -275,16 +277,18 @@ buildTable.print()  // hide
 `cat` reproduces the sum (to float32 rounding); `linear`'s distance is its cross terms; `svd`'s
 is the part of the sum beyond rank $r$. Now each task's accuracy with its own adapter, with
 each combination, and with one adapter trained on both tasks together (twice the steps: the
-same examples per task; its rate tuned like every other, on both tasks' held-out examples):
+same examples per task; its rate tuned like every other, on both tasks' validation examples):
 */
 cell("Accuracy of each combination")
 let combinedResults = try reportSeeds.indices.map { i in try combinations(i).map { model in pair.map { model.evaluate(heldOut($0)) } } }
-/// One adapter trained on both tasks at once, its rate tuned on both tasks' held-out examples.
-let bothHeldOut = pair.map(heldOut)
-let jointSetup = FineTuningSetup(base: pretrained, source: .stream(pair),
-                                 heldOut: TokenBatch(tokens: bothHeldOut.flatMap(\.tokens), targets: bothHeldOut.flatMap(\.targets),
-                                                     batchSize: bothHeldOut.map(\.batchSize).reduce(0, +), sequenceLength: bothHeldOut[0].sequenceLength),
-                                 steps: 2 * steps)
+/// The examples of `batches` (of one sequence length) as one batch.
+func joined(_ batches: [TokenBatch]) -> TokenBatch {
+    TokenBatch(tokens: batches.flatMap(\.tokens), targets: batches.flatMap(\.targets),
+               batchSize: batches.map(\.batchSize).reduce(0, +), sequenceLength: batches[0].sequenceLength)
+}
+/// One adapter trained on both tasks at once, its rate tuned on both tasks' validation examples.
+let jointSetup = FineTuningSetup(base: pretrained, source: .stream(pair), heldOut: joined(pair.map(heldOut)),
+                                 validation: joined(pair.map(validation)), steps: 2 * steps)
 let jointTuned = tune([loraMethod("both", rank: 8)], setup: jointSetup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds)[0]
 let jointRuns = jointTuned.runs
 var mergeTable = Table(columns: (["model"] + pair.map { $0.name + " exact" }).map { Table.Column($0) })  // hide

@@ -6,7 +6,8 @@ import Notebook
 /// that rate, summarised as mean ± standard error (``Estimate``) for ``Verdict`` to decide.
 ///
 /// ```
-/// tuning    every rate of the method's grid × the tuning seeds → mean held-out loss per rate
+/// tuning    every rate of the method's grid × the tuning seeds → mean validation loss per rate
+///           (a second held-out set, so the reported examples never pick the rate)
 ///           best rate at a grid end → extend the grid on that side (×ratio) and run again
 /// report    the chosen rate × the report seeds (disjoint from the tuning seeds)
 /// ```
@@ -61,6 +62,8 @@ public struct FineTuningRun: Sendable {
     public let evaluation: EvaluationResult
     /// The training loss of every step.
     public let losses: [Double]
+    /// Loss and accuracies on ``FineTuningSetup/validation`` after training (nil without one).
+    public let validationEvaluation: EvaluationResult?
     /// Held-out evaluations at the steps in ``FineTuningSetup/checkpoints`` (empty if none).
     public let checkpoints: [EvaluationResult]
     /// The trained model.
@@ -73,8 +76,11 @@ public struct FineTuningSetup: Sendable {
     public let base: TransformerModel<Float>
     /// Training batches.
     public let source: BatchSource
-    /// Held-out examples.
+    /// Held-out examples: the reported results.
     public let heldOut: TokenBatch
+    /// Other held-out examples that pick the learning rate in ``tune(_:setup:tuningSeeds:reportSeeds:maxExtensions:progress:)``
+    /// (nil: the rate is picked on ``heldOut``).
+    public let validation: TokenBatch?
     /// Optimizer steps per run.
     public let steps: Int
     /// Sequences per batch.
@@ -83,10 +89,12 @@ public struct FineTuningSetup: Sendable {
     public let checkpoints: [Int]
 
     /// A setup.
-    public init(base: TransformerModel<Float>, source: BatchSource, heldOut: TokenBatch, steps: Int, batchSize: Int = 32, checkpoints: [Int] = []) {
+    public init(base: TransformerModel<Float>, source: BatchSource, heldOut: TokenBatch, validation: TokenBatch? = nil, steps: Int,
+                batchSize: Int = 32, checkpoints: [Int] = []) {
         self.base = base
         self.source = source
         self.heldOut = heldOut
+        self.validation = validation
         self.steps = steps
         self.batchSize = batchSize
         self.checkpoints = checkpoints
@@ -110,7 +118,8 @@ public struct FineTuningSetup: Sendable {
             losses.append(result.loss)
             if scoresCheckpoints && checkpoints.contains(s + 1) { curve.append(model.evaluate(heldOut)) }
         }
-        return FineTuningRun(evaluation: model.evaluate(heldOut), losses: losses, checkpoints: curve, model: model)
+        return FineTuningRun(evaluation: model.evaluate(heldOut), losses: losses, validationEvaluation: validation.map { model.evaluate($0) },
+                             checkpoints: curve, model: model)
     }
 }
 
@@ -120,11 +129,12 @@ public struct TunedMethod: Sendable {
     public let method: FineTuningMethod
     /// Every rate tried, ascending (the grid, extended if its best was an end point).
     public let rates: [Double]
-    /// Held-out loss over the tuning seeds, per rate in ``rates``.
+    /// Loss over the tuning seeds, per rate in ``rates``, on the setup's validation examples
+    /// (its held-out examples when it has none): what the rate was chosen by.
     public let tuningLoss: [Estimate]
-    /// Exact match over the tuning seeds, per rate.
+    /// Exact match over the tuning seeds, per rate, on the same examples as ``tuningLoss``.
     public let tuningExactMatch: [Estimate]
-    /// The best rate (lowest mean held-out loss).
+    /// The best rate (lowest mean ``tuningLoss``).
     public let choice: LearningRateChoice
     /// Runs at the chosen rate, one per report seed.
     public let runs: [FineTuningRun]
@@ -151,13 +161,15 @@ public func tune(_ methods: [FineTuningMethod], setup: FineTuningSetup, tuningSe
             return run
         }
     }
+    /// What a tuning run is scored by: the validation examples when the setup has them.
+    func tuningScore(_ run: FineTuningRun) -> EvaluationResult { run.validationEvaluation ?? run.evaluation }
     var pending = methods.indices.flatMap { m in rates[m].flatMap { r in tuningSeeds.map { Job(method: m, rate: r, seed: $0) } } }
     var choices: [LearningRateChoice] = []
     while true {
         for (job, run) in zip(pending, runAll(pending)) { results[job.method, default: [:]][job.rate, default: []].append(run) }
         pending = []
         choices = methods.indices.map { m in
-            LearningRateChoice(grid: rates[m], scores: rates[m].map { Estimate(results[m]![$0]!.map(\.evaluation.loss)) }, higherIsBetter: false)
+            LearningRateChoice(grid: rates[m], scores: rates[m].map { Estimate(results[m]![$0]!.map { tuningScore($0).loss }) }, higherIsBetter: false)
         }
         for m in methods.indices where !choices[m].isInterior && extensions[m] < maxExtensions {
             let ratio = rates[m][1] / rates[m][0]
@@ -172,8 +184,8 @@ public func tune(_ methods: [FineTuningMethod], setup: FineTuningSetup, tuningSe
     let finalRuns = runAll(finalJobs)
     return methods.indices.map { m in
         TunedMethod(method: methods[m], rates: rates[m],
-                    tuningLoss: rates[m].map { Estimate(results[m]![$0]!.map(\.evaluation.loss)) },
-                    tuningExactMatch: rates[m].map { Estimate(results[m]![$0]!.map(\.evaluation.exactMatch)) },
+                    tuningLoss: rates[m].map { Estimate(results[m]![$0]!.map { tuningScore($0).loss }) },
+                    tuningExactMatch: rates[m].map { Estimate(results[m]![$0]!.map { tuningScore($0).exactMatch }) },
                     choice: choices[m],
                     runs: zip(finalJobs, finalRuns).filter { $0.0.method == m }.map(\.1))
     }

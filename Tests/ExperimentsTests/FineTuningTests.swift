@@ -64,4 +64,20 @@ import Testing
         let best = tuned.tuningLoss.indices.min { tuned.tuningLoss[$0].mean < tuned.tuningLoss[$1].mean }!
         #expect(best == tuned.choice.index)
     }
+
+    /// With validation examples the rate is chosen on them, not on the reported held-out set:
+    /// the tuning scores are the validation losses of the tuning runs.
+    @Test func ratesAreChosenOnTheValidationExamples() throws {
+        let heldOut = { var g = SeededGenerator(seed: 9); return Self.suite.reverse.batch(size: 16, using: &g) }()
+        let validation = { var g = SeededGenerator(seed: 19); return Self.suite.reverse.batch(size: 16, using: &g) }()
+        let setup = FineTuningSetup(base: try Self.base(), source: .stream([Self.suite.reverse]), heldOut: heldOut, validation: validation,
+                                    steps: 6, batchSize: 8)
+        let tuned = tune([Self.lora], setup: setup, tuningSeeds: [11, 12], reportSeeds: [1, 2], maxExtensions: 0)[0]
+        for (i, rate) in tuned.rates.enumerated() {
+            let runs = [11, 12].map { setup.run(Self.lora, rate: rate, seed: $0) }
+            #expect(tuned.tuningLoss[i].mean == Estimate(runs.map { $0.validationEvaluation!.loss }).mean)
+            #expect(tuned.tuningLoss[i].mean != Estimate(runs.map(\.evaluation.loss)).mean)
+        }
+        #expect(tuned.runs.allSatisfy { $0.evaluation == $0.model.evaluate(heldOut) })
+    }
 }
