@@ -101,22 +101,18 @@ public struct FineTuningSetup: Sendable {
     }
 
     /// One run of `method` at `rate` with `seed`: AdamW, 10% warm-up then cosine, clipping at
-    /// 1 (``Trainer/train(_:optimizer:configuration:nextBatch:progress:)``'s loop, with held-out
+    /// 1 (``Trainer/train(_:optimizer:configuration:nextBatch:afterStep:)``, with held-out
     /// evaluations at the checkpoints unless `scoresCheckpoints` is false: tuning runs, which
     /// only need the final loss, skip them, and the training itself is the same either way).
     public func run(_ method: FineTuningMethod, rate: Double, seed: UInt64, scoresCheckpoints: Bool = true) -> FineTuningRun {
         var model = try! method.prepare(base, 200 + seed)
         var optimizer = AdamW<Float>()
-        let configuration = TrainingConfiguration(steps: steps, batchSize: batchSize, learningRate: rate, seed: 300 + seed)
-        var data = SeededGenerator(seed: configuration.seed)
-        var dropout = SeededGenerator(seed: configuration.seed ^ 0x5DEECE66D)
-        var losses: [Double] = [], curve: [EvaluationResult] = []
-        for s in 0..<steps {
-            let result = Trainer.step(&model, batch: source.batch(size: batchSize, using: &data), optimizer: &optimizer,
-                                      learningRate: configuration.schedule.rate(at: s), maxGradientNorm: configuration.maxGradientNorm,
-                                      generator: &dropout)
-            losses.append(result.loss)
-            if scoresCheckpoints && checkpoints.contains(s + 1) { curve.append(model.evaluate(heldOut)) }
+        var curve: [EvaluationResult] = []
+        let losses = Trainer.train(&model, optimizer: &optimizer,
+                                   configuration: TrainingConfiguration(steps: steps, batchSize: batchSize, learningRate: rate, seed: 300 + seed),
+                                   nextBatch: { source.batch(size: batchSize, using: &$0) }) { progress, model in
+            if scoresCheckpoints && checkpoints.contains(progress.step) { curve.append(model.evaluate(heldOut)) }
+            return .continue
         }
         return FineTuningRun(evaluation: model.evaluate(heldOut), losses: losses, validationEvaluation: validation.map { model.evaluate($0) },
                              checkpoints: curve, model: model)

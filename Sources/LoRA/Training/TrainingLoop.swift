@@ -85,6 +85,17 @@ public enum Trainer {
         nextBatch: (inout SeededGenerator) -> TokenBatch,
         progress: (TrainingProgress) -> TrainingDisposition = { _ in .continue }
     ) -> [Double] {
+        train(&model, optimizer: &optimizer, configuration: configuration, nextBatch: nextBatch, afterStep: { p, _ in progress(p) })
+    }
+
+    /// ``train(_:optimizer:configuration:nextBatch:progress:)`` whose callback also sees the
+    /// model as it is after each step (to evaluate held-out examples along the way).
+    @discardableResult
+    public static func train<O: Optimizer>(
+        _ model: inout TransformerModel<O.Scalar>, optimizer: inout O, configuration: TrainingConfiguration,
+        nextBatch: (inout SeededGenerator) -> TokenBatch,
+        afterStep: (TrainingProgress, TransformerModel<O.Scalar>) -> TrainingDisposition
+    ) -> [Double] {
         _ = AllocatorTuning.appliedOnce  // keep freed memory: steps then pay no page faults
         var data = SeededGenerator(seed: configuration.seed)
         var dropout = SeededGenerator(seed: configuration.seed ^ 0x5DEECE66D)
@@ -96,7 +107,7 @@ public enum Trainer {
                          maxGradientNorm: configuration.maxGradientNorm, generator: &dropout)
             losses.append(r.loss)
             let info = TrainingProgress(step: s + 1, totalSteps: configuration.steps, loss: r.loss, learningRate: rate, gradientNorm: r.gradientNorm)
-            if progress(info) == .stop { break }
+            if afterStep(info, model) == .stop { break }
         }
         return losses
     }
