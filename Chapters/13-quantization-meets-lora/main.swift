@@ -141,21 +141,10 @@ var recoveryTable = Table(columns: ["model", "lr (validation loss per rate)", "h
 recoveryTable.add("float32 pre-trained", "", fmt(float.loss, 4), "")
 recoveryTable.add("NF4 + DQ, no adapter", "", fmt(pretrainingScore(nf4dq).loss, 4), fmt(pretrainingScore(nf4dq).loss - float.loss, 4))
 for (label, quantized) in [("float32 + LoRA (control)", false), ("NF4 + DQ + LoRA (QLoRA)", true)] {
-    var grid = [3e-4, 1e-3, 3e-3]
-    var byRate: [Double: [(validation: Double, test: Double)]] = [:]
-    for rate in grid { byRate[rate] = try seeds.map { try recoveryRun(quantized: quantized, rate: rate, seed: $0) } }
-    func choose() -> LearningRateChoice {
-        LearningRateChoice(grid: grid, scores: grid.map { Estimate(byRate[$0]!.map(\.validation)) }, higherIsBetter: false)
+    let search = try searchRates(start: [3e-4, 1e-3, 3e-3], ladder: rateLadder, score: { $0.validation }) { rate in
+        try seeds.map { try recoveryRun(quantized: quantized, rate: rate, seed: $0) }
     }
-    var choice = choose()
-    for _ in 0..<2 where !choice.isInterior {
-        let position = rateLadder.firstIndex(of: choice.rate)!
-        let next = choice.index == 0 ? position - 1 : position + 1
-        guard rateLadder.indices.contains(next) else { break }
-        byRate[rateLadder[next]] = try seeds.map { try recoveryRun(quantized: quantized, rate: rateLadder[next], seed: $0) }
-        grid = (grid + [rateLadder[next]]).sorted()
-        choice = choose()
-    }
+    let (grid, byRate, choice) = (search.grid, search.runs, search.choice)
     let test = Estimate(byRate[choice.rate]!.map(\.test))
     recovery[label] = byRate[choice.rate]!.map(\.test)
     recoveryTable.add(label, grid.map { "\(sci($0, 0)): \(fmt(Estimate(byRate[$0]!.map(\.validation)).mean, 4))" }.joined(separator: ", ")
@@ -270,25 +259,13 @@ func fineTune(loftq: Bool, rate: Double, seed: UInt64) throws -> (validation: Do
     trainShowingProgress(&model, steps: steps, learningRate: rate, seed: 300 + seed, label: "\(loftq ? "LoftQ" : "default") lr \(sci(rate, 0)) seed \(seed)", tasks: [suite.reverse])
     return (model.evaluate(heldOut(suite.reverse, validation: true)).loss, model.evaluate(heldOut(suite.reverse)), model)
 }
-let ladder = rateLadder
 var fineTuned: [String: [(validation: Double, test: EvaluationResult, model: TransformerModel<Float>)]] = [:]
 var tuneTable = Table(columns: ["initialisation", "validation loss per rate", "chosen lr", "exact match", "token accuracy", "test loss"])  // hide
 for (label, loftq) in [("default", false), ("LoftQ T = 5", true)] {
-    var grid = [3e-3, 1e-2, 3e-2]
-    var runs: [Double: [(validation: Double, test: EvaluationResult, model: TransformerModel<Float>)]] = [:]
-    for rate in grid { runs[rate] = try seeds.map { try fineTune(loftq: loftq, rate: rate, seed: $0) } }
-    func choose() -> LearningRateChoice {
-        LearningRateChoice(grid: grid, scores: grid.map { Estimate(runs[$0]!.map(\.validation)) }, higherIsBetter: false)
+    let search = try searchRates(start: [3e-3, 1e-2, 3e-2], ladder: rateLadder, score: { $0.validation }) { rate in
+        try seeds.map { try fineTune(loftq: loftq, rate: rate, seed: $0) }
     }
-    var choice = choose()
-    for _ in 0..<2 where !choice.isInterior {
-        let position = ladder.firstIndex(of: choice.rate)!
-        let next = choice.index == 0 ? position - 1 : position + 1
-        guard ladder.indices.contains(next) else { break }
-        runs[ladder[next]] = try seeds.map { try fineTune(loftq: loftq, rate: ladder[next], seed: $0) }
-        grid = (grid + [ladder[next]]).sorted()
-        choice = choose()
-    }
+    let (grid, runs, choice) = (search.grid, search.runs, search.choice)
     let best = runs[choice.rate]!
     fineTuned[label] = best
     tuneTable.add(label, grid.map { "\(sci($0, 0)): \(fmt(Estimate(runs[$0]!.map(\.validation)).mean, 3))" }.joined(separator: ", "),
