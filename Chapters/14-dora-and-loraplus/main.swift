@@ -232,22 +232,10 @@ let seeds = (1...seedCount).map(UInt64.init)
 var tuningTable = Table(columns: ["method", "rates tried (validation loss, mean ± SE)", "chosen lr", "bracketed"])  // hide
 var chosen: [String: (rate: Double, runs: [Run])] = [:]
 for variant in variants {
-    var grid = variant.grid
-    var runs: [Double: [Run]] = [:]
-    for rate in grid { runs[rate] = try seeds.map { try run(variant, rate: rate, seed: $0) } }
-    func choose() -> LearningRateChoice {
-        LearningRateChoice(grid: grid, scores: grid.map { Estimate(runs[$0]!.map(\.validationLoss)) }, higherIsBetter: false)
+    let search = try searchRates(start: variant.grid, ladder: ladder, score: { $0.validationLoss }) { rate in
+        try seeds.map { try run(variant, rate: rate, seed: $0) }
     }
-    var choice = choose()
-    for _ in 0..<2 where !choice.isInterior {
-        let position = ladder.firstIndex(of: choice.rate)!
-        let next = choice.index == 0 ? position - 1 : position + 1
-        guard ladder.indices.contains(next) else { break }
-        let rate = ladder[next]
-        runs[rate] = try seeds.map { try run(variant, rate: rate, seed: $0) }
-        grid = (grid + [rate]).sorted()
-        choice = choose()
-    }
+    let (grid, runs, choice) = (search.grid, search.runs, search.choice)
     chosen[variant.name] = (choice.rate, runs[choice.rate]!)
     tuningTable.add(variant.name, grid.map { sci($0, 0) + ": " + Estimate(runs[$0]!.map(\.validationLoss)).formatted(3) }.joined(separator: "; "),
                     sci(choice.rate, 0), choice.isInterior ? "yes" : "no (grid end)")
