@@ -84,6 +84,12 @@ let package = Package(
             dependencies: ["LoRA", "Notebook"],
             swiftSettings: optimisedEvenInDebug),
 
+        // The real-text snapshot (fortunes, KJV Proverbs) and its reader; provenance in its README.
+        .target(
+            name: "Corpus",
+            exclude: ["README.md"],
+            resources: [.copy("Text")]),
+
         // MARK: - Tools
         // The one child-process runner of the tools and the tests.
         .target(name: "ChildProcess"),
@@ -135,6 +141,9 @@ let package = Package(
             name: "LoRATests",
             dependencies: ["LoRA", "SafetensorsInteropSupport"],
             resources: [.copy("Fixtures"), .copy("Resources/dynamic-map-f32.txt")]),
+        .testTarget(
+            name: "CorpusTests",
+            dependencies: ["Corpus"]),
         .testTarget(
             name: "NotebookTests",
             dependencies: ["Notebook"]),
