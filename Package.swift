@@ -87,6 +87,7 @@ let package = Package(
         // The real-text snapshot (fortunes, KJV Proverbs) and its reader; provenance in its README.
         .target(
             name: "Corpus",
+            dependencies: ["LoRA"],
             exclude: ["README.md"],
             resources: [.copy("Text")]),
 

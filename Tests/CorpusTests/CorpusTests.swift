@@ -72,3 +72,43 @@ import Testing
         #expect(first == "The proverbs of Solomon the son of David, king of Israel;")
     }
 }
+
+/// The n-gram baseline is a normalised, Witten–Bell-smoothed model.
+@Suite struct ByteNGramTests {
+    @Test func everyDistributionSumsToOne() throws {
+        let model = try ByteNGram(order: 3, documents: ["abracadabra", "abba", "cab"])
+        for context in [[], Array("ab".utf8), Array("zz".utf8), Array("c".utf8)] as [[UInt8]] {
+            let p = model.distribution(after: context)
+            #expect(p.count == ByteNGram.symbolCount)
+            #expect(abs(p.reduce(0, +) - 1) < 1e-12, "context \(context)")
+            #expect(p.allSatisfy { $0 > 0 })
+        }
+    }
+
+    /// Order 1 is a unigram over bytes and the end symbol, interpolated with the uniform:
+    /// P(w) = (c(w) + T/257) / (N + T).
+    @Test func unigramMatchesItsClosedForm() throws {
+        let model = try ByteNGram(order: 1, documents: ["aab"])  // a:2 b:1 end:1 → N = 4, T = 3
+        let p = model.distribution(after: [])
+        let share: Double = 3.0 / 257
+        let (pa, pEnd, pz): (Double, Double, Double) = (p[97], p[256], p[122])
+        #expect(abs(pa - (2 + share) / 7) < 1e-15)
+        #expect(abs(pEnd - (1 + share) / 7) < 1e-15)
+        #expect(abs(pz - share / 7) < 1e-15)
+        // bits("ab") = −log₂ P(a) − log₂ P(b) − log₂ P(end)
+        let expected: Double = -(Foundation.log2(pa) + Foundation.log2(p[98]) + Foundation.log2(pEnd))
+        #expect(abs(model.bits(of: "ab") - expected) < 1e-9)
+    }
+
+    @Test func longerContextsFitTheTrainingTextBetter() throws {
+        let documents = try Corpus.documents(.proverbs, .train)
+        let bits = try (1...4).map { try ByteNGram(order: $0, documents: documents).bitsPerByte(documents) }
+        #expect(zip(bits, bits.dropFirst()).allSatisfy { $0 > $1 }, "\(bits)")
+        #expect(bits[0] < 8 && bits[0] > 3)
+    }
+
+    @Test func ordersOutsideTheRangeAreRefusedByName() {
+        #expect(throws: CorpusError.malformed("ByteNGram", "order 0 is outside 1…7")) { try ByteNGram(order: 0, documents: []) }
+        #expect(throws: CorpusError.self) { try ByteNGram(order: 8, documents: []) }
+    }
+}
