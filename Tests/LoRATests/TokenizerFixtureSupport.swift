@@ -23,6 +23,9 @@ enum TokenizerFixtures {
 
     static var texts: [String] { expected["texts"] as! [String] }
 
+    /// The texts of the small hand-made vocabularies (`unknown_bytes*`).
+    static var smallTexts: [String] { expected["small_texts"] as! [String] }
+
     /// `tokenizers`' splits of every text by the named regex (gpt2, llama3, qwen2).
     static func splits(_ pattern: String) -> [[String]] {
         (expected["splits"] as! [String: Any])[pattern] as! [[String]]

@@ -7,13 +7,15 @@ import Testing
 /// numbers, whitespace runs, tabs, CRLF, contractions, emoji with ZWJ and skin tones, and
 /// special tokens in the middle of text.
 @Suite struct TokenizerFixtureTests {
-    static let tokenizers = ["gpt2", "llama3", "digits_prefix_space", "bytelevel"]
+    /// The trained tokenizers, the package's byte vocabulary, and a hand-made vocabulary that
+    /// lacks most bytes (`unk_token` per byte, fused, or none: unknown bytes dropped).
+    static let tokenizers = ["gpt2", "llama3", "digits_prefix_space", "bytelevel", "unknown_bytes", "unknown_bytes_fused", "unknown_bytes_dropped"]
 
     @Test(arguments: tokenizers)
     func idsAndDecodingMatchTokenizers(_ name: String) throws {
         let tokenizer = try BPETokenizer(json: TokenizerFixtures.json(name))
         let cases = TokenizerFixtures.cases(name)
-        let texts = TokenizerFixtures.texts
+        let texts = name.hasPrefix("unknown_bytes") ? TokenizerFixtures.smallTexts : TokenizerFixtures.texts
         #expect(cases.count == texts.count)
         for (text, expected) in zip(texts, cases) {
             let ids = tokenizer.encode(text)

@@ -115,9 +115,10 @@ enum GPT2Scanner {
         // ` ?X+` for X = letter, number, other: an optional space then a run; a space not
         // followed by X backtracks to no space, and then s[i] (the space) is not X.
         let start = (s[i] == " " && i + 1 < end) ? i + 1 : i
-        for test in [ScalarClass.isLetter, ScalarClass.isNumber, ScalarClass.isOther] where test(s[start]) {
-            return ScanRun.run(s, from: start, end: end, test)
-        }
+        let c = s[start]
+        if ScalarClass.isLetter(c) { return ScanRun.run(s, from: start, end: end, ScalarClass.isLetter) }
+        if ScalarClass.isNumber(c) { return ScanRun.run(s, from: start, end: end, ScalarClass.isNumber) }
+        if ScalarClass.isOther(c) { return ScanRun.run(s, from: start, end: end, ScalarClass.isOther) }
         if ScalarClass.isWhitespace(s[i]) { return ScanRun.whitespace(s, at: i, end: end) }
         return i + 1  // unreachable: every scalar is a letter, a number, whitespace or other
     }

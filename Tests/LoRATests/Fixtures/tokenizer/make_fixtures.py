@@ -116,6 +116,17 @@ def main():
         pre_tokenizers.ByteLevel(add_prefix_space=True, use_regex=True)])
     smollm_file = save(smollm, "digits_prefix_space")
 
+    # A hand-made vocabulary that lacks most bytes: unknown bytes become <unk> (one per byte,
+    # or one per run with fuse_unk), or are dropped when there is no unk_token.
+    small_vocab = {"<unk>": 0, "a": 1, "b": 2, "e": 3, "Ġ": 4, "ab": 5, "Ġab": 6, "Ã": 7, "©": 8, "Ã©": 9}
+    small_merges = [("a", "b"), ("Ġ", "ab"), ("Ã", "©")]
+    small = {}
+    for name, unk, fuse in [("unknown_bytes", "<unk>", False), ("unknown_bytes_fused", "<unk>", True), ("unknown_bytes_dropped", None, False)]:
+        tok = Tokenizer(models.BPE(vocab=dict(small_vocab), merges=list(small_merges), unk_token=unk, fuse_unk=fuse))
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        tok.decoder = decoders.ByteLevel()
+        small[name] = save(tok, name)
+
     texts = TEXTS + [corpus]  # the corpus last: its ids, not each id's decoding
     expected = {
         "versions": {"tokenizers": tokenizers.__version__, "python": sys.version.split()[0]},
@@ -128,7 +139,9 @@ def main():
             "gpt2": record(gpt2_file, texts),
             "llama3": record(llama3_file, texts),
             "digits_prefix_space": record(smollm_file, texts),
+            **{name: record(tok, TEXTS[:12] + ["ab abab éé zab", "zzz ab"]) for name, tok in small.items()},
         },
+        "small_texts": TEXTS[:12] + ["ab abab éé zab", "zzz ab"],
     }
     byte_level = os.path.join(HERE, "bytelevel", "tokenizer.json")
     if os.path.exists(byte_level):
