@@ -70,3 +70,14 @@ import Testing
         #expect(a.vocabularySize == 475)
     }
 }
+
+extension TokenizerFixtureTests {
+    /// The package's own trained tokenizer file, as `tokenizers` encodes with it.
+    @Test func writtenByUsMatchesTokenizers() throws {
+        let tokenizer = try BPETokenizer(json: TokenizerFixtures.json("written_by_us"))
+        for (text, expected) in zip(TokenizerFixtures.texts, TokenizerFixtures.cases("written_by_us")) {
+            #expect(tokenizer.encode(text) == expected.ids, "\(text.debugDescription)")
+            #expect(tokenizer.decode(expected.ids, skippingSpecialTokens: true) == expected.decodedSkippingSpecial)
+        }
+    }
+}

@@ -143,11 +143,14 @@ def main():
         },
         "small_texts": TEXTS[:12] + ["ab abab éé zab", "zzz ab"],
     }
-    byte_level = os.path.join(HERE, "bytelevel", "tokenizer.json")
-    if os.path.exists(byte_level):
-        tok = Tokenizer.from_file(byte_level)
-        expected["tokenizers"]["bytelevel"] = record(tok, texts)
-        expected["bytelevel_vocab_size"] = tok.get_vocab_size(with_added_tokens=True)
+    # Files written by the Swift package (ByteLevelVocabulary; BPETrainer + BPETokenizer.write):
+    # tokenizers must load them, and its ids are what the Swift tests compare with.
+    for name in ["bytelevel", "written_by_us"]:
+        path = os.path.join(HERE, name, "tokenizer.json")
+        if os.path.exists(path):
+            tok = Tokenizer.from_file(path)
+            expected["tokenizers"][name] = record(tok, texts)
+            expected[name + "_vocab_size"] = tok.get_vocab_size(with_added_tokens=True)
     with open(os.path.join(HERE, "expected.json"), "w", encoding="utf-8") as f:
         json.dump(expected, f, ensure_ascii=False, indent=None, separators=(",", ":"))
         f.write("\n")
