@@ -26,6 +26,9 @@ public struct BPETokenizer: Sendable {
     /// - Parameters:
     ///   - vocabulary: token (written with ``ByteLevelAlphabet``) → id; ids distinct.
     ///   - merges: ranked pairs, rank 0 first; both halves and their join are in `vocabulary`.
+    ///   - preTokenizer: how text is cut into words.
+    ///   - addedTokens: tokens found whole in the text before pre-tokenization; ids distinct.
+    ///   - template: what ``encode(_:addingSpecialTokens:)`` puts around the ids (a BOS).
     ///   - unknownToken: `unk_token`, for bytes without a token (nil: such bytes are dropped, as
     ///     `tokenizers` drops them).
     ///   - fuseUnknown: `fuse_unk`.
