@@ -16,6 +16,12 @@ public enum LoRAError: Error, Equatable, Sendable, CustomStringConvertible {
     case modelSize(field: String, value: Int)
     /// d not divisible by the number of heads.
     case headsDoNotDivide(modelDimension: Int, headCount: Int)
+    /// H not divisible by the number of key/value heads (grouped-query attention).
+    case keyValueHeadsDoNotDivide(headCount: Int, keyValueHeadCount: Int)
+    /// Rotary embeddings rotate pairs of columns, so the head width d_h must be even.
+    case rotaryHeadDimensionOdd(headDimension: Int)
+    /// A real-valued transformer setting (RoPE θ, RMSNorm ε) that is not positive and finite.
+    case modelSetting(field: String, value: Double)
     /// Merging adapter `adapter` would write NaN or infinity into the base weight.
     case nonFiniteMerge(adapter: String)
     /// A 4-bit weight cannot hold the merged values (NaN or infinity).
@@ -38,6 +44,11 @@ public enum LoRAError: Error, Equatable, Sendable, CustomStringConvertible {
         case .biasShape(let expected, let found): "invalid layer: bias has shape \(found), expected \(expected)"
         case .modelSize(let field, let value): "invalid transformer: \(field) must be positive, got \(value)"
         case .headsDoNotDivide(let d, let h): "invalid transformer: modelDimension \(d) is not divisible by headCount \(h)"
+        case .keyValueHeadsDoNotDivide(let h, let kv):
+            "invalid transformer: headCount \(h) is not divisible by keyValueHeadCount \(kv)"
+        case .rotaryHeadDimensionOdd(let dh):
+            "invalid transformer: rotary position embeddings need an even head dimension, got \(dh)"
+        case .modelSetting(let field, let value): "invalid transformer: \(field) must be a positive finite number, got \(value)"
         case .nonFiniteMerge(let adapter):
             "safe merge refused: merging adapter '\(adapter)' would put NaN or infinity into the base weight"
         case .nonFiniteWeight: "a 4-bit weight cannot hold NaN or infinity"

@@ -1,42 +1,47 @@
 /// A small decoder-only transformer with named modules, hand-written forward and backward.
 ///
-/// Module paths follow Hugging Face LLaMA (without the `model.` prefix):
+/// Module paths follow Hugging Face LLaMA (transformers' `LlamaForCausalLM` without the `model.` prefix):
 /// ```
-/// embed_tokens  embed_positions
+/// embed_tokens  embed_positions                          (embed_positions: learned positions only)
 /// layers.ℓ.input_layernorm  layers.ℓ.self_attn.{q,k,v,o}_proj
-/// layers.ℓ.post_attention_layernorm  layers.ℓ.mlp.{up,down}_proj
-/// norm  lm_head
+/// layers.ℓ.post_attention_layernorm  layers.ℓ.mlp.{gate,up,down}_proj   (gate_proj: SwiGLU only)
+/// norm  lm_head                                          (lm_head: untied only)
 /// ```
 /// Parameter names add `.weight` (and `.lora_A.weight` / `.lora_B.weight` on adapted layers).
+/// With tied embeddings there is no `lm_head` module: logits = norm(h)·Eᵀ with E the
+/// `embed_tokens.weight` table, whose gradient then sums the lookup's and the head's.
 /// `Scalar` is Float for training and Double for gradient checks.
 public struct TransformerModel<Scalar: BLASScalar>: Sendable {
     /// The sizes.
     public let configuration: TransformerConfiguration
     /// Token embedding (vocab, d).
     public var embedTokens: Embedding<Scalar>
-    /// Learned position embedding (context, d).
-    public var embedPositions: Embedding<Scalar>
+    /// Learned position embedding (context, d); nil under rotary positions.
+    public var embedPositions: Embedding<Scalar>?
     /// The blocks.
     public var layers: [TransformerBlock<Scalar>]
     /// Final norm.
     public var norm: RMSNorm<Scalar>
-    /// Output projection (vocab, d).
-    public var lmHead: any LinearLayer<Scalar>
+    /// Output projection (vocab, d); nil when tied to ``embedTokens``.
+    public var lmHead: (any LinearLayer<Scalar>)?
 
     /// The name of the output layer, which "all-linear" leaves out (as PEFT does).
     public static var outputLayerName: String { ModelModuleName.lmHead }
 
-    /// A freshly initialised model; every parameter trainable.
-    /// - Throws: ``LoRAError/modelSize(field:value:)`` or ``LoRAError/headsDoNotDivide(modelDimension:headCount:)``.
+    /// A freshly initialised model; every parameter trainable. Draws, in order: the token
+    /// table, the position table (learned positions), each block, the head (untied).
+    /// - Throws: what ``TransformerConfiguration/validate()`` throws.
     public init(configuration c: TransformerConfiguration, seed: UInt64) throws {
         try c.validate()
         var g = SeededGenerator(seed: seed)
         configuration = c
         embedTokens = Embedding(count: c.vocabularySize, dimension: c.modelDimension, std: c.embeddingStd, using: &g)
-        embedPositions = Embedding(count: c.contextLength, dimension: c.modelDimension, std: c.embeddingStd, using: &g)
+        embedPositions = c.positionEncoding == .learned
+            ? Embedding(count: c.contextLength, dimension: c.modelDimension, std: c.embeddingStd, using: &g) : nil
         layers = (0..<c.layerCount).map { _ in TransformerBlock(configuration: c, using: &g) }
-        norm = RMSNorm(dimension: c.modelDimension)
-        lmHead = Linear<Scalar>(inFeatures: c.modelDimension, outFeatures: c.vocabularySize, bias: false, using: &g)
+        norm = RMSNorm(dimension: c.modelDimension, epsilon: c.normEpsilon)
+        lmHead = c.tieWordEmbeddings
+            ? nil : Linear<Scalar>(inFeatures: c.modelDimension, outFeatures: c.vocabularySize, bias: false, using: &g)
     }
 
     /// The linear slot at a path from ``linearLayerNames``.
@@ -64,9 +69,14 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
         precondition(t > 0 && t <= configuration.contextLength && tokens.count % t == 0,
                      "TransformerModel: \(tokens.count) tokens are not whole sequences of length \(t) ≤ context \(configuration.contextLength)")
         var h = embedTokens.forward(tokens)
-        h.accumulate(embedPositions.forward(tokens.indices.map { $0 % t }))
+        if let embedPositions { h.accumulate(embedPositions.forward(tokens.indices.map { $0 % t })) }
         for layer in layers { h = layer.forward(h, sequenceLength: t) }
-        return lmHead.forward(norm.forward(h))
+        return head(norm.forward(h))
+    }
+
+    /// The output head on normed rows x (n, d) → (n, vocab): lm_head, or x·Eᵀ when tied.
+    func head(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
+        lmHead?.forward(x) ?? x.matmul(embedTokens.weight, transposeB: true)  // (n, d)·(d, vocab)
     }
 
     /// What ``backward(_:cache:)`` needs from a training forward pass.
@@ -92,7 +102,7 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
                      "TransformerModel: \(tokens.count) tokens are not whole sequences of length \(t) ≤ context \(configuration.contextLength)")
         let positions = tokens.indices.map { $0 % t }
         var h = embedTokens.forward(tokens)
-        h.accumulate(embedPositions.forward(positions))
+        if let embedPositions { h.accumulate(embedPositions.forward(positions)) }
         var blocks: [TransformerBlock<Scalar>.Cache] = []
         for layer in layers {
             let (out, cache) = layer.forward(h, sequenceLength: t, training: &generator)
@@ -100,7 +110,12 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
             h = out
         }
         let (normed, normCache) = norm.forward(h, training: &generator)
-        let (logits, headCache) = lmHead.forwardErasingCache(normed, training: &generator)
+        let (logits, headCache): (Matrix<Scalar>, any LayerCache<Scalar>)
+        if let lmHead {
+            (logits, headCache) = lmHead.forwardErasingCache(normed, training: &generator)
+        } else {
+            (logits, headCache) = (head(normed), InputCache(input: normed))  // tied: keeps x for ∂L/∂E
+        }
         return (logits, Cache(tokens: tokens, positions: positions, sequenceLength: t, blocks: blocks, norm: normCache, headCache: headCache))
     }
 
@@ -111,14 +126,29 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
             for p in g.parameters { grads.append(p.prefixed(prefix)) }
             return g.input
         }
-        var dH = collect(ModelModuleName.norm, norm.backward(collect(ModelModuleName.lmHead, lmHead.backward(dLogits, erasedCache: c.headCache)), cache: c.norm))
+        let dNormed: Matrix<Scalar>
+        var tiedGradient: Matrix<Scalar>?
+        if let lmHead {
+            dNormed = collect(ModelModuleName.lmHead, lmHead.backward(dLogits, erasedCache: c.headCache))
+        } else {
+            // Tied head, logits = x·Eᵀ:  ∂L/∂x = ∂L/∂logits · E  (n, vocab)·(vocab, d);
+            // ∂L/∂E += (∂L/∂logits)ᵀ · x  (vocab, n)·(n, d), added to the lookup's gradient below.
+            guard let x = (c.headCache as? InputCache<Scalar>)?.input else {
+                preconditionFailed("TransformerModel.backward: the cache is not from a tied-head forward", file: #fileID, line: #line)
+            }
+            dNormed = dLogits.matmul(embedTokens.weight)
+            if embedTokens.isTrainable { tiedGradient = dLogits.matmul(x, transposeSelf: true) }
+        }
+        var dH = collect(ModelModuleName.norm, norm.backward(dNormed, cache: c.norm))
         for l in layers.indices.reversed() {
             dH = collect(ModelModuleName.layers + ".\(l)", layers[l].backward(dH, cache: c.blocks[l], sequenceLength: c.sequenceLength))
         }
         if embedTokens.isTrainable {
-            grads.append(NamedTensor(ModelModuleName.embedTokens + ".weight", embedTokens.backward(dH, indices: c.tokens)))
+            var table = embedTokens.backward(dH, indices: c.tokens)
+            if let tiedGradient { table.accumulate(tiedGradient) }
+            grads.append(NamedTensor(ModelModuleName.embedTokens + ".weight", table))
         }
-        if embedPositions.isTrainable {
+        if let embedPositions, embedPositions.isTrainable {
             grads.append(NamedTensor(ModelModuleName.embedPositions + ".weight", embedPositions.backward(dH, indices: c.positions)))
         }
         return grads
@@ -136,10 +166,18 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
 extension TransformerModel: ModuleContainer {
     public mutating func visitModules<V: ModuleVisitor>(_ visitor: inout V, prefix: String) where V.Scalar == Scalar {
         visitor.visit(joinPath(prefix, ModelModuleName.embedTokens), &embedTokens)
-        visitor.visit(joinPath(prefix, ModelModuleName.embedPositions), &embedPositions)
+        if var positions = embedPositions {
+            embedPositions = nil  // the table's only copy is `positions` while the visitor holds it
+            visitor.visit(joinPath(prefix, ModelModuleName.embedPositions), &positions)
+            embedPositions = positions
+        }
         for l in layers.indices { layers[l].visitModules(&visitor, prefix: joinPath(prefix, ModelModuleName.layers + ".\(l)")) }
         visitor.visit(joinPath(prefix, ModelModuleName.norm), &norm)
-        visitor.visitLinear(joinPath(prefix, ModelModuleName.lmHead), &lmHead)
+        if var head = lmHead {
+            lmHead = nil
+            visitor.visitLinear(joinPath(prefix, ModelModuleName.lmHead), &head)
+            lmHead = head
+        }
     }
 }
 
