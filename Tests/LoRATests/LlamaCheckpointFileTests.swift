@@ -46,6 +46,39 @@ import Testing
         }
     }
 
+    /// An F16 copy of `tied`, written by hand (not by the package's writer): every value is
+    /// the binary16 rounding of the F32 weight, read back exactly.
+    @Test func readsFloat16() throws {
+        let f32 = try Self.fixture("tied")
+        let names = f32.tensors.keys.sorted()
+        var entries: [String] = [], data: [UInt8] = [], offset = 0
+        for name in names {
+            let t = f32.tensors[name]!
+            for v in t.values {
+                let bits = Float16(v).bitPattern
+                data += [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8)]
+            }
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            entries.append(#""\#(name)":{"dtype":"F16","shape":[\#(shape)],"data_offsets":[\#(offset),\#(data.count)]}"#)
+            offset = data.count
+        }
+        let dir = try makeTemporaryDirectory("llama-f16")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("tied/config.json"), to: dir.appendingPathComponent("config.json"))
+        try Data(handMadeSafetensors(header: "{" + entries.joined(separator: ",") + "}", data: data))
+            .write(to: dir.appendingPathComponent("model.safetensors"))
+        let f16 = try LlamaCheckpoint.read(from: dir)
+        for name in names {
+            #expect(f16.tensors[name]!.dtype == .f16)
+            #expect(f16.tensors[name]!.values == f32.tensors[name]!.values.map { Float(Float16($0)) }, "\(name)")
+        }
+        // And it runs: the F16 weights give logits near the F32 ones.
+        let ids = try LlamaCheckpointModelTests.inputIds()
+        let a = try TransformerModel<Float>(checkpoint: f16).logits(tokens: ids, sequenceLength: ids.count)
+        let b = try TransformerModel<Float>(checkpoint: f32).logits(tokens: ids, sequenceLength: ids.count)
+        #expect(a.maxAbsDifference(b) < 0.05)
+    }
+
     @Test func writtenCheckpointReadsBackIdentical() throws {
         for name in ["tied", "untied", "tied_bf16"] {
             let original = try Self.fixture(name)

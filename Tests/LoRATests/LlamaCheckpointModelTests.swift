@@ -46,6 +46,18 @@ import Testing
         #expect(error <= 1e-5, "\(name): max |Δlogit| / max(1, max |logit|) = \(error)")
     }
 
+    /// The comparison can fail: the same weights with θ or ε or the KV grouping read wrongly
+    /// are far outside the tolerance.
+    @Test func wrongSettingsAreFarFromTransformers() throws {
+        let checkpoint = try LlamaCheckpoint.read(from: Self.root.appendingPathComponent("untied"))
+        var wrongTheta = checkpoint
+        wrongTheta.config.ropeTheta = 10000  // the default, where the file says 500000
+        #expect(try Self.logitsError(TransformerModel<Float>(checkpoint: wrongTheta), case: "untied") > 1e-3)
+        var wrongEps = checkpoint
+        wrongEps.config.rmsNormEps = 1e-2
+        #expect(try Self.logitsError(TransformerModel<Float>(checkpoint: wrongEps), case: "untied") > 1e-4)
+    }
+
     /// 32 greedy tokens: argmax of the last row, appended, repeated (transformers' generate with
     /// do_sample=False computes the same; the fixture checks that). Uncached full passes.
     @Test(arguments: ["tied", "untied", "tied_bf16"]) func greedyTokensEqualTransformers(_ name: String) throws {
@@ -106,6 +118,16 @@ import Testing
         #expect(error <= 1e-5, "\(name): max |Δlogit| = \(error)")
         // Without the adapter the logits are far from PEFT's: the adapter is what matched.
         #expect(try Self.logitsError(base, case: name) > 1e-2)
+    }
+
+    /// The other way in: inject LoRA on q,v (r = 4, α = 8) first, then load PEFT's weights into
+    /// those layers (``LoRAAdapterHost/loadAdapter(from:dtypes:allowNonFinite:)``).
+    @Test func loadAdapterIntoInjectedLayersGivesPEFTsLogits() throws {
+        var model = try Self.model("untied")
+        try model.injectLoRA(targets: .names(["q_proj", "v_proj"]), hyperparameters: LoRAHyperparameters(rank: 4, alpha: 8), seed: 9)
+        try model.loadAdapter(from: Self.root.appendingPathComponent("lora_qv"))
+        let error = try Self.logitsError(model, case: "lora_qv")
+        #expect(error <= 1e-5, "max |Δlogit| / max(1, max |logit|) = \(error)")
     }
 
     /// Saving the loaded adapter writes PEFT's keys (`base_model.model.model.layers.N.…`), the

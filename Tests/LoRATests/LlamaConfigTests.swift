@@ -45,6 +45,35 @@ import Testing
         #expect(try Self.read(fields).ropeTheta == 500000)
     }
 
+    /// A config in the form SmolLM2-135M's carries (transformers 4.x: top-level rope_theta as an
+    /// integer, rope_scaling null, torch_dtype, SmolLM's own is_llama_config / rope_interleaved).
+    @Test func readsATransformers4ConfigLikeSmolLM2s() throws {
+        let text = """
+        {"architectures": ["LlamaForCausalLM"], "attention_bias": false, "attention_dropout": 0.0,
+         "bos_token_id": 0, "eos_token_id": 0, "hidden_act": "silu", "hidden_size": 576,
+         "initializer_range": 0.041666666666666664, "intermediate_size": 1536, "is_llama_config": true,
+         "max_position_embeddings": 8192, "model_type": "llama", "num_attention_heads": 9,
+         "num_hidden_layers": 30, "num_key_value_heads": 3, "pretraining_tp": 1, "rms_norm_eps": 1e-05,
+         "rope_interleaved": false, "rope_scaling": null, "rope_theta": 100000, "tie_word_embeddings": true,
+         "torch_dtype": "bfloat16", "transformers_version": "4.42.3", "use_cache": true, "vocab_size": 49152}
+        """
+        let dir = try makeTemporaryDirectory("smollm-config")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try text.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let c = try LlamaConfig.read(contentsOf: dir.appendingPathComponent("config.json"))
+        #expect(c.ropeTheta == 100000 && c.headDimension == 64 && c.keyValueHeadCount == 3 && c.tieWordEmbeddings)
+        #expect(c.dtype == "bfloat16" && c.bosTokenId == 0 && c.eosTokenIds == [0])
+        let t = c.transformerConfiguration
+        #expect(t.positionEncoding == .rotary(theta: 100000) && t.feedForward == .swiglu && t.keyValueHeadCount == 3)
+        #expect(t.contextLength == 8192 && t.mlpDimension == 1536 && t.normEpsilon == 1e-5 && t.tieWordEmbeddings)
+        // Llama 3.2's scaled RoPE in the same file form is refused by name.
+        try text.replacingOccurrences(of: #""rope_scaling": null"#, with: #""rope_scaling": {"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0, "original_max_position_embeddings": 8192, "rope_type": "llama3"}"#)
+            .write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let error = try #require(throws: CheckpointError.self) { try LlamaConfig.read(contentsOf: dir.appendingPathComponent("config.json")) }
+        #expect(error.kind == .unsupported && error.subject == "rope_scaling.rope_type", "\(error)")
+        #expect(error.description.contains("\"llama3\""), "\(error)")
+    }
+
     @Test func acceptsSmolLM2sMarkers() throws {
         var fields = try Self.fixtureFields()
         fields["is_llama_config"] = true
