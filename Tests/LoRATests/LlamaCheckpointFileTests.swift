@@ -165,5 +165,8 @@ import Testing
         try FileManager.default.copyItem(at: Self.root.appendingPathComponent("tied/config.json"), to: dir.appendingPathComponent("config.json"))
         let error = try #require(throws: CheckpointError.self) { try LlamaCheckpoint.read(from: dir) }
         #expect(error.kind == .io && error.description.contains("model.safetensors.index.json"), "\(error)")
+        try Data([0x80, 0x02]).write(to: dir.appendingPathComponent("pytorch_model.bin"))
+        let pickled = try #require(throws: CheckpointError.self) { try LlamaCheckpoint.read(from: dir) }
+        #expect(pickled.kind == .io && pickled.description.contains("pytorch_model.bin is PyTorch's pickle format"), "\(pickled)")
     }
 }

@@ -50,8 +50,12 @@ extension LlamaCheckpoint {
                                           problem: "\(indexFileName) places this weight in the shard, which does not hold it")
                 }
             } else {
+                let pickled = ["pytorch_model.bin", "pytorch_model.bin.index.json"]
+                    .first { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
                 throw CheckpointError(file: weightsFileName, kind: .io,
-                                      problem: "the folder has neither \(weightsFileName) nor \(indexFileName)")
+                                      problem: "the folder has neither \(weightsFileName) nor \(indexFileName)"
+                                          + (pickled.map { " (\($0) is PyTorch's pickle format, which this package does not read: "
+                                              + "save the model again with save_pretrained(safe_serialization=True))" } ?? ""))
             }
             var checkpoint = LlamaCheckpoint(config: config, tensors: tensors)
             try checkpoint.validate(files: files)

@@ -11,8 +11,9 @@ import Foundation
 /// On-disk names are `base_model.model.<path>.lora_A.weight` with the path PEFT gives the module
 /// (``adapterFilePath(for:)``): transformers' `LlamaForCausalLM` nests its layers under `model.`,
 /// so a LLaMA configuration writes `base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight`;
-/// the package's miniature has no `model.` level and writes `base_model.model.layers.0.…`. LoRA and QLoRA adapters are saved alike (float32 A and B): a
-/// QLoRA adapter loads onto a 4-bit base or a 16/32-bit one.
+/// the package's miniature has no `model.` level and writes `base_model.model.layers.0.…`.
+/// LoRA and QLoRA adapters are saved alike (float32 A and B): a QLoRA adapter loads onto a 4-bit
+/// base or a 16/32-bit one.
 ///
 /// Both loads are strict and all-or-nothing: every problem is a thrown ``AdapterError`` and the
 /// model is unchanged (``loadAdapter(from:dtypes:)``) or no model is returned (``loadingAdapter(from:)``).
