@@ -79,6 +79,20 @@ import Testing
         ProcessInfo.processInfo.environment["LORA_LLAMA_WRITE_DIR"].map { URL(fileURLWithPath: $0) }
     }
 
+    /// The same 32 ids from the package's generate (greedy, KV cache), EOS not stopping as in
+    /// the fixture; and from the uncached path.
+    @Test(arguments: ["tied", "untied", "tied_bf16"]) func cachedGreedyGenerationEqualsTransformers(_ name: String) throws {
+        let model = try Self.model(name)
+        let summary = try Self.summary()
+        let prompt = try #require(summary["prompt_ids"] as? [Int])
+        let expected = try #require((summary["greedy"] as? [String: [Int]])?[name])
+        for useCache in [true, false] {
+            var g = SeededGenerator(seed: 0)
+            let out = try model.generate(prompt: prompt, maxNewTokens: expected.count, sampling: .greedy, useCache: useCache, generator: &g)
+            #expect(out.tokens == expected, "\(name) useCache \(useCache)")
+        }
+    }
+
     /// Our saved copy reads back to identical parameters (and is kept in LORA_LLAMA_WRITE_DIR/<name>).
     @Test(arguments: ["tied", "untied"]) func savedCopyLoadsBackIdentical(_ name: String) throws {
         let model = try Self.model(name)
