@@ -8,11 +8,12 @@ import Foundation
 /// base.loadingAdapter(from: dir)          PEFT's PeftModel.from_pretrained(base, dir):
 ///                                         inject the config's targets, then load
 /// ```
-/// On-disk names are `base_model.model.<path>.lora_A.weight` with paths such as
-/// `layers.0.self_attn.q_proj`. A Hugging Face LLaMA nests its layers under `model.`, so there
-/// the same tensor is `base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight`; this
-/// model has no `model.` level. LoRA and QLoRA adapters are saved alike (float32 A and B): a
-/// QLoRA adapter loads onto a 4-bit base or a 16/32-bit one.
+/// On-disk names are `base_model.model.<path>.lora_A.weight` with the path PEFT gives the module
+/// (``adapterFilePath(for:)``): transformers' `LlamaForCausalLM` nests its layers under `model.`,
+/// so a LLaMA configuration writes `base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight`;
+/// the package's miniature has no `model.` level and writes `base_model.model.layers.0.…`.
+/// LoRA and QLoRA adapters are saved alike (float32 A and B): a QLoRA adapter loads onto a 4-bit
+/// base or a 16/32-bit one.
 ///
 /// Both loads are strict and all-or-nothing: every problem is a thrown ``AdapterError`` and the
 /// model is unchanged (``loadAdapter(from:dtypes:)``) or no model is returned (``loadingAdapter(from:)``).
@@ -72,7 +73,10 @@ extension TransformerModel: LoRAAdapterHost {
         let targets = config.targetModules ?? .names([])
         let resolved: [String]
         do {
-            resolved = try resolveTargets(targets, exclude: config.excludeModules)
+            // Resolved on the paths the file uses (a LLaMA's under `model.`), as PEFT resolves them.
+            resolved = try TargetModuleMatcher.resolve(
+                targets: targets, exclude: config.excludeModules, moduleNames: moduleNames.map(adapterFilePath),
+                linearNames: linearLayerNames.map(adapterFilePath), outputLayerName: adapterFilePath(for: Self.outputLayerName))
         } catch {
             throw AdapterError(file: configFile, subject: "target_modules", kind: .targetMismatch,
                                problem: "does not fit this model (\(error))")
@@ -95,12 +99,13 @@ extension TransformerModel: LoRAAdapterHost {
                 h.initialization = .kaimingUniform
                 return h
             }
-            try copy.injectLoRA(targets: .names(resolved), hyperparameters: fresh(adapter.hyperparameters), seed: 0,
-                                override: { fresh(adapter.hyperparameters(for: $0)) })
+            let modelPath = Dictionary(uniqueKeysWithValues: linearLayerNames.map { (adapterFilePath(for: $0), $0) })
+            try copy.injectLoRA(targets: .names(resolved.map { modelPath[$0]! }), hyperparameters: fresh(adapter.hyperparameters), seed: 0,
+                                override: { fresh(adapter.hyperparameters(for: self.adapterFilePath(for: $0))) })
         } catch {
             throw AdapterError(file: configFile, subject: "r", kind: .rankMismatch, problem: "the config does not fit this model (\(error))")
         }
-        copy.replaceAdaptedLayers(try adapter.applied(to: copy.adaptedLayers))
+        copy.replaceAdaptedLayers(try copy.layers(applying: adapter))
         return copy
     }
 }
