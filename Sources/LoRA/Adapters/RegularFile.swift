@@ -140,8 +140,9 @@ enum FileSystemSync {
 
     /// Writes `bytes` to a new file at `path` (which must not exist), flushes it to disk, closes it.
     /// - Throws: the reason as text; a partly written file is removed.
-    static func writeNewFile(_ bytes: [UInt8], to path: String) throws(RegularFile.Problem) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    static func writeNewFile(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(RegularFile.Problem) {
+        _ = fileSizeSignalIgnored
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw RegularFile.Problem(reason: RegularFile.describe(errno: errno, path: path)) }
         var failure: String?
         bytes.withUnsafeBytes { buffer in
@@ -150,7 +151,9 @@ enum FileSystemSync {
                 let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failure = "cannot write (\(String(cString: strerror(errno))))"
+                    failure = errno == EFBIG
+                        ? "cannot write: file too large (this process's file-size limit, `ulimit -f`, is \(fileSizeLimit))"
+                        : "cannot write (\(String(cString: strerror(errno))))"
                     return
                 }
                 done += n
@@ -162,5 +165,31 @@ enum FileSystemSync {
             unlink(path)
             throw RegularFile.Problem(reason: failure)
         }
+    }
+
+    /// Set once, before the first write: `SIGXFSZ` ignored, unless the program installed its own
+    /// handler. A write beyond the file-size limit (`ulimit -f`, `RLIMIT_FSIZE`) then fails with
+    /// `EFBIG`, which is reported as "file too large", instead of the signal killing the process.
+    private static let fileSizeSignalIgnored: Void = {
+        var current = sigaction()
+        guard sigaction(SIGXFSZ, nil, &current) == 0 else { return }
+        #if os(Linux)
+        let isDefault = current.__sigaction_handler.sa_handler == nil
+        #else
+        let isDefault = current.__sigaction_u.__sa_handler == nil
+        #endif
+        if isDefault { signal(SIGXFSZ, SIG_IGN) }
+    }()
+
+    /// This process's file-size limit in bytes, as text.
+    private static var fileSizeLimit: String {
+        var limit = rlimit()
+        #if os(Linux)
+        let got = getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit)
+        #else
+        let got = getrlimit(RLIMIT_FSIZE, &limit)
+        #endif
+        guard got == 0, limit.rlim_cur != MemoryBudget.unlimited else { return "unknown" }
+        return "\(limit.rlim_cur) bytes"
     }
 }
