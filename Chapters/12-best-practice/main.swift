@@ -51,6 +51,7 @@ let outPath = options.string("out", "directory to write the adapter into and kee
 options.finish()
 BLASInfo.setThreadCount(1)
 let suite = TaskSuite()
+if let outPath, let problem = Options.outputFolderProblem(outPath) { options.fail("--out: \(problem)") }
 guard let task = suite.fineTuning.first(where: { $0.name == taskName }) else {
     options.fail("--task must be one of \(suite.fineTuning.map(\.name).joined(separator: ", ")), got '\(taskName)'")
 }

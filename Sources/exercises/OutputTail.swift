@@ -57,8 +57,10 @@ final class OutputTail: @unchecked Sendable {
         if lastLines.count > Self.keptLines { lastLines.removeFirst() }
     }
 
-    /// Waits for the end of the output.
-    func wait() { done.wait() }
+    /// Waits for the end of the output, at most `seconds`; false when it has not ended (a
+    /// process that left the check's group still holds the pipe), and this object must then
+    /// not be read.
+    func wait(seconds: Double) -> Bool { done.wait(timeout: .now() + seconds) == .success }
 
     /// Whether the output says an allocation failed.
     var reportsAllocationFailure: Bool {
@@ -96,9 +98,11 @@ final class BoundedReader: @unchecked Sendable {
         }
     }
 
-    /// Waits for the end and returns the text read.
+    /// Waits at most `seconds` for the end; false when it has not come (then do not call ``text()``).
+    func wait(seconds: Double) -> Bool { done.wait(timeout: .now() + seconds) == .success }
+
+    /// The text read; call after ``wait(seconds:)`` returned true.
     func text() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: data, as: UTF8.self)
     }
 }

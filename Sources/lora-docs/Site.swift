@@ -113,10 +113,41 @@ struct Site {
         return difference
     }
 
+    /// Whether the file at `path` (relative to `folder`) was written by this tool: a top-level
+    /// page whose first line is ``Page/generatedLine``, or a chapter figure `figures/chNN-*.svg`.
+    static func isGenerated(_ path: String, in folder: URL) -> Bool {
+        let parts = path.split(separator: "/")
+        if parts.count == 1, path.hasSuffix(".md") {
+            guard let handle = FileHandle(forReadingAtPath: folder.appendingPathComponent(path).path) else { return false }
+            defer { try? handle.close() }
+            let start = (try? handle.read(upToCount: Page.generatedLine.utf8.count)) ?? Data()
+            return start == Data(Page.generatedLine.utf8)
+        }
+        if parts.count == 2, parts[0] == "figures", path.hasSuffix(".svg") {
+            let name = Array(parts[1])
+            return name.count > 5 && parts[1].hasPrefix("ch") && name[2].isNumber && name[3].isNumber && name[4] == "-"
+        }
+        return false
+    }
+
+    /// The top-level Markdown files in `folder` that this tool did not write; a docs folder
+    /// holding any is refused, so that `--docs-dir .` cannot overwrite a project's README.
+    static func foreignMarkdown(in folder: URL) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return entries.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") && !isGenerated($0, in: folder) }.sorted()
+    }
+
     /// Makes `committed` equal to `generated`: writes new and changed files atomically and
-    /// removes generated-looking files (`*.md`, `figures/*.svg`) that are no longer produced.
+    /// removes files this tool generated earlier (``isGenerated(_:in:)``) that are no longer
+    /// produced; every other file is left alone.
     /// - Returns: the paths it changed.
+    /// - Throws: before writing anything, when `committed` holds Markdown this tool did not write.
     static func sync(generated: URL, into committed: URL, ignoring ignored: (String) -> Bool = { _ in false }) throws -> [String] {
+        let foreign = foreignMarkdown(in: committed)
+        guard foreign.isEmpty else {
+            throw Failure(description: "\(committed.path) holds Markdown that lora-docs did not generate (\(foreign.prefix(5).joined(separator: ", "))"
+                          + (foreign.count > 5 ? ", …" : "") + "); nothing was written. Give --docs-dir an empty folder or a folder of generated pages")
+        }
         let difference = compare(generated: generated, committed: committed, ignoring: ignored)
         for path in difference.missing + difference.differing {
             let target = committed.appendingPathComponent(path)
@@ -125,7 +156,7 @@ struct Site {
             try writeAtomically(text, to: target)
         }
         var removed: [String] = []
-        for path in difference.extra where (path.hasSuffix(".md") && !path.contains("/")) || (path.hasPrefix("figures/") && path.hasSuffix(".svg")) {
+        for path in difference.extra where isGenerated(path, in: committed) {
             try FileManager.default.removeItem(at: committed.appendingPathComponent(path))
             removed.append(path)
         }

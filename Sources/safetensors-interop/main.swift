@@ -25,6 +25,10 @@ func usageError(_ message: String) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+// Swift shows invalid UTF-8 bytes in arguments as U+FFFD: such a path would name another folder.
+for i in 1..<Int(CommandLine.argc) where CommandLine.unsafeArgv[i].map({ String(validatingCString: $0) == nil }) ?? false {
+    usageError("argument \(i) ('\(CommandLine.arguments[i])') is not valid UTF-8; give the directory in UTF-8")
+}
 if arguments.contains("--help") || arguments.contains("-h") {
     guard arguments.count == 1 else { usageError("--help takes no other arguments") }
     print(usage)
