@@ -11,10 +11,15 @@ import ExerciseChecks
 /// exit       calls exit(0) in the middle of the check
 /// forge      writes a made-up "passed" verdict to file descriptor 3, then calls exit(0)
 /// spawn      starts `sleep 300` (its pid written to $EXERCISES_TEST_PIDFILE), then never returns
+/// escape     prints ANSI escape sequences (clear screen, red), then fails its check
+/// recurse    recurses without end (a stack overflow)
 /// ```
 enum Misbehaviour {
     /// The environment variable that selects a misbehaviour.
     static let variable = "EXERCISES_TEST_MISBEHAVE"
+
+    /// Recurses for ever (the sum keeps the recursion from being turned into a loop).
+    static func depth(_ n: Int) -> Int { n &+ depth(n &+ 1) &+ 1 }
 
     static func run(_ kind: String) -> CheckResult {
         switch kind {
@@ -37,6 +42,11 @@ enum Misbehaviour {
             sleeper.arguments = ["-c", "echo $$ > \"$0\"; exec sleep 300", ProcessInfo.processInfo.environment["EXERCISES_TEST_PIDFILE"] ?? "/dev/null"]
             try? sleeper.run()
             while true { usleep(100_000) }
+        case "escape":
+            print("\u{1B}[2J\u{1B}[31mred text")
+            return .failed(CheckFailure(checking: "misbehaviour 'escape'", expected: "plain text", got: "escape sequences"))
+        case "recurse":
+            return .failed(CheckFailure(checking: "misbehaviour 'recurse'", expected: "a base case", got: "\(depth(1))"))
         case "exit":
             exit(0)
         case "forge":

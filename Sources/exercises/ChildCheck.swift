@@ -17,7 +17,7 @@ import Darwin
 ///         the runner starts its own session; Ctrl-C, SIGTERM, SIGHUP to the checker are
 ///         forwarded to its group; the runner arms a parent-death signal
 /// wait    until it exits, or kill its session with SIGKILL when the time limit passes; then kill the
-///         session anyway (a stub's background processes) and wait at most 2 s for the output's end
+///         session anyway (a stub's background processes) and wait at most 10 s for the output's end
 /// verdict exit 0 + "<nonce>␞passed" passed · exit 1 + "<nonce>␞failed␞fields" failed · exit 0/1 without
 ///         that record: the learner's code ended the process · "failed to allocate" ran out of memory · signal trapped
 /// ```
@@ -78,8 +78,8 @@ struct ChildCheck {
             FileHandle.standardError.write(Data("exercises: interrupted (signal \(signal)); the check was stopped too\n".utf8))
             exit(128 + signal)
         }
-        let ended = output.wait(seconds: 2)
-        let text = verdict.wait(seconds: 2) ? verdict.text() : ""
+        let ended = output.wait(seconds: 10)
+        let text = verdict.wait(seconds: 10) ? verdict.text() : ""
         return verdictFor(e, outcome, output: ended ? output : nil, verdict: VerdictRecord.read(text, nonce: nonce))
     }
 
@@ -168,6 +168,15 @@ struct ChildCheck {
                 why: "something allocates without end, such as an array that grows in a loop that never stops (the limit is \(CheckLimits.memoryVariable))"))
         }
         let how = outcome.signal.map { "the program stopped (signal \($0))" } ?? "the program exited with status \(outcome.exitCode ?? -1)"
+        if let signal = outcome.signal, signal == SIGSEGV || signal == SIGBUS {
+            // Swift reports its traps with SIGILL or SIGTRAP; a segmentation fault from pure
+            // Swift is almost always the stack running out.
+            return .failed(CheckFailure(
+                checking: "running your code",
+                expected: "the check to finish",
+                got: withOutput("\(how) while running exercise \(e.number)"),
+                why: "a stack overflow, most likely: a recursion without a base case, or one that goes too deep"))
+        }
         let crash = (output?.crashLines ?? []).map { indent + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
         return .failed(CheckFailure(
             checking: "running your code",

@@ -44,4 +44,20 @@ import Testing
         #expect(run.status == 2)
         #expect(run.error.contains("EXERCISES_TIME_LIMIT"), "\(run.error)")
     }
+
+    @Test("escape sequences a stub prints are shown as text, not sent to the terminal")
+    func escapeSequencesAreShown() throws {
+        let run = try runExercises(["1"], environment: ["EXERCISES_TEST_MISBEHAVE": "escape"])
+        #expect(run.status == 1)
+        #expect(!run.output.contains("\u{1B}"), "\(run.output)")
+        #expect(run.output.contains("^[[31mred text"), "\(run.output)")
+    }
+
+    @Test("a stack overflow is named as such, not as an index out of range")
+    func stackOverflowIsNamed() throws {
+        let run = try runExercises(["1"], environment: ["EXERCISES_TEST_MISBEHAVE": "recurse", "EXERCISES_TIME_LIMIT": "120"])
+        #expect(run.status == 1)
+        #expect(run.output.contains("stack overflow"), "\(run.output)")
+        #expect(!run.output.contains("index out of range"), "\(run.output)")
+    }
 }

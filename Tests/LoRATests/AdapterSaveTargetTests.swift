@@ -183,4 +183,30 @@ import Testing
         #expect(interrupted == 0, "a live save should finish within the reader's retries")
         #expect(loads > 0)
     }
+
+    @Test("a single-file write never sweeps a temporary whose writer holds its lock, whatever process id its name shows",
+          .timeLimit(.minutes(5)))
+    func liveSingleFileTemporaryIsKept() async throws {
+        let dir = try makeTemporaryDirectory("live-tmp-file")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A process id that is not running here (as a writer in another PID namespace would look).
+        let live = dir.appendingPathComponent(".manifest.json.tmp-2147483646-1")
+        try Data("partial".utf8).write(to: live)
+        let ready = dir.appendingPathComponent("ready"), done = dir.appendingPathComponent("done")
+        // The "other writer" holds the lock until the parent has written (at most 60 s).
+        async let writer = #expect(processExitsWith: .success) { [live = live as URL, ready = ready as URL, done = done as URL] in
+            let fd = open(live.path, O_RDWR)
+            guard fd >= 0, flock(fd, LOCK_EX) == 0 else { exit(3) }
+            try Data().write(to: ready)
+            for _ in 0..<600 where !FileManager.default.fileExists(atPath: done.path) { usleep(100_000) }
+            exit(FileManager.default.fileExists(atPath: live.path) ? 0 : 4)
+        }
+        while !FileManager.default.fileExists(atPath: ready.path) { try await Task.sleep(nanoseconds: 10_000_000) }
+        try AtomicFile.write(Array("{}\n".utf8), to: dir.appendingPathComponent("manifest.json"))
+        #expect(FileManager.default.fileExists(atPath: live.path), "a live writer's temporary was swept")
+        try Data().write(to: done)
+        _ = await writer
+        try AtomicFile.write(Array("{}\n".utf8), to: dir.appendingPathComponent("manifest.json"))
+        #expect(!FileManager.default.fileExists(atPath: live.path), "swept once its writer was gone")
+    }
 }

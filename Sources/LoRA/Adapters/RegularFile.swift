@@ -120,8 +120,8 @@ final class RegularFile {
     }
 }
 
-/// Small POSIX steps the atomic writers need: flush a file or a folder to disk, and whether a
-/// process that left temporary entries behind is still running.
+/// Small POSIX steps the atomic writers need: flush a file or a folder to disk, write a new file
+/// under a lock.
 enum FileSystemSync {
     /// `fsync` on the folder at `path`, so that renames and new entries in it survive a power
     /// loss. Failures are ignored: some file systems do not support syncing a folder.
@@ -132,18 +132,22 @@ enum FileSystemSync {
         close(fd)
     }
 
-    /// Whether process `pid` exists (a process of another user counts as existing).
-    static func processIsAlive(_ pid: Int32) -> Bool {
-        guard pid > 0 else { return false }
-        return kill(pid, 0) == 0 || errno == EPERM
-    }
-
     /// Writes `bytes` to a new file at `path` (which must not exist), flushes it to disk, closes it.
     /// - Throws: the reason as text; a partly written file is removed.
     static func writeNewFile(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(RegularFile.Problem) {
+        _ = try writeNewFile(bytes, to: path, mode: mode, keepingLock: false)
+    }
+
+    /// ``writeNewFile(_:to:mode:)`` that takes `flock(LOCK_EX)` on the new file before writing
+    /// and, with `keepingLock`, returns a descriptor that still holds it (the caller closes it
+    /// once the file is renamed), so a sweeper can tell a live temporary from a dead one.
+    /// Without `keepingLock` the returned descriptor is -1.
+    static func writeNewFile(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, keepingLock: Bool) throws(RegularFile.Problem) -> Int32 {
         _ = fileSizeSignalIgnored
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw RegularFile.Problem(reason: RegularFile.describe(errno: errno, path: path)) }
+        _ = flock(fd, LOCK_EX)
+        let lock = keepingLock ? dup(fd) : -1
         var failure: String?
         bytes.withUnsafeBytes { buffer in
             var done = 0
@@ -163,8 +167,10 @@ enum FileSystemSync {
         if close(fd) != 0, failure == nil { failure = "cannot close (\(String(cString: strerror(errno))))" }
         if let failure {
             unlink(path)
+            if lock >= 0 { close(lock) }
             throw RegularFile.Problem(reason: failure)
         }
+        return lock
     }
 
     /// Set once, before the first write: `SIGXFSZ` ignored, unless the program installed its own
