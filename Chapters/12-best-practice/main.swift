@@ -51,6 +51,7 @@ let outPath = options.string("out", "directory to write the adapter into and kee
 options.finish()
 BLASInfo.setThreadCount(1)
 let suite = TaskSuite()
+if let outPath, let problem = Options.outputFolderProblem(outPath) { options.fail("--out: \(problem)") }
 guard let task = suite.fineTuning.first(where: { $0.name == taskName }) else {
     options.fail("--task must be one of \(suite.fineTuning.map(\.name).joined(separator: ", ")), got '\(taskName)'")
 }
@@ -195,12 +196,18 @@ tensors.print()  // hide
 let fileBytes = [UInt8](try Data(contentsOf: weightsURL))
 let headerLength = (0..<8).reduce(0) { $0 | Int(fileBytes[$1]) << (8 * $1) }
 print("file = 8-byte header length + \(grouped(headerLength))-byte JSON header + \(grouped(dataBytes)) bytes of data = \(grouped(fileBytes.count)) bytes")
-print("metadata: \(document.metadata)")
+print("metadata: " + document.metadata.keys.sorted().map { "\($0) = \(document.metadata[$0]!)" }.joined(separator: ", "))
 let header = String(decoding: fileBytes[8..<(8 + headerLength)], as: UTF8.self).trimmingCharacters(in: .whitespaces)
 print("JSON header (one entry per line here; in the file it is one line, padded with spaces to a multiple of 8 bytes):")
 print(header.replacingOccurrences(of: "},\"", with: "},\n \""))
 
 /*:
+Besides PEFT's `"format": "pt"`, the metadata holds `lora_adapter_config_fnv1a64`, a digest of
+the `adapter_config.json` saved with these weights. A save writes each file under a temporary
+name and renames it into place, weights first; between the two renames (a crash, or a reader
+running beside the save) the folder holds new weights beside the old config, and the digest lets
+the loader tell that mix from a matched pair. PEFT ignores metadata keys it does not know.
+
 Each adapted projection costs $r(d + k)$ numbers, $rk$ in A and $dr$ in B, as the byte column
 shows. A Hugging Face LLaMA nests its decoder under a
 `model` attribute, so there the first tensor would be named

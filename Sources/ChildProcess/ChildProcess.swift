@@ -1,10 +1,21 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Running another program of the package and collecting what it printed: the one runner that
 /// `tour`, `lora-docs`, the exercise checker's build step and the tests share.
 ///
 /// Output goes through temporary files, not pipes, so a child that prints megabytes cannot
 /// block on a full pipe while the parent waits for it to exit. Standard input is `/dev/null`.
+///
+/// The child runs in its own process group (Foundation's `Process` puts it there), so Ctrl-C at
+/// the terminal reaches only this process: while a child runs, SIGINT, SIGTERM and SIGHUP are
+/// forwarded to the child's whole group, the child is waited for, and ``run(_:arguments:in:environment:passThrough:)``
+/// then throws ``Interrupted`` (after removing its scratch files), so no chapter or `swift build`
+/// is left running and the caller can clean up before exiting.
 public enum ChildProcess {
     /// What a finished program left behind.
     public struct Finished: Sendable, Equatable {
@@ -47,7 +58,8 @@ public enum ChildProcess {
         process.standardInput = FileHandle.nullDevice
         if passThrough {
             try start(process, executable)
-            process.waitUntilExit()
+            waitForwardingSignals(process)
+            if let signal = SignalForwarding.takeReceived() { throw Interrupted(signal: signal) }
             return Finished(status: process.terminationStatus, exitedNormally: process.terminationReason == .exit, stdout: "", stderr: "")
         }
         let scratch = FileManager.default.temporaryDirectory
@@ -61,9 +73,10 @@ public enum ChildProcess {
         process.standardOutput = outHandle
         process.standardError = errHandle
         try start(process, executable)
-        process.waitUntilExit()
+        waitForwardingSignals(process)
         try outHandle.close()
         try errHandle.close()
+        if let signal = SignalForwarding.takeReceived() { throw Interrupted(signal: signal) }
         return Finished(status: process.terminationStatus, exitedNormally: process.terminationReason == .exit,
                         stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
                         stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
@@ -78,7 +91,75 @@ public enum ChildProcess {
         public var description: String { "cannot start \(path): \(reason)" }
     }
 
+    /// The run was stopped by a signal this process received (Ctrl-C, SIGTERM, SIGHUP); the
+    /// signal was forwarded to the child's process group and the child has exited.
+    public struct Interrupted: Error, CustomStringConvertible {
+        /// The signal received.
+        public let signal: Int32
+        /// The exit status a shell reports for a process ended by this signal: 128 + signal.
+        public var exitStatus: Int32 { 128 + signal }
+        public var description: String { "interrupted by signal \(signal)" }
+    }
+
+    /// Waits for `process`, forwarding SIGINT, SIGTERM and SIGHUP to its process group meanwhile.
+    private static func waitForwardingSignals(_ process: Process) {
+        SignalForwarding.begin(group: process.processIdentifier)
+        process.waitUntilExit()
+        SignalForwarding.end()
+    }
+
     private static func start(_ process: Process, _ executable: URL) throws {
         do { try process.run() } catch { throw StartFailure(path: executable.path, reason: error.localizedDescription) }
+    }
+}
+
+/// The signal handlers that pass Ctrl-C and termination on to a child's process group.
+///
+/// ```
+/// begin(group)   remember the group; SIGINT, SIGTERM, SIGHUP → handler (old actions saved)
+/// handler(sig)   record sig; kill(-group, sig)             (async-signal-safe calls only)
+/// end()          restore the old actions
+/// ```
+/// The exercise checker uses it too, around the check processes it spawns itself.
+public enum SignalForwarding {
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
+    nonisolated(unsafe) static var group: pid_t = 0
+    nonisolated(unsafe) static var received: Int32 = 0
+    nonisolated(unsafe) static var saved: [sigaction] = []
+
+    /// Starts forwarding to the process group `child` (a child that leads its own group).
+    public static func begin(group child: pid_t) {
+        group = child
+        saved = signals.map { signal in
+            var action = sigaction(), old = sigaction()
+            #if os(Linux)
+            action.__sigaction_handler.sa_handler = { SignalForwarding.forward($0) }
+            #else
+            action.__sigaction_u.__sa_handler = { SignalForwarding.forward($0) }
+            #endif
+            sigemptyset(&action.sa_mask)
+            sigaction(signal, &action, &old)
+            return old
+        }
+        // A signal that came before the handlers were in place would have ended this process;
+        // one that comes now is forwarded.
+    }
+
+    static func forward(_ signal: Int32) {
+        received = signal
+        if group > 0 { kill(-group, signal) }
+    }
+
+    /// Stops forwarding; the previous signal actions are back.
+    public static func end() {
+        group = 0
+        for (signal, var old) in zip(signals, saved) { sigaction(signal, &old, nil) }
+        saved = []
+    }
+
+    /// The signal received during the last run, if any (cleared).
+    public static func takeReceived() -> Int32? {
+        defer { received = 0 }
+        return received == 0 ? nil : received
     }
 }

@@ -58,6 +58,13 @@ public struct Options: Sendable {
                 arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
         self.program = program
         self.summary = summary
+        // Swift replaces invalid UTF-8 in the process's arguments with U+FFFD, so a path given
+        // with such bytes would name another file: refuse it.
+        if arguments == Array(CommandLine.arguments.dropFirst()) {
+            for index in Options.invalidUTF8Arguments() {
+                errors.append("argument \(index) ('\(CommandLine.arguments[index])') is not valid UTF-8; give paths and values in UTF-8")
+            }
+        }
         var i = 0
         while i < arguments.count {
             let arg = arguments[i]
@@ -81,6 +88,41 @@ public struct Options: Sendable {
             if remaining[name] != nil { errors.append("--\(name) given twice") }
             remaining[name] = value
             order.append(name)
+        }
+    }
+
+    /// The positions (1 = the first after the program name) of this process's arguments whose
+    /// bytes are not valid UTF-8 (`CommandLine.arguments` shows them repaired, as U+FFFD).
+    public static func invalidUTF8Arguments() -> [Int] {
+        (1..<Int(CommandLine.argc)).filter { i in
+            guard let raw = CommandLine.unsafeArgv[i] else { return false }
+            return String(validatingCString: raw) == nil
+        }
+    }
+
+    /// Why `path` cannot be the folder a program writes its output into, or nil when it can:
+    /// it exists and is not a folder (a file, `/dev/null`), a part of it is a file, it is not
+    /// writable, or a symbolic link on it dangles or loops. A missing folder is fine when the
+    /// nearest existing folder above it is writable (it will be created).
+    /// - Complexity: a few `stat` and `access` calls; nothing is created.
+    public static func outputFolderProblem(_ path: String) -> String? {
+        var info = stat(), link = stat()
+        if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, stat(path, &info) != 0 {
+            return "'\(path)' is a symbolic link to \(errno == ELOOP ? "itself (a loop)" : "a path that does not exist")"
+        }
+        var candidate = path
+        while true {
+            if stat(candidate, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else {
+                    return candidate == path ? "'\(path)' exists and is not a folder" : "'\(candidate)' (on the path '\(path)') is not a folder"
+                }
+                guard access(candidate, W_OK | X_OK) == 0 else { return "'\(candidate)' is not writable" }
+                return nil
+            }
+            guard errno == ENOENT else { return "'\(candidate)' cannot be used (\(String(cString: strerror(errno))))" }
+            let parent = candidate.hasSuffix("/") ? String(candidate.dropLast()) : candidate
+            guard let slash = parent.lastIndex(of: "/") else { candidate = "."; continue }
+            candidate = slash == parent.startIndex ? "/" : String(parent[..<slash])
         }
     }
 

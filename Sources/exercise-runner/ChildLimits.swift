@@ -43,6 +43,18 @@ enum ChildLimits {
         #endif
     }
 
+    /// Limits the size of any file this process writes to `bytes` (RLIMIT_FSIZE, soft and hard):
+    /// a stub that fills the disk gets an error (SIGXFSZ is ignored) instead of succeeding.
+    static func limitFileSize(to bytes: Int) {
+        signal(SIGXFSZ, SIG_IGN)
+        var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
+        #if os(Linux)
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit)
+        #else
+        _ = setrlimit(RLIMIT_FSIZE, &limit)
+        #endif
+    }
+
     /// Writes every byte to file descriptor `fd` (ignoring failures: the checker reports a
     /// missing verdict itself).
     static func writeAll(_ bytes: [UInt8], to fd: Int32) {
@@ -55,5 +67,20 @@ enum ChildLimits {
                 done += n
             }
         }
+    }
+
+    /// The nonce the checker wrote into `fd` (at most 64 bytes); the descriptor is closed, so
+    /// the learner's code cannot read it.
+    static func readNonce(from fd: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var count = 0
+        while count < buffer.count {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            count += n
+        }
+        close(fd)
+        return String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -21,8 +21,8 @@ struct CheckLimits: Equatable {
     static func from(environment: [String: String]) -> Result<CheckLimits, UsageError> {
         var limits = CheckLimits()
         if let text = environment[timeVariable] {
-            guard let s = Double(text), s.isFinite, s > 0, s <= 86_400 else {
-                return .failure(UsageError("\(timeVariable) must be a number of seconds in (0, 86400], got '\(text)'"))
+            guard let s = Double(text), s.isFinite, s >= 0.1, s <= 86_400 else {
+                return .failure(UsageError("\(timeVariable) must be a number of seconds from 0.1 to 86400, got '\(text)'"))
             }
             limits.seconds = s
         }

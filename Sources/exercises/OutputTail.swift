@@ -47,7 +47,7 @@ final class OutputTail: @unchecked Sendable {
 
     private func finishLine() {
         lineCount += 1
-        var line = String(decoding: partial, as: UTF8.self)
+        var line = Self.visible(String(decoding: partial, as: UTF8.self))
         if line.count > Self.keptLineLength { line = String(line.prefix(Self.keptLineLength)) + "…" }
         partial.removeAll(keepingCapacity: true)
         if crashLines.count < 3, line.contains("Fatal error") || line.contains("failed to allocate") || line.contains("Exercises/") {
@@ -57,8 +57,25 @@ final class OutputTail: @unchecked Sendable {
         if lastLines.count > Self.keptLines { lastLines.removeFirst() }
     }
 
-    /// Waits for the end of the output.
-    func wait() { done.wait() }
+    /// `line` with control characters shown in caret notation (ESC as `^[`, so a stub's ANSI
+    /// escape sequences cannot clear or recolour the learner's terminal); tabs are kept.
+    static func visible(_ line: String) -> String {
+        var out = ""
+        for scalar in line.unicodeScalars {
+            switch scalar.value {
+            case 0x09: out.unicodeScalars.append(scalar)
+            case 0..<0x20, 0x7F: out += "^" + String(Unicode.Scalar(UInt8(scalar.value ^ 0x40)))
+            case 0x80..<0xA0: out += "\u{FFFD}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Waits for the end of the output, at most `seconds`; false when it has not ended (a
+    /// process that left the check's group still holds the pipe), and this object must then
+    /// not be read.
+    func wait(seconds: Double) -> Bool { done.wait(timeout: .now() + seconds) == .success }
 
     /// Whether the output says an allocation failed.
     var reportsAllocationFailure: Bool {
@@ -96,9 +113,11 @@ final class BoundedReader: @unchecked Sendable {
         }
     }
 
-    /// Waits for the end and returns the text read.
+    /// Waits at most `seconds` for the end; false when it has not come (then do not call ``text()``).
+    func wait(seconds: Double) -> Bool { done.wait(timeout: .now() + seconds) == .success }
+
+    /// The text read; call after ``wait(seconds:)`` returned true.
     func text() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: data, as: UTF8.self)
     }
 }

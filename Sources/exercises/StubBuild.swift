@@ -51,7 +51,11 @@ enum StubBuild {
             arguments.insert("swift", at: 0)
         }
         let build: ChildProcess.Finished
-        do { build = try ChildProcess.run(executable, arguments: arguments) } catch {
+        do { build = try ChildProcess.run(executable, arguments: arguments) } catch let interrupted as ChildProcess.Interrupted {
+            // Ctrl-C during the build: `swift build` was stopped too; end as a shell expects.
+            FileHandle.standardError.write(Data("exercises: \(interrupted) while compiling; swift build was stopped too\n".utf8))
+            exit(interrupted.exitStatus)
+        } catch {
             return .failure(BuildFailure(report: "exercises: cannot run swift to compile the exercises (\(error))\n"))
         }
         guard build.succeeded else {

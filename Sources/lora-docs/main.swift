@@ -23,8 +23,11 @@
 //   docs-src/errata.md are copied into the same page layout.
 //
 // The tool always generates into a fresh temporary folder. Without --check it then updates the
-// docs folder to match (atomic writes; stale *.md and figures/*.svg removed). With --check it
+// docs folder to match (atomic writes; stale files it generated itself removed: pages whose first
+// line is its "generated" marker, figures/chNN-*.svg). A docs folder holding Markdown without the
+// marker (a project's README) is refused before anything is written. With --check it
 // only compares, prints OK or the differing / missing / extra files, and exits 1 on a difference.
+import ChildProcess
 import Foundation
 import Notebook
 
@@ -43,6 +46,9 @@ let onlyChapters: Set<String>? = chaptersArgument.map { list in
         }
         return n < 10 ? "0\(n)" : "\(n)"
     })
+}
+if let onlyChapters, onlyChapters.isEmpty {
+    options.fail("--chapters names no chapter; give chapter numbers separated by commas, e.g. 04,08")
 }
 
 /// The package root: `--root` (which must hold Package.swift and a Chapters folder), or the
@@ -82,11 +88,16 @@ if let onlyChapters {
     }
 }
 let docs = docsArgument.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? root.appendingPathComponent("docs")
+if !checkOnly, case let foreign = Site.foreignMarkdown(in: docs), !foreign.isEmpty {
+    options.fail("--docs-dir \(docs.path) holds Markdown that lora-docs did not generate (\(foreign.prefix(5).joined(separator: ", ")))"
+                 + "; give an empty folder or a folder of generated pages")
+}
 let products = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
     .resolvingSymlinksInPath().deletingLastPathComponent()
 let scratch = FileManager.default.temporaryDirectory
     .appendingPathComponent("lora-docs-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
 
+var status: Int32 = 0  // set inside the `do`, used after it: `exit` there would skip the `defer`
 do {
     defer { try? FileManager.default.removeItem(at: scratch) }
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -102,7 +113,7 @@ do {
             lines += difference.missing.map { "  missing: \($0)" }
             lines += difference.extra.map { "  extra:   \($0)" }
             print(lines.joined(separator: "\n"))
-            exit(1)
+            status = 1
         }
     } else {
         try FileManager.default.createDirectory(at: docs, withIntermediateDirectories: true)
@@ -110,7 +121,11 @@ do {
         print("lora-docs: wrote \(docs.path) (\(Site.files(in: scratch).count) files, \(changed.count) changed)")
         for path in changed { print("  \(path)") }
     }
+} catch let interrupted as ChildProcess.Interrupted {
+    Notebook.warn("lora-docs: \(interrupted); the chapter was stopped too and the scratch folder removed")
+    status = interrupted.exitStatus
 } catch {
     Notebook.warn("lora-docs: \(error)")
-    exit(1)
+    status = 1
 }
+exit(status)

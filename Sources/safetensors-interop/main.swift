@@ -25,6 +25,10 @@ func usageError(_ message: String) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+// Swift shows invalid UTF-8 bytes in arguments as U+FFFD: such a path would name another folder.
+for i in 1..<Int(CommandLine.argc) where CommandLine.unsafeArgv[i].map({ String(validatingCString: $0) == nil }) ?? false {
+    usageError("argument \(i) ('\(CommandLine.arguments[i])') is not valid UTF-8; give the directory in UTF-8")
+}
 if arguments.contains("--help") || arguments.contains("-h") {
     guard arguments.count == 1 else { usageError("--help takes no other arguments") }
     print(usage)
@@ -37,6 +41,16 @@ guard arguments.count == 2 else {
 }
 let path = arguments[1]
 let directory = URL(fileURLWithPath: path)
+var isFolder: ObjCBool = false
+if mode == "read", !(FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder) && isFolder.boolValue) {
+    FileHandle.standardError.write(Data("safetensors-interop: read: \(directory.path) is not a folder (it does not exist or is a file)\n".utf8))
+    exit(1)
+}
+// `write` creates DIR itself, not a whole missing path: a mistyped parent is an error.
+if mode == "write", !(FileManager.default.fileExists(atPath: directory.deletingLastPathComponent().path, isDirectory: &isFolder) && isFolder.boolValue) {
+    FileHandle.standardError.write(Data("safetensors-interop: write: the folder \(directory.deletingLastPathComponent().path) does not exist\n".utf8))
+    exit(1)
+}
 switch mode {
 case "write":
     do {

@@ -73,6 +73,9 @@ for name in selected {
     let finished: ChildProcess.Finished
     do {
         finished = try ChildProcess.run(products.appendingPathComponent(name), passThrough: true)
+    } catch let interrupted as ChildProcess.Interrupted {
+        warn("tour: \(interrupted) while \(name) ran; it was stopped too")
+        exit(interrupted.exitStatus)
     } catch {
         warn("tour: \(error)")
         exit(1)

@@ -1,5 +1,5 @@
 import Foundation
-import LoRA
+@testable import LoRA
 import Testing
 
 /// Two adapted projections with non-zero A and B, keyed by module path.
@@ -47,7 +47,9 @@ func sampleLayers(seed: UInt64 = 3, rank: Int = 2, alpha: Double = 4) throws -> 
         let layers = try sampleLayers()
         try AdapterFiles.save(layers, to: dir)
         let doc = try SafetensorsReader.read(contentsOf: dir.appendingPathComponent("adapter_model.safetensors"))
-        #expect(doc.metadata == ["format": "pt"])
+        #expect(doc.metadata["format"] == "pt" && doc.metadata.count == 2)
+        let config = try [UInt8](Data(contentsOf: dir.appendingPathComponent("adapter_config.json")))
+        #expect(doc.metadata[ConfigBinding.metadataKey] == ConfigBinding.digest(config))
         #expect(doc.tensors["base_model.model.layers.0.self_attn.q_proj.lora_A.weight"]?.shape == [2, 8])
         #expect(doc.tensors["base_model.model.layers.0.self_attn.q_proj.lora_B.weight"]?.shape == [6, 2])
         #expect(doc.tensors["base_model.model.layers.0.self_attn.v_proj.lora_B.weight"]?.values == layers["layers.0.self_attn.v_proj"]!.b.storage)

@@ -68,4 +68,43 @@ import Testing
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         expectCheapRefusal(url, .badOffsets)
     }
+
+    @Test("a consistent header declaring a tensor larger than memory is refused by name and size, not a crash",
+          .timeLimit(.minutes(5)))
+    func tensorLargerThanMemory() async throws {
+        // A tensor needing at least 64 GiB, and more than the machine's memory, as Float; the file
+        // is sparse and its header is consistent (offsets tile the data section exactly).
+        let count = max(16 << 30, Int(ProcessInfo.processInfo.physicalMemory / 4) + (1 << 28))
+        let name = "base_model.model.x.lora_A.weight"
+        let header = #"{"\#(name)":{"dtype":"F32","shape":[\#(count)],"data_offsets":[0,\#(count * 4)]}}"#
+        let prefix = handMadeSafetensors(header: header, data: [])
+        let url = try sparseFile(prefix, size: Int64(prefix.count) + Int64(count) * 4)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        // In a child process: the code before this fix aborted ("failed to allocate … bytes").
+        let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) { [url = url as URL, count = count as Int] in
+            do throws(SafetensorsError) {
+                _ = try SafetensorsReader.read(contentsOf: url)
+                exit(3)
+            } catch {
+                let text = "\(error)"
+                guard error.kind == .tooLarge, error.tensor == "base_model.model.x.lora_A.weight",
+                      text.contains("\(count) values"), text.contains("\(count * 4) bytes") else {
+                    FileHandle.standardError.write(Data("unexpected: \(text)\n".utf8))
+                    exit(4)
+                }
+            }
+        }
+        #expect(result?.standardErrorContent.isEmpty ?? true, "\(String(decoding: result?.standardErrorContent ?? [], as: UTF8.self))")
+        // The same file through the adapter loader: a typed error, kind corruptFile, naming the tensor.
+        await #expect(processExitsWith: .success) { [directory = url.deletingLastPathComponent() as URL] in
+            try Data(#"{"peft_type":"LORA","r":2,"lora_alpha":4,"target_modules":["x"]}"#.utf8)
+                .write(to: directory.appendingPathComponent("adapter_config.json"))
+            do throws(AdapterError) {
+                _ = try AdapterFiles.read(from: directory)
+                exit(3)
+            } catch {
+                exit(error.subject == "base_model.model.x.lora_A.weight" && "\(error)".contains("too large") ? 0 : 4)
+            }
+        }
+    }
 }

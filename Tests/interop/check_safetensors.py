@@ -58,8 +58,10 @@ def check_adapter(directory: str, adapter: str, manifest_name: str, from_model: 
     tensors = load_file(path)
     errors = []
     with safe_open(path, framework="numpy") as f:
-        if f.metadata() != {"format": "pt"}:
-            errors.append(f"metadata {f.metadata()} != {{'format': 'pt'}}")
+        # "format": "pt" as PEFT writes it, plus the digest binding the weights to their config.
+        metadata = f.metadata()
+        if metadata.get("format") != "pt" or set(metadata) - {"format", "lora_adapter_config_fnv1a64"}:
+            errors.append(f"metadata {metadata}: expected format pt and at most lora_adapter_config_fnv1a64 besides")
     names = sorted(e["name"] for e in manifest["tensors"])
     if sorted(tensors) != names:
         errors.append(f"names differ: file {sorted(tensors)} manifest {names}")

@@ -30,12 +30,11 @@ extension AdapterConfig {
     ///
     /// PEFT's rule (`peft/tuners/lora/model.py`, `get_pattern_key`): a key matches a path when
     /// the path matches the regular expression `(.*\.)?(key)$` from its start; keys are tried
-    /// in the file's order and the first match wins.
+    /// in the file's order and the first match wins. Keys are evaluated by ``ModuleKeyPattern``,
+    /// which never gives up on a key; a key it cannot compile (refused when a config is read)
+    /// matches nothing here. Compiles every key on each call: loaders use `CompiledPatterns`.
     public static func patternValue<Value>(_ pattern: [PatternEntry<Value>], for path: String) -> Value? {
-        pattern.first { entry in
-            guard let regex = try? NSRegularExpression(pattern: "^(.*\\.)?(" + entry.key + ")$") else { return false }
-            return regex.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) != nil
-        }?.value
+        pattern.first { entry in (try? ModuleKeyPattern(entry.key))?.matches(path) ?? false }?.value
     }
 
     /// Reads `rank_pattern` and `alpha_pattern` keeping the file's key order (which decides
@@ -51,8 +50,11 @@ extension AdapterConfig {
                 if case .null = value { continue }
                 guard case .object(let entries) = value else { throw invalid(key, "an object of module keys to numbers", value.typeName) }
                 for (pattern, number) in entries {
-                    guard (try? NSRegularExpression(pattern: pattern)) != nil else {
-                        throw invalid(key + "." + pattern, "a valid regular expression", "\"\(pattern)\"")
+                    do {
+                        _ = try ModuleKeyPattern(pattern)
+                    } catch {
+                        throw invalid(key + "." + pattern, "a regular expression this package can evaluate (Python's re syntax without "
+                                      + "back-references, look-arounds or flags)", "\"\(String(pattern.prefix(200)))\": \(error.reason)")
                     }
                     if key == CodingKeys.rankPattern.rawValue {
                         guard let r = number.nonNegativeInt, r > 0 else { throw invalid(key + "." + pattern, "a positive integer", number.typeName) }
@@ -68,5 +70,45 @@ extension AdapterConfig {
                 try Self.checkField(key, value, fileName: fileName)
             }
         }
+    }
+}
+
+/// `rank_pattern` and `alpha_pattern` with every key compiled once (a load looks up every
+/// module in both).
+struct CompiledPatterns: Sendable {
+    private var ranks: [(key: ModuleKeyPattern, value: Int)] = []
+    private var alphas: [(key: ModuleKeyPattern, value: Double)] = []
+
+    /// Compiles the keys of `config`'s patterns.
+    /// - Throws: ``AdapterError/Kind/invalidConfig`` naming a key that cannot be evaluated.
+    init(_ config: AdapterConfig) throws(AdapterError) {
+        func compile(_ key: String, field: String) throws(AdapterError) -> ModuleKeyPattern {
+            do {
+                return try ModuleKeyPattern(key)
+            } catch {
+                throw AdapterError(file: AdapterConfig.fileName, subject: field + "." + String(key.prefix(200)), kind: .invalidConfig,
+                                   problem: "this key cannot be evaluated (\(error.reason))")
+            }
+        }
+        for entry in config.rankPattern { ranks.append((try compile(entry.key, field: "rank_pattern"), entry.value)) }
+        for entry in config.alphaPattern { alphas.append((try compile(entry.key, field: "alpha_pattern"), entry.value)) }
+    }
+
+    /// The rank the first matching `rank_pattern` key gives `path`, or nil.
+    func rank(for path: String) -> Int? {
+        let scalars = Array(path.unicodeScalars)
+        return ranks.first { $0.key.matches(scalars: scalars) }?.value
+    }
+
+    /// The α the first matching `alpha_pattern` key gives `path`, or nil.
+    func alpha(for path: String) -> Double? {
+        let scalars = Array(path.unicodeScalars)
+        return alphas.first { $0.key.matches(scalars: scalars) }?.value
+    }
+
+    /// Whether these were compiled from `config`'s current patterns.
+    func areCompiled(from config: AdapterConfig) -> Bool {
+        ranks.map { PatternEntry(key: $0.key.key, value: $0.value) } == config.rankPattern
+            && alphas.map { PatternEntry(key: $0.key.key, value: $0.value) } == config.alphaPattern
     }
 }

@@ -76,6 +76,11 @@ public struct AdapterConfig: Equatable, Sendable {
     /// - Throws: ``AdapterError`` naming the full path (``AdapterError/path``):
     ///   ``AdapterError/Kind/invalidConfig`` naming the field, or ``AdapterError/Kind/io``.
     public static func read(contentsOf url: URL) throws(AdapterError) -> AdapterConfig {
+        try readWithBytes(contentsOf: url).config
+    }
+
+    /// ``read(contentsOf:)``, also returning the bytes read (the weights' binding is a digest of them).
+    static func readWithBytes(contentsOf url: URL) throws(AdapterError) -> (config: AdapterConfig, bytes: [UInt8]) {
         let name = url.lastPathComponent
         let bytes: [UInt8]
         do {
@@ -93,7 +98,7 @@ public struct AdapterConfig: Equatable, Sendable {
             throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file (\(error))")
         }
         do {
-            return try decode(Data(bytes), fileName: name)
+            return (try decode(Data(bytes), fileName: name), bytes)
         } catch {
             var located = error
             located.path = url.path

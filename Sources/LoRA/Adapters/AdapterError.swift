@@ -34,6 +34,9 @@ public struct AdapterError: Error, Equatable, Sendable, CustomStringConvertible 
         case io
         /// A factor holds NaN or ±Inf (refused unless the caller allows non-finite values).
         case nonFiniteValue
+        /// The weights were saved with another `adapter_config.json` than the one beside them:
+        /// a save was interrupted between its two renames, or is still running.
+        case interruptedSave
     }
 
     /// The file, the subject, what is wrong, what was expected and found (shared with the other file errors).
@@ -82,7 +85,7 @@ public struct AdapterError: Error, Equatable, Sendable, CustomStringConvertible 
         switch kind {
         case .invalidConfig, .unsupported, .targetMismatch: file.hasSuffix(".json") ? "field" : "module"
         case .inconsistentLayers: "module"
-        default: "tensor"
+        default: file.hasSuffix(".json") ? "field" : "tensor"  // `r` in adapter_config.json is a field
         }
     }
 }

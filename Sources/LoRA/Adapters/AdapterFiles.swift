@@ -89,11 +89,14 @@ public enum AdapterFiles {
 
     /// Saves `layers` into `directory` (created if missing), the two files as one unit.
     ///
-    /// Both files are written into a fresh folder beside `directory`, flushed to disk, and the
-    /// folders are then swapped (see the internal `AtomicFolder` for every step and what a crash at each
-    /// leaves): whenever the process is killed, `directory` loads as the complete old adapter or
-    /// the complete new one, never as new weights beside an old config. Other files in
-    /// `directory` are kept. Leftovers of saves that were killed are removed by the next save.
+    /// Each file is written under a temporary name inside `directory`, flushed to disk and
+    /// renamed into place, weights first (see the internal `AtomicFolder` for every step and what a
+    /// crash at each leaves). The folder itself (inode, owner, mode, setgid bit, ACLs, mount) and
+    /// every other file in it stay as they are. The weights' `__metadata__` records a digest of
+    /// the config saved with them (the internal `ConfigBinding`), so whenever the process is killed
+    /// `directory` loads as the complete old adapter, the complete new one, or an error saying
+    /// that a save was interrupted, never as new weights beside an old config. Leftovers of
+    /// killed saves are removed by the next save.
     ///
     /// Matrices of `Double` are stored as F32 (PEFT's usual dtype), i.e. rounded to `Float`.
     /// - Returns: the config written.
@@ -103,9 +106,13 @@ public enum AdapterFiles {
     public static func save<Scalar: BLASScalar>(_ layers: [(path: String, layer: any AdaptedLayer<Scalar>)], to directory: URL,
                                     baseModel: String? = nil, taskType: String? = nil) throws(AdapterError) -> AdapterConfig {
         let config = try config(for: layers, baseModel: baseModel, taskType: taskType)
+        let configBytes = [UInt8](config.encoded())
+        var weights = document(for: layers)
+        weights.metadata[ConfigBinding.metadataKey] = ConfigBinding.digest(configBytes)
+        // Weights first: the file renamed first carries the binding, so every mix is detectable.
         let files = [
-            (name: weightsFileName, bytes: SafetensorsWriter.serialize(document(for: layers))),
-            (name: AdapterConfig.fileName, bytes: [UInt8](config.encoded())),
+            (name: weightsFileName, bytes: SafetensorsWriter.serialize(weights)),
+            (name: AdapterConfig.fileName, bytes: configBytes),
         ]
         do {
             try AtomicFolder.replace(directory, with: files)
@@ -127,8 +134,9 @@ public enum AdapterFiles {
     /// destination. See ``LoadedAdapter/applied(to:)`` for the checks against layers.
     ///
     /// NaN and ±Inf in a factor are refused; ``read(from:dtypes:allowNonFinite:)`` can accept them.
-    /// A directory missing because a save was killed between its two renames (on systems
-    /// without an atomic folder exchange) is read from the old folder that save moved aside.
+    /// A save running beside the read, or one killed between its two renames, is detected from
+    /// the weights' binding to their config (the internal `ConfigBinding`): the pair is read again a few
+    /// times, then ``AdapterError/Kind/interruptedSave`` names where the previous adapter is.
     ///
     /// - Parameters:
     ///   - directory: the adapter directory (`adapter_config.json` and `adapter_model.safetensors`).
@@ -155,24 +163,66 @@ public enum AdapterFiles {
     ///     diverged run's adapter); `false` refuses them as ``read(from:dtypes:)`` does.
     public static func read(from directory: URL, dtypes: Set<SafetensorsDType> = Set(SafetensorsDType.allCases),
                             allowNonFinite: Bool) throws(AdapterError) -> LoadedAdapter {
-        let location = AtomicFolder.readableLocation(of: directory)
+        let location = directory
         do throws(AdapterError) {
-            let config = try AdapterConfig.read(contentsOf: location.appendingPathComponent(AdapterConfig.fileName))
+            let (config, document) = try readMatchedPair(in: location)
             let hyperparameters = try config.hyperparameters()
+            let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes, allowNonFinite: allowNonFinite,
+                                                        extraNames: hyperparameters.extraAdapterTensorNames)
+            return LoadedAdapter(config: config, hyperparameters: hyperparameters, factors: factors, directory: location,
+                                 patterns: try CompiledPatterns(config))
+        } catch {
+            throw error.locating(in: location)
+        }
+    }
+
+    /// How often a reader that meets weights bound to another config reads the pair again
+    /// before deciding, and how long it waits in all (about 0.13 s).
+    static let pairAttempts = 8
+
+    /// The config and weights in `directory`, read again (up to ``pairAttempts`` times, with
+    /// growing pauses) while the weights' binding names another config: a save running beside
+    /// this read finishes within a few renames. A pair still mixed after that is
+    /// - an interrupted (or still running) save when the save's traces are in the folder (the
+    ///   kept `.adapter_model.safetensors.lora-previous`, or a `.lora-new-` temporary): an error;
+    /// - otherwise a config edited by hand after the save (a new `base_model_name_or_path`, or a
+    ///   test that rewrites it): read as it is, as PEFT would.
+    /// - Throws: ``AdapterError/Kind/interruptedSave`` for an interrupted save.
+    private static func readMatchedPair(in directory: URL) throws(AdapterError) -> (AdapterConfig, SafetensorsDocument) {
+        var pause = 0.001
+        var last: (AdapterConfig, SafetensorsDocument)?
+        for attempt in 1...pairAttempts {
+            let (config, bytes) = try AdapterConfig.readWithBytes(contentsOf: directory.appendingPathComponent(AdapterConfig.fileName))
             let document: SafetensorsDocument
             do {
-                document = try SafetensorsReader.read(contentsOf: location.appendingPathComponent(weightsFileName))
+                document = try SafetensorsReader.read(contentsOf: directory.appendingPathComponent(weightsFileName))
             } catch {
                 var wrapped = AdapterError(error)
                 if error.kind == .unsupportedDType { wrapped.kind = .dtypeMismatch }
                 throw wrapped
             }
-            let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes, allowNonFinite: allowNonFinite,
-                                                        extraNames: hyperparameters.extraAdapterTensorNames)
-            return LoadedAdapter(config: config, hyperparameters: hyperparameters, factors: factors, directory: location)
-        } catch {
-            throw error.locating(in: location)
+            guard let bound = document.metadata[ConfigBinding.metadataKey], bound != ConfigBinding.digest(bytes) else {
+                return (config, document)
+            }
+            last = (config, document)
+            if attempt < pairAttempts {
+                Thread.sleep(forTimeInterval: pause)
+                pause *= 2
+            }
         }
+        let previous = directory.appendingPathComponent(AtomicFolder.previousName(of: weightsFileName))
+        let kept = FileManager.default.fileExists(atPath: previous.path)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let saving = entries.contains { entry in
+            [weightsFileName, AdapterConfig.fileName].contains { AtomicFolder.isTemporary(entry, of: $0) }
+        }
+        if !kept && !saving, let last { return last }
+        throw AdapterError(
+            file: weightsFileName, path: directory.appendingPathComponent(weightsFileName).path, kind: .interruptedSave,
+            problem: "a save was interrupted (or another process is still saving): these weights were saved with another "
+                + "\(AdapterConfig.fileName) than the one beside them (read \(pairAttempts) times); "
+                + (kept ? "the previous adapter is in \(directory.path): its weights in \(previous.lastPathComponent), its config in \(AdapterConfig.fileName)"
+                        : "save the adapter again"))
     }
 
     /// Loads the adapter in `directory` into `layers` (LoRA layers of one kind, keyed by module

@@ -9,13 +9,15 @@ import Darwin
 /// that the new contents are on disk before they replace the old.
 ///
 /// ```
-/// sweep  "<dir>/.<name>.tmp-<pid>-<n>" left by processes that no longer run
-/// write  bytes → "<dir>/.<name>.tmp-<pid>-<n>", fsync it
+/// sweep  "<dir>/.<name>.tmp-<pid>-<n>" whose writer is gone: nobody holds its flock
+/// write  bytes → "<dir>/.<name>.tmp-<pid>-<n>", flock(LOCK_EX) held from creation to rename, fsync
 /// rename(temp, "<dir>/<name>"), fsync <dir>
 /// ```
 /// `rename(2)` within one directory (one file system) replaces the destination atomically. On
 /// any failure the temporary file is removed and the destination is left as it was; a process
 /// killed mid-write leaves its temporary file, which the next write of the same name removes.
+/// Whether a writer is gone is asked of its lock, not of the process id in the name: a process
+/// id may belong to another PID namespace (a container sharing the folder).
 public enum AtomicFile {
     /// Atomically replaces (or creates) the file at `url` with `bytes`.
     /// - Throws: ``SafetensorsError`` of kind ``SafetensorsError/Kind/io`` naming the file and its full path.
@@ -24,12 +26,14 @@ public enum AtomicFile {
         let name = url.lastPathComponent
         sweepStaleTemporaries(of: name, in: directory)
         let temp = directory.appendingPathComponent(TemporaryName.make(for: name, kind: "tmp"))
+        let lock: Int32
         do {
-            try FileSystemSync.writeNewFile(bytes, to: temp.path)
+            lock = try FileSystemSync.writeNewFile(bytes, to: temp.path, keepingLock: true)
         } catch {
             throw SafetensorsError(file: name, path: url.path, kind: .io,
                                    problem: "cannot write the temporary file \(temp.path): \(error.reason)")
         }
+        defer { close(lock) }  // held until the temporary is renamed (or removed)
         if rename(temp.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temp.path)
@@ -38,12 +42,16 @@ public enum AtomicFile {
         FileSystemSync.syncFolder(directory.path)
     }
 
-    /// Removes `.<name>.tmp-<pid>-<n>` files in `directory` whose process is gone.
+    /// Removes `.<name>.tmp-<pid>-<n>` files in `directory` whose writer is gone (their lock
+    /// can be taken).
     static func sweepStaleTemporaries(of name: String, in directory: URL) {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
-        for entry in entries {
-            guard let owner = TemporaryName.owner(of: entry, for: name, kind: "tmp"), !FileSystemSync.processIsAlive(owner) else { continue }
-            unlink(directory.appendingPathComponent(entry).path)
+        for entry in entries where TemporaryName.owner(of: entry, for: name, kind: "tmp") != nil {
+            let path = directory.appendingPathComponent(entry).path
+            let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
+            close(fd)
         }
     }
 }

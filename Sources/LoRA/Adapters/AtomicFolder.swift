@@ -5,222 +5,190 @@ import Glibc
 import Darwin
 #endif
 
-/// Replaces a set of files in a folder as one unit: a reader (or a crash) sees the complete old
-/// set or the complete new set, never a mix of the two and never neither.
+/// Replaces a set of files inside a folder, one file at a time, without touching the folder
+/// itself or anything else in it.
 ///
 /// ```
-/// 1 sweep      leftovers of killed saves beside the target (see below)
-/// 2 temporary  mkdir "<parent>/.<name>.lora-save-<pid>-<n>"; hard-link the target's other files into it
-/// 3 write      each file: write, fsync                      (weightsWritten, configWritten)
-/// 4 sync       fsync the temporary folder
-/// 5 swap       Linux:     renameat2(temp, target, RENAME_EXCHANGE), fsync parent
-///              elsewhere: rename(target, "<parent>/.<name>.lora-old-<pid>-<n>"), fsync parent,
-///                         rename(temp, target), fsync parent
-///              no target: rename(temp, target), fsync parent
-/// 6 tidy       move files created in the old folder meanwhile into the new one; remove the old folder
+/// 0 target   a symbolic link must lead to a folder (a dangling or looping link is refused);
+///            a missing folder is created with its parents
+/// 1 lock     flock(folder, LOCK_EX): one save at a time per folder, across processes and
+///            containers (the kernel drops the lock when its holder dies)          (locked)
+/// 2 sweep    every ".<file>.lora-new-…" and ".<file>.lora-previous" is a dead save's: remove (swept)
+/// 3 write    each file → ".<file>.lora-new-<random>" (the old file's mode), fsync
+///                                                           (firstWritten, allWritten)
+/// 4 keep     hard-link each old file to ".<file>.lora-previous"                 (previousKept)
+/// 5 rename   each temporary onto its file, in the order given; fsync the folder
+///                                                           (firstInPlace, allInPlace)
+/// 6 tidy     remove the ".lora-previous" links                                   (previousRemoved)
 /// ```
-/// What a crash leaves, by step:
-/// - before 5: the target holds the complete old set; a `.lora-save-` folder holds a partial or
-///   complete new set, which the next save removes.
-/// - after the exchange (Linux): the target holds the complete new set; the `.lora-save-` folder
-///   now holds the old set and is removed by the next save.
-/// - between the two renames (elsewhere): the target is missing; `.lora-old-` holds the complete
-///   old set. ``AdapterFiles/read(from:dtypes:)`` reads it from there, and the next save moves it
-///   back before saving.
-/// - during 6: the target holds the complete new set; leftovers are removed by the next save.
+/// The folder keeps its inode, owner, group, mode, setgid bit, ACLs and mount, so a private
+/// (700) or group-shared (2770) folder, a mount point, a folder under a read-only parent and a
+/// shell sitting inside it are all unaffected; files this save does not write are never opened,
+/// moved or copied (a named pipe, an unreadable subfolder). A read-only folder makes the save
+/// fail, leaving the folder as it was.
 ///
-/// Leftovers are recognised by their name pattern and the process id in it: entries whose
-/// process no longer runs are swept, those of a running process are left alone.
+/// Each rename is atomic, but two renames are not one: between them the folder holds the new
+/// first file beside the old second one. The caller makes that state detectable (the adapter
+/// weights carry a hash of their config, see ``AdapterFiles``), so a reader sees the complete
+/// old set, the complete new set, or a mix it recognises and retries; a crash between the
+/// renames leaves that mix plus the old first file in its ".lora-previous" link, which the
+/// reader names. What a crash leaves, by step:
+/// - before 5: the old set, plus temporaries that the next save sweeps.
+/// - between the renames: the detectable mix, and ".lora-previous" links to the old files.
+/// - after 5: the new set (plus ".lora-previous" links until 6 ends).
+///
+/// Temporaries are recognised by name and swept only by a save that holds the folder's lock, so
+/// a live save's files (another process, another PID namespace) are never removed: while its
+/// owner runs, the lock is held; once the lock can be taken, every owner is gone.
 enum AtomicFolder {
     /// The points a save passes, in order; tests stop a save after any of them.
     enum Step: String, CaseIterable, Sendable {
-        case swept, temporaryCreated, weightsWritten, configWritten, synced
-        case oldMovedAside, newInPlace, lateEntriesMoved, oldRemoved
-    }
-
-    /// How the old folder is replaced.
-    enum Strategy: Sendable {
-        /// One atomic exchange of the two folders (`renameat2(RENAME_EXCHANGE)`, Linux).
-        case exchange
-        /// Rename the old folder aside, then the new one into place (any POSIX system).
-        case aside
+        case locked, swept, firstWritten, allWritten, previousKept, firstInPlace, allInPlace, previousRemoved
     }
 
     /// Test hook: called after each step (a test kills the process here). Never set outside tests.
     nonisolated(unsafe) static var afterStep: (@Sendable (Step) -> Void)?
-    /// Test hook: forces a strategy (to test the portable one on Linux).
-    nonisolated(unsafe) static var forcedStrategy: Strategy?
 
     /// Why a replacement failed, in words naming the path.
     struct Problem: Error {
         var reason: String
     }
 
-    /// The name patterns of our leftovers: `.<name>.lora-save-<pid>-<n>` and `.<name>.lora-old-<pid>-<n>`.
-    static let saveKind = "lora-save", oldKind = "lora-old"
+    /// The suffixes of our temporaries: `.<file>.lora-new-<random>` and `.<file>.lora-previous`.
+    static let newKind = "lora-new", previousKind = "lora-previous"
+
+    /// The name under which `file`'s previous version is kept while a save renames its files.
+    static func previousName(of file: String) -> String { ".\(file).\(previousKind)" }
 
     /// Replaces `files` (name → bytes) in the folder `target`, creating it (and its parents) if
-    /// needed. Other entries in the folder are kept.
+    /// needed, renaming them into place in the order given. Other entries in the folder are kept.
     static func replace(_ target: URL, with files: [(name: String, bytes: [UInt8])]) throws(Problem) {
-        var target = target.standardizedFileURL
-        var link = stat()
-        if lstat(target.path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK { target = target.resolvingSymlinksInPath() }
-        let parent = target.deletingLastPathComponent()
-        let name = target.lastPathComponent
-        do {
-            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        } catch {
-            throw Problem(reason: "cannot create the folder \(parent.path) (\(error.localizedDescription))")
-        }
-        sweep(name, in: parent)
+        let folder = try prepareFolder(target.standardizedFileURL)
+        let fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Problem(reason: "cannot open the folder \(folder.path) (\(RegularFile.describe(errno: errno, path: folder.path)))") }
+        defer { close(fd) }
+        // Without a lock (a file system that has none) a save never sweeps: it cannot know
+        // whether another save is running.
+        let locked = lockExclusively(fd)
+        step(.locked)
+        if locked { sweep(folder, names: files.map(\.name)) }
         step(.swept)
 
-        var info = stat()
-        let exists = stat(target.path, &info) == 0
-        if exists, info.st_mode & S_IFMT != S_IFDIR {
-            throw Problem(reason: "\(target.path) is \(RegularFile.nonRegularKind(info.st_mode) ?? "a file"), not a folder")
+        var temporaries: [(name: String, path: String)] = []
+        var placed = 0
+        defer {
+            for t in temporaries.dropFirst(placed) { unlink(t.path) }
         }
-        let temp = parent.appendingPathComponent(TemporaryName.make(for: name, kind: saveKind))
-        guard mkdir(temp.path, 0o755) == 0 else {
-            throw Problem(reason: "cannot create the temporary folder \(temp.path) (\(String(cString: strerror(errno))))")
-        }
-        var placed = false
-        defer { if !placed { try? FileManager.default.removeItem(at: temp) } }
-        step(.temporaryCreated)
-
-        let names = Set(files.map(\.name))
-        if exists { carryOver(from: target.path, to: temp.path, excluding: names) }
         for (index, file) in files.enumerated() {
+            let destination = folder.appendingPathComponent(file.name).path
+            var old = stat()
+            let exists = lstat(destination, &old) == 0
+            if exists, old.st_mode & S_IFMT != S_IFREG {
+                throw Problem(reason: "\(destination) is \(RegularFile.nonRegularKind(old.st_mode) ?? "not a regular file"); it is left as it is and nothing was saved")
+            }
+            let temp = folder.appendingPathComponent(".\(file.name).\(newKind)-\(randomToken())").path
             do {
-                try FileSystemSync.writeNewFile(file.bytes, to: temp.appendingPathComponent(file.name).path)
+                try FileSystemSync.writeNewFile(file.bytes, to: temp, mode: exists ? old.st_mode & 0o7777 : 0o644)
             } catch {
-                throw Problem(reason: "cannot write \(temp.appendingPathComponent(file.name).path): \(error.reason)")
+                throw Problem(reason: "cannot write \(temp): \(error.reason)")
             }
-            step(index == 0 ? .weightsWritten : .configWritten)
+            temporaries.append((file.name, temp))
+            if exists {  // keep the owner and mode of the file being replaced, where allowed; the
+                         // group follows the folder's rules (a setgid folder's group)
+                _ = chown(temp, old.st_uid, gid_t.max)
+                _ = chmod(temp, old.st_mode & 0o7777)
+            }
+            if index == 0 { step(.firstWritten) }
+            if index == files.count - 1 { step(.allWritten) }
         }
-        FileSystemSync.syncFolder(temp.path)
-        step(.synced)
+        FileSystemSync.syncFolder(folder.path)
 
-        if !exists, rename(temp.path, target.path) == 0 {
-            placed = true
-            FileSystemSync.syncFolder(parent.path)
-            step(.newInPlace)
-            return
+        var kept: [String] = []
+        for file in files {
+            let destination = folder.appendingPathComponent(file.name).path
+            let previous = folder.appendingPathComponent(previousName(of: file.name)).path
+            unlink(previous)
+            if link(destination, previous) == 0 { kept.append(previous) }
         }
-        let old: URL
-        if forcedStrategy != .aside, exchange(temp.path, target.path) {
-            placed = true
-            old = temp
-            FileSystemSync.syncFolder(parent.path)
-            step(.newInPlace)
-        } else {
-            old = parent.appendingPathComponent(TemporaryName.make(for: name, kind: oldKind))
-            guard rename(target.path, old.path) == 0 else {
-                throw Problem(reason: "cannot move the old folder \(target.path) aside (\(String(cString: strerror(errno))))")
-            }
-            FileSystemSync.syncFolder(parent.path)
-            step(.oldMovedAside)
-            guard rename(temp.path, target.path) == 0 else {
+        step(.previousKept)
+
+        for (index, t) in temporaries.enumerated() {
+            let destination = folder.appendingPathComponent(t.name).path
+            guard rename(t.path, destination) == 0 else {
                 let reason = String(cString: strerror(errno))
-                _ = rename(old.path, target.path)  // put the old folder back
-                throw Problem(reason: "cannot move the new folder into place at \(target.path) (\(reason))")
+                throw Problem(reason: "cannot move \(t.path) into place at \(destination) (\(reason))"
+                              + (index > 0 ? "; the files before it were replaced, the previous ones are kept as .<name>.\(previousKind)" : ""))
             }
-            placed = true
-            FileSystemSync.syncFolder(parent.path)
-            step(.newInPlace)
+            placed = index + 1
+            FileSystemSync.syncFolder(folder.path)
+            if index == 0 { step(.firstInPlace) }
+            if index == temporaries.count - 1 { step(.allInPlace) }
         }
-        moveLateEntries(from: old.path, to: target.path, excluding: names)
-        step(.lateEntriesMoved)
-        try? FileManager.default.removeItem(at: old)
-        step(.oldRemoved)
+        for previous in kept { unlink(previous) }
+        FileSystemSync.syncFolder(folder.path)
+        step(.previousRemoved)
     }
 
-    /// Where to read `target` from: itself, or, when it is missing because a save was killed
-    /// between its two renames, the old folder that save moved aside.
-    static func readableLocation(of target: URL) -> URL {
+    /// The folder to save into: `target`, or the folder a symbolic link at `target` leads to,
+    /// created with its parents when missing.
+    /// - Throws: for a dangling or looping link, or a path that exists and is not a folder.
+    private static func prepareFolder(_ target: URL) throws(Problem) -> URL {
+        var link = stat()
+        if lstat(target.path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK {
+            var info = stat()
+            guard stat(target.path, &info) == 0 else {
+                let reason = errno == ELOOP ? "a symbolic link loop" : "a symbolic link to a path that does not exist"
+                throw Problem(reason: "\(target.path) is \(reason); it is left as it is (save to the folder itself, or create the folder the link names)")
+            }
+        }
         var info = stat()
-        guard lstat(target.path, &info) != 0, errno == ENOENT else { return target }
-        let parent = target.deletingLastPathComponent()
-        let name = target.lastPathComponent
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
-        guard let aside = entries.sorted().first(where: { TemporaryName.owner(of: $0, for: name, kind: oldKind) != nil }) else {
+        if stat(target.path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw Problem(reason: "\(target.path) is \(RegularFile.nonRegularKind(info.st_mode) ?? "a file"), not a folder")
+            }
             return target
         }
-        return parent.appendingPathComponent(aside)
+        guard errno == ENOENT else {
+            throw Problem(reason: "cannot use the folder \(target.path) (\(RegularFile.describe(errno: errno, path: target.path)))")
+        }
+        do {
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        } catch {
+            throw Problem(reason: "cannot create the folder \(target.path) (\(error.localizedDescription))")
+        }
+        return target
     }
 
-    /// Removes the leftovers of killed saves of `name` in `parent`; a moved-aside old folder is
-    /// first moved back when the target is missing.
-    static func sweep(_ name: String, in parent: URL) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent.path) else { return }
-        let target = parent.appendingPathComponent(name)
-        for entry in entries.sorted() {
-            let path = parent.appendingPathComponent(entry)
-            if let owner = TemporaryName.owner(of: entry, for: name, kind: oldKind), !FileSystemSync.processIsAlive(owner) {
-                var info = stat()
-                if lstat(target.path, &info) != 0, rename(path.path, target.path) == 0 {
-                    FileSystemSync.syncFolder(parent.path)
-                } else {
-                    try? FileManager.default.removeItem(at: path)
-                }
-            } else if let owner = TemporaryName.owner(of: entry, for: name, kind: saveKind), !FileSystemSync.processIsAlive(owner) {
-                try? FileManager.default.removeItem(at: path)
-            }
+    /// `flock(fd, LOCK_EX)`, waiting for another save to finish; false where locks are unsupported.
+    private static func lockExclusively(_ fd: Int32) -> Bool {
+        while true {
+            if flock(fd, LOCK_EX) == 0 { return true }
+            if errno != EINTR { return false }
         }
     }
 
-    /// Swaps two paths atomically with Linux's `renameat2(…, RENAME_EXCHANGE)`; false where that
-    /// is unavailable (other systems, old kernels, file systems without exchange).
-    static func exchange(_ a: String, _ b: String) -> Bool {
-        #if os(Linux)
-        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
-        guard let symbol = dlsym(nil, "renameat2") else { return false }
-        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
-        let renameExchange: UInt32 = 1 << 1  // RENAME_EXCHANGE in <linux/fs.h>
-        let atCurrentDirectory: Int32 = -100  // AT_FDCWD
-        return renameat2(atCurrentDirectory, a, atCurrentDirectory, b, renameExchange) == 0
-        #else
-        return false
-        #endif
+    /// Removes the temporaries of earlier saves of `names` in `folder`; the caller holds the
+    /// folder's lock, so their owners are gone.
+    private static func sweep(_ folder: URL, names: [String]) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for entry in entries where names.contains(where: { isTemporary(entry, of: $0) }) {
+            unlink(folder.appendingPathComponent(entry).path)
+        }
+    }
+
+    /// Whether `entry` is one of our temporaries of the file `name`.
+    static func isTemporary(_ entry: String, of name: String) -> Bool {
+        entry == previousName(of: name) || entry.hasPrefix(".\(name).\(newKind)-")
+    }
+
+    /// 16 random hexadecimal digits: temporary names that no other writer, in any process or
+    /// container, picks too.
+    private static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt64
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     private static func step(_ s: Step) { afterStep?(s) }
-
-    /// Hard-links (or copies) every entry of `source` except `excluded` names and our own
-    /// temporaries into `destination`, recursively.
-    private static func carryOver(from source: String, to destination: String, excluding excluded: Set<String>) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: source) else { return }
-        for entry in entries where !excluded.contains(entry) && !isTemporary(entry, of: excluded) {
-            let from = (source as NSString).appendingPathComponent(entry)
-            let to = (destination as NSString).appendingPathComponent(entry)
-            var info = stat()
-            guard lstat(from, &info) == 0 else { continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR:
-                guard mkdir(to, info.st_mode & 0o7777) == 0 else { continue }
-                carryOver(from: from, to: to, excluding: [])
-            case S_IFREG:
-                if link(from, to) != 0 { try? FileManager.default.copyItem(atPath: from, toPath: to) }
-            default:
-                try? FileManager.default.copyItem(atPath: from, toPath: to)
-            }
-        }
-    }
-
-    /// Moves entries that appeared in the old folder after it was copied (absent from the new one).
-    private static func moveLateEntries(from old: String, to new: String, excluding excluded: Set<String>) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: old) else { return }
-        for entry in entries where !excluded.contains(entry) && !isTemporary(entry, of: excluded) {
-            let to = (new as NSString).appendingPathComponent(entry)
-            var info = stat()
-            if lstat(to, &info) == 0 { continue }
-            _ = rename((old as NSString).appendingPathComponent(entry), to)
-        }
-    }
-
-    /// Whether `entry` is a temporary file of one of `names` (`.<name>.tmp-<pid>-<n>`, left by
-    /// single-file atomic writes).
-    private static func isTemporary(_ entry: String, of names: Set<String>) -> Bool {
-        names.contains { TemporaryName.owner(of: entry, for: $0, kind: "tmp") != nil }
-    }
 }

@@ -29,11 +29,28 @@ public struct FileProblem: Equatable, Sendable {
         self.found = found
     }
 
+    /// The longest part (subject, expected, found) a message shows; longer ones are cut, saying
+    /// how long they were, so that a crafted file cannot make a message of megabytes.
+    public static let maximumPartLength = 300
+
+    /// `text`, or its first ``maximumPartLength`` characters and how many there were.
+    static func cut(_ text: String) -> String {
+        guard text.utf8.count > maximumPartLength else { return text }
+        return String(text.prefix(maximumPartLength)) + "… (\(text.count) characters in all)"
+    }
+
+    /// `[a, b, c]`, or the first 8 values and how many there are: `[1, 2, …, 8, … (49000000 values)]`.
+    public static func shortList(_ values: [Int]) -> String {
+        guard values.count > 8 else { return "[" + values.map(String.init).joined(separator: ", ") + "]" }
+        return "[" + values.prefix(8).map(String.init).joined(separator: ", ") + ", … (\(values.count) values)]"
+    }
+
     /// The message: `what` names the kind of file ("adapter file"), `label` the subject ("tensor").
     public func message(what: String, label: String) -> String {
         var text = "\(what) '\(path ?? file)'"
-        if let subject { text += ", \(label) '\(subject)'" }
+        if let subject { text += ", \(label) '\(Self.cut(subject))'" }
         text += ": \(problem)"
+        let (expected, found) = (expected.map(Self.cut), found.map(Self.cut))
         switch (expected, found) {
         case let (e?, f?): text += ": expected \(e), found \(f)"
         case let (e?, nil): text += ": expected \(e)"

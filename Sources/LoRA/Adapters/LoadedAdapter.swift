@@ -31,10 +31,18 @@ public struct LoadedAdapter: Sendable {
     /// ``AdapterConfig/patternValue(_:for:)``).
     public func hyperparameters(for path: String) -> LoRAHyperparameters {
         var h = hyperparameters
+        if let patterns, patterns.areCompiled(from: config) {
+            if let r = patterns.rank(for: path) { h.rank = r }
+            if let alpha = patterns.alpha(for: path) { h.alpha = alpha }
+            return h
+        }
         if let r = AdapterConfig.patternValue(config.rankPattern, for: path) { h.rank = r }
         if let alpha = AdapterConfig.patternValue(config.alphaPattern, for: path) { h.alpha = alpha }
         return h
     }
+
+    /// The config's patterns, compiled once when the adapter was read.
+    var patterns: CompiledPatterns?
 
     /// New layers equal to `layers` but carrying this adapter's factors and hyper-parameters.
     ///
@@ -120,6 +128,7 @@ enum AdapterValidation {
     static func factors(of document: SafetensorsDocument, config: AdapterConfig,
                         dtypes: Set<SafetensorsDType>, allowNonFinite: Bool, extraNames: [String] = []) throws(AdapterError) -> [String: LoadedAdapter.Factors] {
         let file = AdapterFiles.weightsFileName
+        let patterns = try CompiledPatterns(config)
         var a: [String: Matrix<Float>] = [:], b: [String: Matrix<Float>] = [:]
         var extra: [String: [String: Matrix<Float>]] = [:]
         for name in document.tensors.keys.sorted() {
@@ -157,7 +166,7 @@ enum AdapterValidation {
                                    expected: factor == .a ? "[r, in]" : "[out, r]", found: tensor.shapeDescription)
             }
             let rank = factor == .a ? tensor.shape[0] : tensor.shape[1]
-            let r = AdapterConfig.patternValue(config.rankPattern, for: module) ?? config.r
+            let r = patterns.rank(for: module) ?? config.r
             guard rank == r else {
                 throw AdapterError(file: file, subject: name, kind: .rankMismatch,
                                    problem: "rank disagrees with adapter_config.json",

@@ -120,8 +120,8 @@ final class RegularFile {
     }
 }
 
-/// Small POSIX steps the atomic writers need: flush a file or a folder to disk, and whether a
-/// process that left temporary entries behind is still running.
+/// Small POSIX steps the atomic writers need: flush a file or a folder to disk, write a new file
+/// under a lock.
 enum FileSystemSync {
     /// `fsync` on the folder at `path`, so that renames and new entries in it survive a power
     /// loss. Failures are ignored: some file systems do not support syncing a folder.
@@ -132,17 +132,22 @@ enum FileSystemSync {
         close(fd)
     }
 
-    /// Whether process `pid` exists (a process of another user counts as existing).
-    static func processIsAlive(_ pid: Int32) -> Bool {
-        guard pid > 0 else { return false }
-        return kill(pid, 0) == 0 || errno == EPERM
-    }
-
     /// Writes `bytes` to a new file at `path` (which must not exist), flushes it to disk, closes it.
     /// - Throws: the reason as text; a partly written file is removed.
-    static func writeNewFile(_ bytes: [UInt8], to path: String) throws(RegularFile.Problem) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    static func writeNewFile(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(RegularFile.Problem) {
+        _ = try writeNewFile(bytes, to: path, mode: mode, keepingLock: false)
+    }
+
+    /// ``writeNewFile(_:to:mode:)`` that takes `flock(LOCK_EX)` on the new file before writing
+    /// and, with `keepingLock`, returns a descriptor that still holds it (the caller closes it
+    /// once the file is renamed), so a sweeper can tell a live temporary from a dead one.
+    /// Without `keepingLock` the returned descriptor is -1.
+    static func writeNewFile(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, keepingLock: Bool) throws(RegularFile.Problem) -> Int32 {
+        _ = fileSizeSignalIgnored
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw RegularFile.Problem(reason: RegularFile.describe(errno: errno, path: path)) }
+        _ = flock(fd, LOCK_EX)
+        let lock = keepingLock ? dup(fd) : -1
         var failure: String?
         bytes.withUnsafeBytes { buffer in
             var done = 0
@@ -150,7 +155,9 @@ enum FileSystemSync {
                 let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failure = "cannot write (\(String(cString: strerror(errno))))"
+                    failure = errno == EFBIG
+                        ? "cannot write: file too large (this process's file-size limit, `ulimit -f`, is \(fileSizeLimit))"
+                        : "cannot write (\(String(cString: strerror(errno))))"
                     return
                 }
                 done += n
@@ -160,7 +167,35 @@ enum FileSystemSync {
         if close(fd) != 0, failure == nil { failure = "cannot close (\(String(cString: strerror(errno))))" }
         if let failure {
             unlink(path)
+            if lock >= 0 { close(lock) }
             throw RegularFile.Problem(reason: failure)
         }
+        return lock
+    }
+
+    /// Set once, before the first write: `SIGXFSZ` ignored, unless the program installed its own
+    /// handler. A write beyond the file-size limit (`ulimit -f`, `RLIMIT_FSIZE`) then fails with
+    /// `EFBIG`, which is reported as "file too large", instead of the signal killing the process.
+    private static let fileSizeSignalIgnored: Void = {
+        var current = sigaction()
+        guard sigaction(SIGXFSZ, nil, &current) == 0 else { return }
+        #if os(Linux)
+        let isDefault = current.__sigaction_handler.sa_handler == nil
+        #else
+        let isDefault = current.__sigaction_u.__sa_handler == nil
+        #endif
+        if isDefault { signal(SIGXFSZ, SIG_IGN) }
+    }()
+
+    /// This process's file-size limit in bytes, as text.
+    private static var fileSizeLimit: String {
+        var limit = rlimit()
+        #if os(Linux)
+        let got = getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit)
+        #else
+        let got = getrlimit(RLIMIT_FSIZE, &limit)
+        #endif
+        guard got == 0, limit.rlim_cur != MemoryBudget.unlimited else { return "unknown" }
+        return "\(limit.rlim_cur) bytes"
     }
 }

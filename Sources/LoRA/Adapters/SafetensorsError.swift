@@ -30,6 +30,9 @@ public struct SafetensorsError: Error, Equatable, Sendable, CustomStringConverti
         case duplicateName
         /// The file could not be read or written.
         case io
+        /// The values the header declares would need more memory than this process can have
+        /// (see ``SafetensorsReader/read(contentsOf:)``); the message names the tensor and its size.
+        case tooLarge
     }
 
     /// The file, the tensor, what is wrong, what was expected and found (shared with the other file errors).

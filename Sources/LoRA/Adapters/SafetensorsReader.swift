@@ -22,6 +22,9 @@ public enum SafetensorsReader {
     /// before it is opened for reading.
     /// - Complexity: reads 8 + N header bytes, then exactly the data the header describes;
     ///   allocates the values (4 bytes per element) plus, for F16/BF16, one tensor's raw bytes.
+    ///   A file whose values would need more than the machine's memory (or this process's
+    ///   `RLIMIT_AS`/`RLIMIT_DATA`) is refused from its header (``SafetensorsError/Kind/tooLarge``),
+    ///   before anything is allocated.
     /// - Throws: ``SafetensorsError`` naming the file, its full path (``SafetensorsError/path``),
     ///   the tensor and the problem.
     public static func read(contentsOf url: URL) throws(SafetensorsError) -> SafetensorsDocument {
@@ -46,6 +49,7 @@ public enum SafetensorsReader {
             let headerLength = try SafetensorsLayout.headerLength(prefix: prefix, fileSize: file.size, fileName: name)
             let header = try file.bytes(at: 8, count: headerLength)
             let layout = try SafetensorsLayout.parse(header: header, dataLength: file.size - 8 - headerLength, fileName: name)
+            try checkBudget(layout, fileName: name)
             var tensors: [String: SafetensorsTensor] = [:]
             tensors.reserveCapacity(layout.placements.count)
             for p in layout.placements {
@@ -60,6 +64,27 @@ public enum SafetensorsReader {
             throw error
         } catch {
             throw SafetensorsError(file: name, kind: .io, problem: "\(error)")
+        }
+    }
+
+    /// Refuses a file whose values (4 bytes each as `Float`) would exceed ``MemoryBudget``,
+    /// naming the tensor that crosses it and its size, before anything is allocated.
+    private static func checkBudget(_ layout: SafetensorsLayout, fileName: String) throws(SafetensorsError) {
+        let budget = MemoryBudget.current
+        var total = 0
+        for p in layout.placements {
+            let count = (p.end - p.begin) / p.dtype.size
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+            let (sum, overflowSum) = total.addingReportingOverflow(bytes)
+            guard !overflow, !overflowSum, sum <= budget.bytes else {
+                let size = overflow ? "more than \(Int.max) bytes" : MemoryBudget.describe(bytes)
+                throw SafetensorsError(
+                    file: fileName, tensor: p.name, kind: .tooLarge,
+                    problem: "too large to load: its \(count) values need \(size) as Float"
+                        + (total > 0 ? " on top of the \(MemoryBudget.describe(total)) of the tensors before it" : ""),
+                    expected: "at most \(MemoryBudget.describe(budget.bytes)) in all (\(budget.source))")
+            }
+            total = sum
         }
     }
 

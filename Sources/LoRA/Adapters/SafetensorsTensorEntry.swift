@@ -64,7 +64,7 @@ struct TensorEntry {
         let (byteCount, o2) = elements.multipliedReportingOverflow(by: dtype.size)
         guard !overflowed, !o2 else {
             throw error(.sizeMismatch, "element count overflows", expected: "a shape whose byte size fits in 64 bits",
-                        found: "shape [\(shape.map(String.init).joined(separator: ", "))]")
+                        found: "shape " + FileProblem.shortList(shape))
         }
 
         // data_offsets: [begin, end], begin ≤ end ≤ data length, end − begin = byte count
