@@ -38,7 +38,7 @@ extension TransformerModel {
     public mutating func addServedAdapter(_ name: String, loaded: LoadedAdapter) throws {
         var branches: [String: LoRABranch<Scalar>] = [:]
         for (path, factors) in loaded.factors {
-            guard factors.extra.isEmpty, !loaded.hyperparameters.useDoRA else { throw ServingError.unsupportedVariant(module: path) }
+            guard factors.extra.isEmpty, loaded.hyperparameters.variant == nil else { throw ServingError.unsupportedVariant(module: path) }
             let h = loaded.hyperparameters(for: path)
             branches[path] = try LoRABranch(a: factors.a.converted(), b: factors.b.converted(), hyperparameters: h,
                                             inFeatures: factors.a.columns, outFeatures: factors.b.rows)
