@@ -128,6 +128,35 @@ func makeLoRABias(dropout: Double = 0, scaling: LoRAScaling = .standard, baseBia
         #expect(notBool?.subject == "lora_bias", "\(String(describing: notBool))")
     }
 
+    /// PEFT's own `lora_bias` adapter (Fixtures/peft_written/lora_bias, written by
+    /// `make_lora_bias_fixture.py` with peft 0.22.0) loads as LoRA-bias layers whose b_B is PEFT's
+    /// bit for bit and whose outputs are PEFT's within 1e-5 (float32, as for the other PEFT
+    /// cases); like PEFT, the layer refuses to merge into a base without a bias.
+    @Test func peftWrittenAdapterMatchesPEFT() throws {
+        let dir = PEFTWrittenAdapterTests.root.appendingPathComponent("lora_bias")
+        let model = try PEFTWrittenAdapterTests.base().loadingAdapter(from: dir)
+        let expected = try SafetensorsReader.read(contentsOf: dir.appendingPathComponent("expected.safetensors"))
+        #expect(model.adaptedLayers.count == 4)
+        for (path, layer) in model.adaptedLayers {
+            #expect(layer.variant?.kind == .loraBias, "\(path)")
+            let bias = try #require(layer.extraAdapterTensors.first { $0.name == LoRABias.biasName })
+            #expect(bias.value.storage == (try #require(expected.tensors[path + ".lora_bias"])).values, "\(path) lora_B.bias")
+            #expect(Double(layer.branch.scale) == Double(try #require(expected.tensors[path + ".scaling"]).values[0]))
+            let w = PEFTWrittenAdapterTests.matrix(try #require(expected.tensors[path + ".base_weight"]))
+            let x = PEFTWrittenAdapterTests.matrix(try #require(expected.tensors[path + ".input"]))
+            let y = PEFTWrittenAdapterTests.matrix(try #require(expected.tensors[path + ".output"]))
+            var own = try LoRALinear(base: Linear(weight: w), branch: layer.branch)
+            try own.setVariantTensors([bias])
+            let input = Matrix(rows: y.rows, columns: w.columns, storage: x.storage)
+            let output = Matrix(rows: y.rows, columns: w.rows, storage: y.storage)
+            #expect(own.forward(input).maxAbsDifference(output) <= 1e-5, "\(path) output")
+            var rng = SeededGenerator(seed: 1)
+            #expect(own.forward(input, training: &rng).output.maxAbsDifference(output) <= 1e-5, "\(path) training output")
+            #expect(own.mergedAndUnloaded().forward(input).maxAbsDifference(output) <= 1e-5, "\(path) merge_and_unload")
+            #expect(throws: LoRAError.self) { try own.merge() }
+        }
+    }
+
     /// Saved in PEFT's format (`lora_B.bias` 1-D per module, `lora_bias: true`) and loaded back
     /// into the base model, the adapted model computes the same logits bit for bit.
     @Test func adapterFilesRoundTrip() throws {

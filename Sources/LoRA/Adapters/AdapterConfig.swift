@@ -108,7 +108,10 @@ public struct AdapterConfig: Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings, numbers and booleans cannot fail.
-        var data = try! encoder.encode(self)
+        var data: Data
+        do { data = try encoder.encode(self) } catch {
+            preconditionFailed("AdapterConfig.encoded: JSON encoding failed (\(error))", file: #fileID, line: #line)
+        }
         data.append(0x0A)
         return data
     }
