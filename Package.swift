@@ -19,6 +19,14 @@ let optimisedEvenInDebug: [SwiftSetting] = isCheckedOutDependency ? [] : [
     .unsafeFlags(["-O"], .when(configuration: .debug))
 ]
 
+/// The C kernels are compiled with -O2 even in debug builds (the GEMM loops are most of a
+/// chapter's time), under the same condition. Their bits do not depend on it: multiply-add
+/// contraction is switched off in the source (`#pragma STDC FP_CONTRACT OFF` and
+/// `#pragma clang fp contract(off)` in `GEMMKernels.c`), so no flag is needed for that.
+let optimisedCEvenInDebug: [CSetting] = isCheckedOutDependency ? [] : [
+    .unsafeFlags(["-O2"])
+]
+
 /// BLAS: OpenBLAS through the `CBLAS` system module on Linux, Accelerate on Apple platforms.
 let blasDependency: Target.Dependency = .target(
     name: "CBLAS", condition: .when(platforms: [.linux]))
@@ -74,7 +82,7 @@ let package = Package(
         .target(
             name: "CKernels",
             path: "Sources/LoRA/Kernels/C",
-            cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
+            cSettings: optimisedCEvenInDebug),
         .target(
             name: "Notebook",
             swiftSettings: optimisedEvenInDebug),

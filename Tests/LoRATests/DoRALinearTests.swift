@@ -124,7 +124,7 @@ func makeDoRA(dropout: Double = 0, scaling: LoRAScaling = .standard, bias: Bool 
         let x = Matrix<Float>.normal(5, 64, using: &g)
         #expect(layer.forward(x).maxAbsDifference(reference.forward(x)) <= 1e-5)
         let converted = layer.converted(to: Double.self)
-        #expect(converted is DoRALinear<Linear<Double>>)
+        #expect((converted as? DoRALinear<Linear<Double>>)?.variant is DoRAVariant<Double>)
     }
 
     @Test func injectionChoosesDoRAAndTrainsTheMagnitude() throws {
@@ -134,7 +134,7 @@ func makeDoRA(dropout: Double = 0, scaling: LoRAScaling = .standard, bias: Bool 
         let batch = suite.reverse.batch(size: 8, using: &g)
         let before = model.logits(tokens: batch.tokens, sequenceLength: batch.sequenceLength)
         try model.injectLoRA(targets: .names(["q_proj", "v_proj"]), hyperparameters: .init(rank: 2, alpha: 4, useDoRA: true), seed: 3)
-        #expect(model.adaptedLayers.allSatisfy { $0.layer is DoRALinear<Linear<Float>> })
+        #expect(model.adaptedLayers.allSatisfy { $0.layer.variant is DoRAVariant<Float> })
         #expect(model.logits(tokens: batch.tokens, sequenceLength: batch.sequenceLength) == before)
         let trainable = model.namedParameters.filter(\.isTrainable).map(\.name)
         #expect(trainable.filter { $0.hasSuffix(".lora_magnitude_vector") }.count == 2)
@@ -155,6 +155,7 @@ func makeDoRA(dropout: Double = 0, scaling: LoRAScaling = .standard, bias: Bool 
         var layers: [String: any AdaptedLayer<Float>] = [:]
         for (path, layer) in model.adaptedLayers {
             let dora = try #require(layer as? DoRALinear<Linear<Float>>)
+            #expect(dora.variant?.kind == .dora)
             var branch = dora.branch
             branch.b = .normal(branch.b.rows, branch.b.columns, std: 0.5, using: &g)
             layers[path] = try dora.replacingAdapter(branch: branch, extraTensors: [NamedTensor("lora_magnitude_vector", dora.magnitude + .uniform(1, dora.outFeatures, low: -0.2, high: 0.2, using: &g))])
@@ -168,7 +169,7 @@ func makeDoRA(dropout: Double = 0, scaling: LoRAScaling = .standard, bias: Bool 
         let dir = try makeTemporaryDirectory("dora")
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = try model.saveAdapter(to: dir)
-        #expect(config.useDoRA)
+        #expect(config.variant == .dora)
         let json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(AdapterConfig.fileName))) as? [String: Any])
         #expect(json["use_dora"] as? Bool == true)
         let document = try SafetensorsReader.read(contentsOf: dir.appendingPathComponent(AdapterFiles.weightsFileName))
@@ -205,7 +206,7 @@ func makeDoRA(dropout: Double = 0, scaling: LoRAScaling = .standard, bias: Bool 
             edit(&document)
             try SafetensorsWriter.write(document, to: weights)
             var config = try AdapterConfig.decode(originalConfig, fileName: "c")
-            config.useDoRA = useDoRA
+            config.variant = useDoRA ? .dora : nil
             try config.write(to: configURL)
             let base = try PEFTWrittenAdapterTests.base()
             do { _ = try base.loadingAdapter(from: dir); return nil } catch { return error }

@@ -96,7 +96,7 @@ import Testing
         for m in Self.modules {
             let key = "base_model.model.\(m.path)."
             let a = try Self.tensor(saved, key + "lora_A.weight"), b = try Self.tensor(saved, key + "lora_B.weight")
-            let magnitude = try Self.tensor(saved, key + DoRALinear<QuantizedLinear>.magnitudeName)
+            let magnitude = try Self.tensor(saved, key + DoRA.magnitudeName)
             #expect(magnitude.shape == [m.rows])
             #expect(magnitude.values == (try Self.tensor(e, m.path + ".magnitude")).values)
             let branch = try LoRABranch(a: Matrix(rows: a.shape[0], columns: a.shape[1], storage: a.values),

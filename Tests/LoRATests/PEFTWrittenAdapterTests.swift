@@ -98,6 +98,7 @@ import Testing
         #expect(adapted.count == 4)
         for (path, layer) in adapted {
             let dora = try #require(layer as? DoRALinear<Linear<Float>>, "\(path) is \(type(of: layer))")
+            #expect(dora.variant is DoRAVariant<Float>)
             let m = try #require(expected.tensors[path + ".magnitude"])
             #expect(dora.magnitude.storage == m.values, "\(path) magnitude")
             #expect(Double(dora.scale) == Double(try #require(expected.tensors[path + ".scaling"]).values[0]))
@@ -152,10 +153,14 @@ import Testing
         // Every key of PEFT's defaults that the fixture lacks, added at its default, still loads.
         #expect(try load { c in for (k, v) in defaults where c[k] == nil { c[k] = v } } == nil)
         for (key, value) in [("layers_to_transform", [0] as Any), ("loftq_config", ["loftq_bits": 4] as Any),
-                             ("modules_to_save", ["lm_head"] as Any), ("lora_bias", true as Any), ("use_qalora", true as Any),
+                             ("modules_to_save", ["lm_head"] as Any), ("use_qalora", true as Any),
                              ("a_future_peft_field", "on" as Any), ("megatron_config", ["tp": 2] as Any)] {
             let error = try load { $0[key] = value }
             #expect(error?.subject == key, "\(key) = \(value) was not refused by name: \(String(describing: error))")
         }
+        // `lora_bias` is a registered variant: honoured, so a file without `lora_B.bias` tensors is
+        // refused for the missing tensor, named.
+        let noBias = try load { $0["lora_bias"] = true }
+        #expect(noBias?.kind == .missingTensor && noBias?.subject?.hasSuffix(".lora_B.bias") == true, "\(String(describing: noBias))")
     }
 }

@@ -32,7 +32,7 @@ import Testing
             var branch = dora.branch
             branch.b = .normal(branch.b.rows, branch.b.columns, std: 0.5, using: &g)
             let m = dora.magnitude.zipMap(.uniform(1, dora.outFeatures, low: 0.7, high: 1.3, using: &g)) { $0 * $1 }
-            layers[path] = try dora.replacingAdapter(branch: branch, extraTensors: [NamedTensor(DoRALinear<Linear<Float>>.magnitudeName, m)])
+            layers[path] = try dora.replacingAdapter(branch: branch, extraTensors: [NamedTensor(DoRA.magnitudeName, m)])
         }
         model.replaceAdaptedLayers(layers)
         return model
@@ -101,6 +101,6 @@ import Testing
         // And it reads back as what was saved (DoRA layers for the DoRA case).
         let loaded = try PEFTWrittenAdapterTests.base().loadingAdapter(from: committed)
         #expect(loaded.adaptedLayers.count == 4)
-        #expect(loaded.adaptedLayers.allSatisfy { $0.layer is DoRALinear<Linear<Float>> } == (name == "dora"))
+        #expect(loaded.adaptedLayers.allSatisfy { $0.layer.variant is DoRAVariant<Float> } == (name == "dora"))
     }
 }

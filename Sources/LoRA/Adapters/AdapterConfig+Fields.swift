@@ -3,12 +3,12 @@
 ///
 /// ```
 /// honoured       r, lora_alpha, target_modules, exclude_modules, lora_dropout, use_rslora,
-///                use_dora, init_lora_weights, rank_pattern, alpha_pattern, bias ("none"),
+///                use_dora, lora_bias (every registered variant's field), init_lora_weights, rank_pattern, alpha_pattern, bias ("none"),
 ///                fan_in_fan_out (false), modules_to_save (null or [])
 /// information    peft_type, task_type, inference_mode, base_model_name_or_path, revision,
 ///                auto_mapping, peft_version
 /// off only       layers_to_transform, layers_pattern, loftq_config ({}),
-///                megatron_config, layer_replication, use_qalora (false), lora_bias (false),
+///                megatron_config, layer_replication, use_qalora (false),
 ///                target_parameters, trainable_token_indices, … : any other key
 /// ```
 /// "Off" means null, false, an empty object or an empty list (or an object of such values,
@@ -19,7 +19,7 @@
 /// loaded with a setting silently dropped.
 extension AdapterConfig {
     /// Keys read into this type's properties (checked by their decoders and ``hyperparameters(fileName:)``).
-    static let honouredKeys = Set(CodingKeys.allCases.map(\.rawValue))
+    static let honouredKeys = Set(CodingKeys.allCases.map(\.rawValue)).union(LoRAVariantKind.registered.map(\.configField))
     /// Keys that describe the file and change nothing about the adapter's function.
     static let informationKeys: Set<String> = ["revision", "auto_mapping", "peft_version"]
     /// Keys whose value matters only when another key turns a feature on.

@@ -2,7 +2,7 @@
 ///
 /// ```
 /// r ↔ rank   lora_alpha ↔ alpha   lora_dropout ↔ dropout
-/// use_rslora ↔ scaling (.rankStabilized when true)   use_dora ↔ useDoRA
+/// use_rslora ↔ scaling (.rankStabilized when true)   use_dora, lora_bias, … ↔ variant (one registered variant)
 /// init_lora_weights: true ↔ .kaimingUniform, "gaussian" ↔ .gaussian, "pissa" ↔ .pissa
 /// ```
 /// The seed's swapped scheme (``LoRAInitialization/swappedZeroA``) has no PEFT name; it is
@@ -23,7 +23,7 @@ extension AdapterConfig {
         loraAlpha = h.alpha
         loraDropout = h.dropout
         useRSLoRA = h.scaling == .rankStabilized
-        useDoRA = h.useDoRA
+        variant = h.variant
         switch h.initialization {
         case .kaimingUniform, .swappedZeroA: initLoRAWeights = .flag(true)
         case .gaussian: initLoRAWeights = .scheme("gaussian")
@@ -64,13 +64,15 @@ extension AdapterConfig {
         }
         let h = LoRAHyperparameters(rank: r, alpha: loraAlpha, dropout: loraDropout,
                                     scaling: useRSLoRA ? .rankStabilized : .standard, initialization: initialization,
-                                    useDoRA: useDoRA)
+                                    variant: variant)
         // The one validation of these values, with each error mapped to the field it concerns.
         do { try h.validate() } catch {
             switch error {
             case .rankNotPositive(let r): throw invalid("r", "a positive integer", "\(r)")
             case .alphaNotPositive(let a): throw invalid("lora_alpha", "a positive number", "\(a)")
             case .dropoutOutOfRange(let p): throw invalid("lora_dropout", "a number in [0, 1)", "\(p)")
+            case .variantUnsupported(_, let reason):
+                throw unsupported(variant?.configField ?? "init_lora_weights", "a setting the variant supports", reason)
             default: throw AdapterError(file: fileName, kind: .invalidConfig, problem: "\(error)")
             }
         }

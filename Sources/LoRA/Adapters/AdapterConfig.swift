@@ -30,9 +30,11 @@ public struct AdapterConfig: Equatable, Sendable {
     public var bias: String = "none"
     /// s = α/√r instead of α/r.
     public var useRSLoRA: Bool = false
-    /// DoRA: each module also carries `lora_magnitude_vector` (PEFT's `use_dora`). Written only
-    /// when true (PEFT reads a missing key as false), so plain LoRA configs are unchanged.
-    public var useDoRA: Bool = false
+    /// The LoRA variant, or nil for plain LoRA. PEFT spells each as its own boolean field
+    /// (``LoRAVariantKind/configField``: `use_dora`, `lora_bias`), read for every registered
+    /// variant; at most one may be true. Written only when set (PEFT reads a missing key as
+    /// false), so plain LoRA configs are unchanged.
+    public var variant: LoRAVariantKind?
     /// How fresh A and B were initialised (informational once weights are loaded).
     public var initLoRAWeights: LoRAWeightInitSetting = .flag(true)
     /// `true` when the base stores W as (in, out) (GPT-2's Conv1D); must be `false` here.
@@ -57,7 +59,7 @@ public struct AdapterConfig: Equatable, Sendable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case peftType = "peft_type", r, loraAlpha = "lora_alpha", targetModules = "target_modules"
         case excludeModules = "exclude_modules", loraDropout = "lora_dropout", bias
-        case useRSLoRA = "use_rslora", useDoRA = "use_dora", initLoRAWeights = "init_lora_weights", fanInFanOut = "fan_in_fan_out"
+        case useRSLoRA = "use_rslora", initLoRAWeights = "init_lora_weights", fanInFanOut = "fan_in_fan_out"
         case taskType = "task_type", inferenceMode = "inference_mode"
         case baseModelNameOrPath = "base_model_name_or_path", modulesToSave = "modules_to_save"
         case rankPattern = "rank_pattern", alphaPattern = "alpha_pattern"
@@ -111,7 +113,10 @@ public struct AdapterConfig: Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings, numbers and booleans cannot fail.
-        var data = try! encoder.encode(self)
+        var data: Data
+        do { data = try encoder.encode(self) } catch {
+            preconditionFailed("AdapterConfig.encoded: JSON encoding failed (\(error))", file: #fileID, line: #line)
+        }
         data.append(0x0A)
         return data
     }
@@ -135,7 +140,7 @@ extension AdapterConfig: Codable {
         loraDropout = try c.decodeNumberIfPresent(Double.self, forKey: .loraDropout) ?? 0
         bias = try c.decodeIfPresent(String.self, forKey: .bias) ?? "none"
         useRSLoRA = try c.decodeIfPresent(Bool.self, forKey: .useRSLoRA) ?? false
-        useDoRA = try c.decodeIfPresent(Bool.self, forKey: .useDoRA) ?? false
+        variant = try Self.decodeVariant(from: decoder)
         initLoRAWeights = try c.decodeIfPresent(LoRAWeightInitSetting.self, forKey: .initLoRAWeights) ?? .flag(true)
         fanInFanOut = try c.decodeIfPresent(Bool.self, forKey: .fanInFanOut) ?? false
         taskType = try c.decodeIfPresent(String.self, forKey: .taskType)
@@ -156,7 +161,10 @@ extension AdapterConfig: Codable {
         try c.encode(loraDropout, forKey: .loraDropout)
         try c.encode(bias, forKey: .bias)
         try c.encode(useRSLoRA, forKey: .useRSLoRA)
-        if useDoRA { try c.encode(useDoRA, forKey: .useDoRA) }
+        if let variant {
+            var fields = encoder.container(keyedBy: VariantField.self)
+            try fields.encode(true, forKey: VariantField(variant.configField))
+        }
         try c.encode(initLoRAWeights, forKey: .initLoRAWeights)
         try c.encode(fanInFanOut, forKey: .fanInFanOut)
         try c.encode(taskType, forKey: .taskType)
@@ -165,5 +173,35 @@ extension AdapterConfig: Codable {
         try c.encode(modulesToSave, forKey: .modulesToSave)
         try c.encode(Dictionary(uniqueKeysWithValues: rankPattern.map { ($0.key, $0.value) }), forKey: .rankPattern)
         try c.encode(Dictionary(uniqueKeysWithValues: alphaPattern.map { ($0.key, JSONNumber($0.value)) }), forKey: .alphaPattern)
+    }
+}
+
+extension AdapterConfig {
+    /// A registered variant's config field, as a JSON key.
+    struct VariantField: CodingKey {
+        let stringValue: String
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue _: Int) { nil }
+    }
+
+    /// The one variant whose field is true, reading every registered variant's field.
+    /// - Throws: a `DecodingError` naming the field when one is not a boolean, or when two are true
+    ///   (PEFT refuses `lora_bias` with `use_dora`).
+    static func decodeVariant(from decoder: any Decoder) throws -> LoRAVariantKind? {
+        let fields = try decoder.container(keyedBy: VariantField.self)
+        var chosen: LoRAVariantKind?
+        for kind in LoRAVariantKind.registered {
+            let key = VariantField(kind.configField)
+            guard try fields.decodeIfPresent(Bool.self, forKey: key) == true else { continue }
+            if let chosen {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: fields,
+                    debugDescription: "\(kind.configField) and \(chosen.configField) cannot both be true (one LoRA variant per adapter)")
+            }
+            chosen = kind
+        }
+        return chosen
     }
 }

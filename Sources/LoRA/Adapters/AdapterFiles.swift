@@ -40,7 +40,7 @@ public enum AdapterFiles {
         for (module, layer) in layers {
             tensors[tensorName(module: module, factor: .a)] = SafetensorsTensor(layer.branch.a)  // (r, in)
             tensors[tensorName(module: module, factor: .b)] = SafetensorsTensor(layer.branch.b)  // (out, r)
-            for extra in layer.extraAdapterTensors {  // e.g. DoRA's lora_magnitude_vector: 1-D (out,)
+            for extra in layer.extraAdapterTensors {  // e.g. DoRA's lora_magnitude_vector, lora_B.bias: 1-D (out,)
                 tensors[keyPrefix + module + "." + extra.name] = SafetensorsTensor(
                     shape: [extra.value.count], values: extra.value.converted(to: Float.self).storage)
             }
@@ -61,12 +61,13 @@ public enum AdapterFiles {
         let reference = firstLayer.branch.hyperparameters
         for (module, layer) in layers {
             let h = layer.branch.hyperparameters
-            guard h.dropout == reference.dropout, h.scaling == reference.scaling, h.useDoRA == reference.useDoRA else {
+            guard h.dropout == reference.dropout, h.scaling == reference.scaling, h.variant == reference.variant else {
+                func variant(_ h: LoRAHyperparameters) -> String { h.variant.map { "\($0.configField) true" } ?? "no variant" }
                 throw AdapterError(
                     file: AdapterConfig.fileName, subject: module, kind: .inconsistentLayers,
-                    problem: "one adapter_config.json holds one dropout, one scaling and one use_dora for all modules",
-                    expected: "dropout \(reference.dropout), \(reference.scaling), use_dora \(reference.useDoRA) (as '\(first)')",
-                    found: "dropout \(h.dropout), \(h.scaling), use_dora \(h.useDoRA)")
+                    problem: "one adapter_config.json holds one dropout, one scaling and one variant for all modules",
+                    expected: "dropout \(reference.dropout), \(reference.scaling), \(variant(reference)) (as '\(first)')",
+                    found: "dropout \(h.dropout), \(h.scaling), \(variant(h))")
             }
         }
         func mostCommon<T: Hashable>(_ values: [T]) -> T {
@@ -168,7 +169,7 @@ public enum AdapterFiles {
             let (config, document) = try readMatchedPair(in: location)
             let hyperparameters = try config.hyperparameters()
             let factors = try AdapterValidation.factors(of: document, config: config, dtypes: dtypes, allowNonFinite: allowNonFinite,
-                                                        extraNames: hyperparameters.extraAdapterTensorNames)
+                                                        variant: hyperparameters.variant)
             return LoadedAdapter(config: config, hyperparameters: hyperparameters, factors: factors, directory: location,
                                  patterns: try CompiledPatterns(config))
         } catch {
@@ -240,7 +241,7 @@ public enum AdapterFiles {
                                             allowNonFinite: Bool = false) throws(AdapterError) -> AdapterConfig {
         let adapter = try read(from: directory, dtypes: dtypes, allowNonFinite: allowNonFinite)
         let replaced = try adapter.applied(to: layers.keys.sorted().map { ($0, layers[$0]! as any AdaptedLayer<Base.Scalar>) })
-        // A LoRALinear's replacingBranch returns a LoRALinear over the same base type.
+        // A LoRALinear's replacingAdapter returns a LoRALinear over the same base type.
         layers = replaced.mapValues { $0 as! LoRALinear<Base> }  // commit only after everything validated
         return adapter.config
     }

@@ -126,8 +126,10 @@ public struct LoadedAdapter: Sendable {
 /// Checks that a document holds exactly the LoRA factors its config describes.
 enum AdapterValidation {
     static func factors(of document: SafetensorsDocument, config: AdapterConfig,
-                        dtypes: Set<SafetensorsDType>, allowNonFinite: Bool, extraNames: [String] = []) throws(AdapterError) -> [String: LoadedAdapter.Factors] {
+                        dtypes: Set<SafetensorsDType>, allowNonFinite: Bool, variant: LoRAVariantKind? = nil) throws(AdapterError) -> [String: LoadedAdapter.Factors] {
         let file = AdapterFiles.weightsFileName
+        // The variant's tensors besides A and B (DoRA's lora_magnitude_vector, LoRA bias's lora_B.bias).
+        let extraNames = variant?.tensorNames ?? []
         let patterns = try CompiledPatterns(config)
         var a: [String: Matrix<Float>] = [:], b: [String: Matrix<Float>] = [:]
         var extra: [String: [String: Matrix<Float>]] = [:]
@@ -196,7 +198,7 @@ enum AdapterValidation {
             let own = extra[module] ?? [:]
             if let missing = extraNames.first(where: { own[$0] == nil }) {
                 throw AdapterError(file: file, subject: AdapterFiles.keyPrefix + module + "." + missing, kind: .missingTensor,
-                                   problem: "adapter_config.json asks for \(missing) (use_dora) but the file has none for this module")
+                                   problem: "adapter_config.json asks for \(missing) (\(variant?.configField ?? "")) but the file has none for this module")
             }
             factors[module] = LoadedAdapter.Factors(a: ma, b: mb, extra: own)
         }

@@ -78,9 +78,14 @@ public struct LoRABranch<Scalar: BLASScalar>: Sendable, Equatable {
 
     /// The same branch in another precision.
     public func converted<Other: BLASScalar>(to _: Other.Type) -> LoRABranch<Other> {
-        // Shapes are unchanged, so this cannot throw.
-        try! LoRABranch<Other>(a: a.converted(), b: b.converted(), hyperparameters: hyperparameters,
-                               inFeatures: a.columns, outFeatures: b.rows)
+        LoRABranch<Other>(checkedA: a.converted(), b: b.converted(), hyperparameters: hyperparameters)
+    }
+
+    /// A branch whose shapes were already checked (a conversion keeps them).
+    init(checkedA a: Matrix<Scalar>, b: Matrix<Scalar>, hyperparameters: LoRAHyperparameters) {
+        self.a = a
+        self.b = b
+        self.hyperparameters = hyperparameters
     }
 }
 

@@ -31,6 +31,8 @@ public enum LoRAError: Error, Equatable, Sendable, CustomStringConvertible {
     case pissaNeedsDenseBase
     /// The layer is merged; unmerge before training or loading.
     case merged(adapter: String)
+    /// A LoRA variant (``LoRAVariantKind``) refused a setting or an operation, saying why.
+    case variantUnsupported(variant: String, reason: String)
 
     public var description: String {
         switch self {
@@ -54,6 +56,7 @@ public enum LoRAError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nonFiniteWeight: "a 4-bit weight cannot hold NaN or infinity"
         case .pissaNeedsDenseBase: "PiSSA initialisation needs a dense base weight; initialise before quantizing"
         case .merged(let adapter): "adapter '\(adapter)' is merged; unmerge it first"
+        case .variantUnsupported(let variant, let reason): "\(variant): \(reason)"
         }
     }
 }

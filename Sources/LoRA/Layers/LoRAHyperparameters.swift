@@ -14,9 +14,15 @@ public struct LoRAHyperparameters: Sendable, Equatable, Codable {
     public var scaling: LoRAScaling
     /// How A and B start.
     public var initialization: LoRAInitialization
-    /// DoRA (Liu et al. 2024): a trained magnitude per output row on top of the low-rank
-    /// direction update (PEFT's `use_dora`); see ``DoRALinear``.
-    public var useDoRA: Bool
+    /// The LoRA variant, or nil for plain LoRA: the one variant setting (PEFT turns each on
+    /// with its own boolean field, `use_dora` or `lora_bias`, and refuses two at once).
+    public var variant: LoRAVariantKind?
+
+    /// Whether ``variant`` is DoRA (PEFT's `use_dora`).
+    public var useDoRA: Bool {
+        get { variant == .dora }
+        set { variant = newValue ? .dora : (variant == .dora ? nil : variant) }
+    }
 
     /// Hyper-parameters with PEFT's defaults unless given; layers validate them.
     ///
@@ -26,29 +32,41 @@ public struct LoRAHyperparameters: Sendable, Equatable, Codable {
     ///   - dropout: p ∈ [0, 1) on the branch's input (PEFT's `lora_dropout`, default 0).
     ///   - scaling: α/r, or α/√r for rsLoRA (PEFT's `use_rslora`).
     ///   - initialization: how A and B start (PEFT's `init_lora_weights`).
-    ///   - useDoRA: adapt with ``DoRALinear`` instead of ``LoRALinear`` (PEFT's `use_dora`, default false).
+    ///   - variant: a registered LoRA variant (``LoRAVariantKind/dora``, ``LoRAVariantKind/loraBias``),
+    ///     or nil for plain LoRA (the default).
     public init(
         rank: Int = 8, alpha: Double = 8, dropout: Double = 0, scaling: LoRAScaling = .standard,
-        initialization: LoRAInitialization = .kaimingUniform, useDoRA: Bool = false
+        initialization: LoRAInitialization = .kaimingUniform, variant: LoRAVariantKind? = nil
     ) {
         self.rank = rank
         self.alpha = alpha
         self.dropout = dropout
         self.scaling = scaling
         self.initialization = initialization
-        self.useDoRA = useDoRA
+        self.variant = variant
+    }
+
+    /// The same with `useDoRA` spelled as PEFT's `use_dora`: DoRA when true, plain LoRA when false.
+    public init(
+        rank: Int = 8, alpha: Double = 8, dropout: Double = 0, scaling: LoRAScaling = .standard,
+        initialization: LoRAInitialization = .kaimingUniform, useDoRA: Bool
+    ) {
+        self.init(rank: rank, alpha: alpha, dropout: dropout, scaling: scaling, initialization: initialization,
+                  variant: useDoRA ? .dora : nil)
     }
 
     /// s = α/r or α/√r.
     public var scale: Double { scaling.factor(rank: rank, alpha: alpha) }
 
     /// Checks the values on their own (no layer shape yet).
-    /// - Throws: ``LoRAError/rankNotPositive(_:)``, ``LoRAError/alphaNotPositive(_:)`` or
-    ///   ``LoRAError/dropoutOutOfRange(_:)``.
+    /// - Throws: ``LoRAError/rankNotPositive(_:)``, ``LoRAError/alphaNotPositive(_:)``,
+    ///   ``LoRAError/dropoutOutOfRange(_:)``, or ``LoRAError/variantUnsupported(variant:reason:)``
+    ///   when the variant refuses the other values.
     public func validate() throws(LoRAError) {
         guard rank > 0 else { throw .rankNotPositive(rank) }
         guard alpha > 0, alpha.isFinite else { throw .alphaNotPositive(alpha) }
         guard dropout >= 0, dropout < 1 else { throw .dropoutOutOfRange(dropout) }
+        try variant?.recipe.validate(self)
     }
 
     /// Checks the values against a layer of shape (out, in).

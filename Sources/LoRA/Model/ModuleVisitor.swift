@@ -28,27 +28,33 @@ extension ModuleContainer {
         }
     }
 
+    /// Runs `visitor` over the children without changing this container: the read-only walk
+    /// every query uses. The walk itself is `mutating`, so it runs on a copy of the container's
+    /// value; a reading visitor writes nothing, so the copy shares every tensor (copy-on-write)
+    /// and costs reference counts, not tensor copies. This is the one place a query copies.
+    func reading<V: ModuleVisitor>(_ visitor: inout V) where V.Scalar == Scalar {
+        var view = self
+        view.visitModules(&visitor, prefix: "")
+    }
+
     /// Every 4-bit weight, named by path, in module order.
     public var quantizedWeights: [(name: String, value: QuantizedTensor)] {
-        var copy = self
         var visitor = QuantizedWeightCollector<Scalar>()
-        copy.visitModules(&visitor, prefix: "")
+        reading(&visitor)
         return visitor.weights
     }
 
     /// Leaf module paths in module order (containers excluded).
     public var leafModulePaths: [String] {
-        var copy = self
         var visitor = PathCollector<Scalar>()
-        copy.visitModules(&visitor, prefix: "")
+        reading(&visitor)
         return visitor.paths
     }
 
     /// The paths of the linear slots, in module order.
     public var linearLayerNames: [String] {
-        var copy = self
         var visitor = PathCollector<Scalar>()
-        copy.visitModules(&visitor, prefix: "")
+        reading(&visitor)
         return visitor.linearPaths
     }
 
@@ -67,13 +73,28 @@ extension ModuleContainer {
         return names
     }
 
-    /// Lets `body` see and replace every linear slot, by path, in module order.
-    public mutating func updateLinearLayers(_ body: (String, inout any LinearLayer<Scalar>) throws -> Void) throws {
-        try withoutActuallyEscaping(body) { body in
-            var visitor = LinearVisitor<Scalar>(body: body)
+    /// Lets `body` see and replace every linear slot, by path, in module order. Throws what
+    /// `body` throws (so a `body` that throws nothing needs no `try`), stopping at its first error.
+    public mutating func updateLinearLayers<E: Error>(_ body: (String, inout any LinearLayer<Scalar>) throws(E) -> Void) throws(E) {
+        var failure: E?
+        withoutActuallyEscaping(body) { body in
+            var visitor = LinearVisitor<Scalar, E>(body: body)
             visitModules(&visitor, prefix: "")
-            if let error = visitor.error { throw error }
+            failure = visitor.error
         }
+        if let failure { throw failure }
+    }
+
+    /// Calls `body` with every linear slot, by path, in module order, changing nothing (the
+    /// read-only traversal for queries; see the internal `reading(_:)`).
+    public func forEachLinearLayer<E: Error>(_ body: (String, any LinearLayer<Scalar>) throws(E) -> Void) throws(E) {
+        var failure: E?
+        withoutActuallyEscaping(body) { body in
+            var visitor = LinearVisitor<Scalar, E>(body: { path, layer throws(E) in try body(path, layer) })
+            reading(&visitor)
+            failure = visitor.error
+        }
+        if let failure { throw failure }
     }
 }
 
@@ -111,12 +132,12 @@ struct PathCollector<Scalar: BLASScalar>: ModuleVisitor {
     }
 }
 
-struct LinearVisitor<Scalar: BLASScalar>: ModuleVisitor {
-    let body: (String, inout any LinearLayer<Scalar>) throws -> Void
-    var error: (any Error)?
+struct LinearVisitor<Scalar: BLASScalar, E: Error>: ModuleVisitor {
+    let body: (String, inout any LinearLayer<Scalar>) throws(E) -> Void
+    var error: E?
     mutating func visit<M: Module>(_ path: String, _ module: inout M) where M.Scalar == Scalar {}
     mutating func visitLinear(_ path: String, _ layer: inout any LinearLayer<Scalar>) {
         guard error == nil else { return }
-        do { try body(path, &layer) } catch { self.error = error }
+        do throws(E) { try body(path, &layer) } catch { self.error = error }
     }
 }

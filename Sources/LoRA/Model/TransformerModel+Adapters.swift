@@ -20,9 +20,8 @@ import Foundation
 extension TransformerModel: LoRAAdapterHost {
     /// Every layer that carries an adapter, with its module path, in module order.
     public var adaptedLayers: [(path: String, layer: any AdaptedLayer<Scalar>)] {
-        var copy = self
         var out: [(path: String, layer: any AdaptedLayer<Scalar>)] = []
-        try! copy.updateLinearLayers { path, layer in
+        forEachLinearLayer { path, layer in
             if let adapted = layer as? any AdaptedLayer<Scalar> { out.append((path, adapted)) }
         }
         return out
@@ -34,7 +33,7 @@ extension TransformerModel: LoRAAdapterHost {
         let current = adaptedLayerNames
         precondition(Set(layers.keys) == Set(current),
                      "TransformerModel.replaceAdaptedLayers: got layers \(layers.keys.sorted()), the model's adapted layers are \(current)")
-        try! updateLinearLayers { path, layer in if let new = layers[path] { layer = new } }
+        updateLinearLayers { path, layer in if let new = layers[path] { layer = new } }
     }
 
     /// A copy of this model with the adapter in `directory` injected and loaded: PEFT's

@@ -52,7 +52,7 @@ extension TransformerModel {
     /// it would round ΔW away: see ``LoRALinear/mergedWeight(probe:)``).
     public func mergedAndUnloaded() -> TransformerModel {
         var copy = self
-        try! copy.updateLinearLayers { _, layer in
+        copy.updateLinearLayers { _, layer in
             if let adapted = layer as? any AdaptedLayer<Scalar> { layer = adapted.mergedAndUnloaded() }
         }
         return copy

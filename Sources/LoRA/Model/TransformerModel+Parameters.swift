@@ -10,17 +10,15 @@ extension TransformerModel {
 
     /// The paths of layers that carry an adapter, in module order.
     public var adaptedLayerNames: [String] {
-        var copy = self
         var names: [String] = []
-        try! copy.updateLinearLayers { path, layer in if layer is any AdaptedLayer<Scalar> { names.append(path) } }
+        forEachLinearLayer { path, layer in if layer is any AdaptedLayer<Scalar> { names.append(path) } }
         return names
     }
 
     /// The paths of layers that hold a 4-bit weight, in module order.
     public var quantizedLayerNames: [String] {
-        var copy = self
         var names: [String] = []
-        try! copy.updateLinearLayers { path, layer in if !layer.quantizedWeights.isEmpty { names.append(path) } }
+        forEachLinearLayer { path, layer in if !layer.quantizedWeights.isEmpty { names.append(path) } }
         return names
     }
 
@@ -32,10 +30,15 @@ extension TransformerModel {
     /// and the storage lost. Every other parameter is copied by name, with its trainable flag.
     public func converted<Other: BLASScalar>(to _: Other.Type) -> TransformerModel<Other> {
         var source = self
-        var out = try! TransformerModel<Other>(configuration: configuration, seed: 0)
+        var out: TransformerModel<Other>
+        do {
+            out = try TransformerModel<Other>(configuration: configuration, seed: 0)
+        } catch {
+            preconditionFailed("TransformerModel.converted: the configuration this model was built with was refused (\(error))", file: #fileID, line: #line)
+        }
         var linears: [String: any LinearLayer<Other>] = [:]
-        try! source.updateLinearLayers { path, layer in linears[path] = layer.converted(to: Other.self) }
-        try! out.updateLinearLayers { path, layer in layer = linears[path]! }
+        forEachLinearLayer { path, layer in linears[path] = layer.converted(to: Other.self) }
+        out.updateLinearLayers { path, layer in layer = linears[path]! }
         // The linear slots converted themselves; copy only the other parameters (norms, embeddings).
         let linearPaths = Set(linears.keys)
         func inLinearSlot(_ name: String) -> Bool {

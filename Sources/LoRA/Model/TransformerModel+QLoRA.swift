@@ -48,13 +48,11 @@ extension TransformerModel where Scalar == Float {
         try copy.updateLinearLayers { path, layer in
             if let dense = layer as? Linear<Float>, path != Self.outputLayerName {
                 layer = try quantize(dense)
-            } else if targeted.contains(path), let lora = layer as? LoRALinear<Linear<Float>> {
-                layer = try lora.mapBase(quantize)
-            } else if targeted.contains(path), let dora = layer as? DoRALinear<Linear<Float>> {
-                // PEFT computes a fresh DoRA magnitude from the 4-bit layer's dequantized weight.
-                var quantized = try dora.mapBase(quantize)
-                quantized.magnitude = quantized.weightNorm()
-                layer = quantized
+            } else if targeted.contains(path), let adapted = layer as? any AdaptedLayer<Float>,
+                      let dense = adapted.frozenBase as? Linear<Float> {
+                // A variant starts afresh on the 4-bit base (PEFT computes DoRA's magnitude from
+                // the quantized layer's dequantized weight).
+                layer = try adapted.replacingBase(quantize(dense), restartingVariant: true)
             }
         }
         self = copy
@@ -75,10 +73,8 @@ extension TransformerModel where Scalar == Float {
             }
             if let dense = layer as? Linear<Float> {
                 layer = try quantize(dense)
-            } else if let lora = layer as? LoRALinear<Linear<Float>> {
-                layer = try lora.mapBase(quantize)
-            } else if let dora = layer as? DoRALinear<Linear<Float>> {
-                layer = try dora.mapBase(quantize)  // a trained magnitude is kept
+            } else if let adapted = layer as? any AdaptedLayer<Float>, let dense = adapted.frozenBase as? Linear<Float> {
+                layer = try adapted.replacingBase(quantize(dense), restartingVariant: false)  // trained variant tensors are kept
             }
         }
         copy.setBaseParametersTrainable(false)

@@ -13,8 +13,7 @@ extension TransformerModel {
     /// The names of the adapters served, in the order added.
     public var servedAdapterNames: [String] {
         var names: [String] = []
-        var copy = self
-        try! copy.updateLinearLayers { _, layer in
+        forEachLinearLayer { _, layer in
             for name in (layer as? any ServingLayer<Scalar>)?.adapterNames ?? [] where !names.contains(name) { names.append(name) }
         }
         return names
@@ -38,7 +37,7 @@ extension TransformerModel {
     public mutating func addServedAdapter(_ name: String, loaded: LoadedAdapter) throws {
         var branches: [String: LoRABranch<Scalar>] = [:]
         for (path, factors) in loaded.factors {
-            guard factors.extra.isEmpty, !loaded.hyperparameters.useDoRA else { throw ServingError.unsupportedVariant(module: path) }
+            guard factors.extra.isEmpty, loaded.hyperparameters.variant == nil else { throw ServingError.unsupportedVariant(module: path) }
             let h = loaded.hyperparameters(for: path)
             branches[path] = try LoRABranch(a: factors.a.converted(), b: factors.b.converted(), hyperparameters: h,
                                             inFeatures: factors.a.columns, outFeatures: factors.b.rows)
@@ -70,7 +69,7 @@ extension TransformerModel {
     /// - Throws: ``ServingError/unknownAdapter(_:)``.
     public mutating func removeServedAdapter(_ name: String) throws {
         guard servedAdapterNames.contains(name) else { throw ServingError.unknownAdapter(name) }
-        try! updateLinearLayers { _, layer in
+        updateLinearLayers { _, layer in
             guard let serving = layer as? any ServingLayer<Scalar> else { return }
             let removed = serving.removingAdapter(name)
             layer = removed.adapterNames.isEmpty ? removed.baseLayer : removed
@@ -85,7 +84,7 @@ extension TransformerModel {
         if let unknown = adapters.compactMap({ $0 }).first(where: { !served.contains($0) }) { throw ServingError.unknownAdapter(unknown) }
         let rows = adapters.flatMap { Array(repeating: $0, count: t) }
         var copy = self
-        try! copy.updateLinearLayers { _, layer in
+        copy.updateLinearLayers { _, layer in
             if let serving = layer as? any ServingLayer<Scalar> { layer = serving.routingRows(rows, default: nil) }
         }
         return copy

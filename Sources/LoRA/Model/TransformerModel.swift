@@ -47,15 +47,14 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
     /// The linear slot at a path from ``linearLayerNames``.
     public subscript(linear path: String) -> any LinearLayer<Scalar> {
         get {
-            var copy = self
             var found: (any LinearLayer<Scalar>)?
-            try! copy.updateLinearLayers { name, layer in if name == path { found = layer } }
+            forEachLinearLayer { name, layer in if name == path { found = layer } }
             guard let found else { preconditionFailed("TransformerModel: '\(path)' is not a linear layer path", file: #fileID, line: #line) }
             return found
         }
         set {
             var replaced = false
-            try! updateLinearLayers { name, layer in
+            updateLinearLayers { name, layer in
                 if name == path { layer = newValue; replaced = true }
             }
             precondition(replaced, "TransformerModel: '\(path)' is not a linear layer path")

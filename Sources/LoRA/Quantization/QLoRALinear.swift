@@ -34,6 +34,8 @@ extension LoRALinear where Base == QuantizedLinear {
         self = try lora.mapBase {
             try QuantizedLinear(quantizing: $0, blocksize: blocksize, codebook: codebook, doubleQuantization: doubleQuantization)
         }
+        // A variant starts from the quantized base, as PEFT's DoRA magnitude does on a 4-bit model.
+        variant = hyperparameters.variant?.recipe.start(base: base, branch: branch)
     }
 
     /// Wraps an already quantized weight with given factors.

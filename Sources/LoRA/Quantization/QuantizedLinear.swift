@@ -13,7 +13,7 @@ public struct QuantizedLinear: Sendable {
     /// The frozen 4-bit weight, (out, in).
     public internal(set) var weight: QuantizedTensor
     /// The frozen bias, (1, out), or `nil`.
-    public let bias: Matrix<Float>?
+    public private(set) var bias: Matrix<Float>?
     /// Rows of W dequantized at a time (the scratch buffer holds tileRows · in floats).
     public var tileRows: Int = 128
 
@@ -121,11 +121,14 @@ extension QuantizedLinear: LinearLayer {
         return LayerGradients(input: inputGradient(dy))
     }
 
-    /// The bias, if any (always frozen); the 4-bit weight is in ``quantizedWeights``.
+    /// The bias, if any (always frozen; a change of value is kept, as merging a LoRA bias
+    /// needs); the 4-bit weight is in ``quantizedWeights``.
     public mutating func visitParameters(_ body: (String, inout Matrix<Float>, inout Bool) -> Void) {
         guard var b = bias else { return }
         var frozen = false
         body("bias", &b, &frozen)
+        precondition(b.rows == 1 && b.columns == outFeatures, "QuantizedLinear: bias changed to \(b.shapeDescription), expected (1, \(outFeatures))")
+        bias = b
     }
 
     public var quantizedWeights: [(name: String, value: QuantizedTensor)] { [("weight", weight)] }

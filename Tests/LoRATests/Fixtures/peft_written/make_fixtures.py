@@ -746,7 +746,7 @@ def write_defaults():
 
 def main():
     print(f"torch {torch.__version__}, peft {peft.__version__}")
-    keep = {"make_fixtures.py", "README.md"}
+    keep = {"make_fixtures.py", "README.md", "make_lora_bias_fixture.py", "lora_bias", "__pycache__"}
     for entry in HERE.iterdir():
         if entry.name in keep:
             continue

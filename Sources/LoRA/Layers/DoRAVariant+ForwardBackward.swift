@@ -1,36 +1,39 @@
-// DoRA's forward and backward passes, the weight norm n they share, and the element-wise loops
-// they run (kept in this file beside the formulas that call them: debug builds inline nothing
-// across files).
+// DoRA's forward and backward passes and the element-wise loops they run (kept in this file
+// beside the formulas that call them: debug builds inline nothing across files).
 
-extension DoRALinear {
-    /// n = ‖W0 + s·B·A‖₂ per output row, (1, out) (PEFT's `get_weight_norm`), summed in Double.
-    /// - Complexity: one (out, r, in) GEMM onto a copy of W0, then out·in multiply-adds.
-    public func weightNorm() -> Matrix<Scalar> {
-        // While merged the base holds diag(c)·W' (row norms m); n is the one kept at merge.
-        if isMerged, let normAtMerge { return normAtMerge }
-        var w = base.denseWeight
-        Matrix.gemm(branch.b, branch.a, alpha: scale, beta: 1, into: &w)  // W0 + s·B·A: (out, in)
-        return Self.rowNorms(w)
-    }
-
+extension DoRAVariant {
     // MARK: Forward and backward
 
-    /// The training forward with n given instead of computed: the function whose gradient
-    /// ``backward(_:cache:)`` returns (n enters only as this constant). The ordinary training
-    /// forward calls it with ``weightNorm()``; gradient checks differentiate it with n held fixed.
+    public func addUpdate<Base: LoRABase>(input x: Matrix<Scalar>, to y: inout Matrix<Scalar>, base: Base,
+                                          branch: LoRABranch<Scalar>) where Base.Scalar == Scalar {
+        // y = base(x) on entry; y += (c − 1) ⊙ (y − b) + c ⊙ s·(x·Aᵀ)·Bᵀ, no dropout.
+        var p = y
+        if let bias = Self.frozenBias(of: base) { Self.subtractRow(bias, from: &p) }
+        var q = Matrix<Scalar>.zeros(x.rows, y.columns)
+        branch.addUpdate(input: x, to: &q)
+        Self.combine(p: p, q: q, c: magnitude.zipMap(weightNorm(base: base, branch: branch)) { $0 / $1 }, into: &y)
+    }
+
+    public func addTrainingUpdate<Base: LoRABase>(input x: Matrix<Scalar>, to y: inout Matrix<Scalar>, base: Base,
+                                                  branch: LoRABranch<Scalar>, using generator: inout SeededGenerator)
+        -> (branch: BranchCache<Scalar>, own: (any LayerCache<Scalar>)?) where Base.Scalar == Scalar {
+        trainingUpdate(input: x, to: &y, base: base, branch: branch, weightNorm: weightNorm(base: base, branch: branch), using: &generator)
+    }
+
+    /// The training update with n given (see ``LoRALinear/forward(_:weightNorm:training:)``).
     ///
     /// ```
     /// p = x̃·W0ᵀ                  (n, out)   base(x) − b when there is no dropout (no extra GEMM)
     /// q = s·(x̃·Aᵀ)·Bᵀ            (n, out)
     /// y = base(x) + (c − 1) ⊙ p + c ⊙ q
     /// ```
-    public func forward(_ x: Matrix<Scalar>, weightNorm n: Matrix<Scalar>, training generator: inout SeededGenerator) -> (output: Matrix<Scalar>, cache: DoRACache<Base>) {
-        precondition(!isMerged, "DoRALinear '\(adapterName)': cannot train while merged; unmerge first")
-        precondition(n.rows == 1 && n.columns == outFeatures, "DoRALinear: weight norm \(n.shapeDescription), expected (1, \(outFeatures))")
-        var (y, baseCache) = base.forward(x, training: &generator)
-        let bias = frozenBias
+    func trainingUpdate<Base: LoRABase>(input x: Matrix<Scalar>, to y: inout Matrix<Scalar>, base: Base, branch: LoRABranch<Scalar>,
+                                        weightNorm n: Matrix<Scalar>, using generator: inout SeededGenerator)
+        -> (branch: BranchCache<Scalar>, own: (any LayerCache<Scalar>)?) where Base.Scalar == Scalar {
+        precondition(n.rows == 1 && n.columns == y.columns, "DoRA: weight norm \(n.shapeDescription), expected (1, \(y.columns))")
+        let bias = Self.frozenBias(of: base)
         // q = s·(x̃·Aᵀ)·Bᵀ accumulated on zeros; the branch cache keeps x̃, its mask and x̃·Aᵀ.
-        var q = Matrix<Scalar>.zeros(x.rows, outFeatures)
+        var q = Matrix<Scalar>.zeros(x.rows, y.columns)
         let branchCache = branch.addTrainingUpdate(input: x, to: &q, using: &generator)
         var p: Matrix<Scalar>
         var droppedBaseCache: Base.Cache?
@@ -48,7 +51,7 @@ extension DoRALinear {
         let c = magnitude.zipMap(n) { $0 / $1 }
         Self.combine(p: p, q: q, c: c, into: &y)
         let directional = Matrix(rows: p.rows, columns: p.columns, storage: DoRAKernels.sum(p.storage, q.storage))
-        return (y, DoRACache(base: baseCache, droppedBase: droppedBaseCache, branch: branchCache, directional: directional, norm: n, factor: c))
+        return (branchCache, DoRACache<Base>(droppedBase: droppedBaseCache, directional: directional, norm: n, factor: c))
     }
 
     /// ∂L/∂x, ∂L/∂A, ∂L/∂B and ∂L/∂m given ∂L/∂y, with n a constant (as PEFT's detach makes it).
@@ -62,16 +65,21 @@ extension DoRALinear {
     /// ```
     /// - Complexity: as LoRA's backward, plus one (n, out, in) GEMM with dropout (PEFT's extra
     ///   base product), plus O(n·out) element-wise work.
-    public func backward(_ dy: Matrix<Scalar>, cache: DoRACache<Base>) -> LayerGradients<Scalar> {
+    public func backward<Base: LoRABase>(_ dy: Matrix<Scalar>, cache: LoRACache<Base>, base: Base,
+                                         branch: LoRABranch<Scalar>) -> LayerGradients<Scalar> where Base.Scalar == Scalar {
+        guard let own = cache.variant as? DoRACache<Base> else {
+            preconditionFailed("DoRA.backward: the cache was not made by a DoRA forward", file: #fileID, line: #line)
+        }
+        let outFeatures = dy.columns
         precondition(
-            dy.rows == cache.directional.rows && dy.columns == outFeatures,
-            "DoRALinear.backward: output gradient \(dy.shapeDescription) does not match output \(cache.directional.shapeDescription)")
-        let c = cache.factor
+            dy.rows == own.directional.rows && dy.columns == own.directional.columns,
+            "DoRA.backward: output gradient \(dy.shapeDescription) does not match output \(own.directional.shapeDescription)")
+        let c = own.factor
         let g = Self.scalingColumns(dy, by: c)
         let dm = Matrix(rows: 1, columns: outFeatures,
-                        storage: DoRAKernels.magnitudeGradient(dy.storage, cache.directional.storage, norm: cache.norm.storage, columns: outFeatures))
+                        storage: DoRAKernels.magnitudeGradient(dy.storage, own.directional.storage, norm: own.norm.storage, columns: outFeatures))
         let baseGradient: Matrix<Scalar>
-        if let dropped = cache.droppedBase, let mask = cache.branch.mask {
+        if let dropped = own.droppedBase, let mask = cache.branch.mask {
             var dx = base.backward(dy, cache: cache.base).input
             var shifted = dy
             DoRAKernels.scaleColumns(&shifted.storage, columns: outFeatures, by: c.storage, shift: -1)  // dy ⊙ (c − 1)
@@ -82,18 +90,15 @@ extension DoRALinear {
             baseGradient = base.backward(g, cache: cache.base).input
         }
         var grads = branch.backward(g, cache: cache.branch, baseInputGradient: baseGradient)
-        grads.parameters.append(NamedTensor(Self.magnitudeName, dm))
+        grads.parameters.append(NamedTensor(DoRA.magnitudeName, dm))
         return grads
     }
 
     // MARK: Helpers
 
     /// The base's frozen bias (1, out), found by name through the one parameter traversal.
-    var frozenBias: Matrix<Scalar>? {
-        var copy = base
-        var found: Matrix<Scalar>?
-        copy.visitParameters { name, value, _ in if name == "bias" { found = value } }
-        return found
+    static func frozenBias<Base: LoRABase>(of base: Base) -> Matrix<Scalar>? where Base.Scalar == Scalar {
+        base.namedParameters.first { $0.name == "bias" }?.value
     }
 
     /// ‖row i‖₂ for every row of `w` (out, in) → (1, out), accumulated in Double in index order.
@@ -216,44 +221,19 @@ enum DoRAKernels {
     }
 }
 
-extension DoRALinear: LinearLayer {
-    /// Inference forward (no dropout): y = c ⊙ (x·W0ᵀ + s·x·Aᵀ·Bᵀ) + b; the base alone while merged.
-    public func forward(_ x: Matrix<Scalar>) -> Matrix<Scalar> {
-        guard !isMerged else { return base.forward(x) }
-        var y = base.forward(x)
-        var p = y
-        if let bias = frozenBias { Self.subtractRow(bias, from: &p) }
-        var q = Matrix<Scalar>.zeros(x.rows, outFeatures)
-        branch.addUpdate(input: x, to: &q)
-        Self.combine(p: p, q: q, c: magnitude.zipMap(weightNorm()) { $0 / $1 }, into: &y)
-        return y
-    }
-
-    /// Training forward: n computed from the current A and B, then held constant.
-    public func forward(_ x: Matrix<Scalar>, training generator: inout SeededGenerator) -> (output: Matrix<Scalar>, cache: DoRACache<Base>) {
-        forward(x, weightNorm: weightNorm(), training: &generator)
-    }
-}
-
-/// What ``DoRALinear``'s training forward keeps.
-public struct DoRACache<Base: LoRABase>: LayerCache {
-    /// The base's cache for the undropped x.
-    public let base: Base.Cache
+/// What DoRA's training forward keeps besides the base's and the branch's caches.
+struct DoRACache<Base: LoRABase>: LayerCache {
     /// The base's cache for x̃ = drop(x), when dropout is on (PEFT's extra base product).
-    public let droppedBase: Base.Cache?
-    /// x̃, the mask and x̃·Aᵀ.
-    public let branch: BranchCache<Base.Scalar>
+    let droppedBase: Base.Cache?
     /// p + q = x̃·W0ᵀ + s·x̃·Aᵀ·Bᵀ, (n, out): what m multiplies (for ∂L/∂m).
-    public let directional: Matrix<Base.Scalar>
+    let directional: Matrix<Base.Scalar>
     /// n, (1, out), the constant of the backward pass.
-    public let norm: Matrix<Base.Scalar>
+    let norm: Matrix<Base.Scalar>
     /// c = m/n, (1, out).
-    public let factor: Matrix<Base.Scalar>
+    let factor: Matrix<Base.Scalar>
 
-    public var savedTensors: [NamedTensor<Base.Scalar>] {
-        base.savedTensors + (droppedBase?.savedTensors.map { $0.prefixed("dora_dropped") } ?? [])
-            + [NamedTensor("lora_dropped_input", branch.droppedInput), NamedTensor("lora_down", branch.down),
-               NamedTensor("dora_directional", directional), NamedTensor("dora_norm", norm), NamedTensor("dora_factor", factor)]
-            + (branch.mask.map { [NamedTensor("lora_dropout_mask", $0)] } ?? [])
+    var savedTensors: [NamedTensor<Base.Scalar>] {
+        (droppedBase?.savedTensors.map { $0.prefixed("dora_dropped") } ?? [])
+            + [NamedTensor("dora_directional", directional), NamedTensor("dora_norm", norm), NamedTensor("dora_factor", factor)]
     }
 }
