@@ -7,7 +7,7 @@
 //              B = [B₁ B₂ …]           (out, Σrᵢ)  the B's side by side
 //              new scale 1, so B·A = Σ wᵢsᵢBᵢAᵢ exactly: the weighted sum of the updates.
 //   "linear":  cᵢ = wᵢsᵢ,  A = Σ sign(cᵢ)·√|cᵢ|·Aᵢ,  B = Σ √|cᵢ|·Bᵢ,  new scale 1
-//              only for equal ranks; B·A then also has cross terms √|cᵢcⱼ|·Bⱼ·Aᵢ (i ≠ j),
+//              only for equal ranks; B·A then also has cross terms sign(cᵢ)·√|cᵢcⱼ|·Bⱼ·Aᵢ (i ≠ j),
 //              so it is NOT the weighted sum of the updates.
 //
 // A LoRABranch has `a`, `b`, `rank` and `hyperparameters.scale` (a Double).

@@ -266,7 +266,8 @@ plot.save(as: "ch01-residual-by-rank")  // hide
 /*:
 ## The spectrum of a real update
 
-Is a real fine-tuning update low-rank? Take [chapter 10](10-training.md)'s tiny transformer
+*A preview: the model and its training are introduced in chapter [10](10-training.md); read this
+section again after it.* Is a real fine-tuning update low-rank? Take chapter 10's tiny transformer
 (pre-trained on copy, sort and shift1), fine-tune *all* its weights on `reverse` (the task it
 never saw), and look at the update $\Delta W = W_{\text{after}} - W_{\text{before}}$ of each
 attention projection: its singular values, the share of $\lVert \Delta W \rVert_F^2$ the top
@@ -303,16 +304,28 @@ for name in before.linearLayerNames where name.contains("self_attn") {
     spectrum.add(row: [name, fmt(delta.frobeniusNorm / w0.converted(to: Double.self).frobeniusNorm, 3)]
                  + energyRanks.map { percent(share($0), 1) } + [fmt(Foundation.exp(entropy), 1), String(for90)])
 }
+// The baseline: a 64 × 64 matrix of i.i.d. Gaussian entries, which has no low-rank structure.
+do {
+    var g = SeededGenerator(seed: 9_001)
+    let energy = try Matrix<Double>.normal(64, 64, using: &g).svd().singularValues.map { $0 * $0 }
+    let total = energy.reduce(0, +)
+    let share = { (r: Int) in energy.prefix(r).reduce(0, +) / total }
+    let entropy = -energy.map { $0 / total }.filter { $0 > 0 }.reduce(0) { $0 + $1 * Foundation.log($1) }
+    spectrum.add(row: ["i.i.d. Gaussian (baseline)", ""] + energyRanks.map { percent(share($0), 1) }
+                 + [fmt(Foundation.exp(entropy), 1), String((1...energy.count).first { share($0) >= 0.9 }!)])
+}
 spectrum.print()  // hide
 
 /*:
 Each row is one $64 \times 64$ projection. The "top $r$" columns say how much of that layer's
 update a rank-$r$ adapter could hold at best; the last column is the smallest rank that holds
-90% of it, against the 64 a full-rank update could need: the intrinsic-rank hypothesis as a
-measurement on this model rather than an assumption. On large models Biderman et al. (2024, "LoRA Learns Less and Forgets Less") find full fine-tuning
+90% of it. The last row gives those numbers a scale: a Gaussian matrix, with no structure at
+all, still holds 90% of its energy in about half its directions, so an update is low-rank only
+insofar as its numbers sit below that row. This measures how concentrated one full update is,
+not the rank the task needs (the smallest rank that reaches a target accuracy, which chapter
+[11](11-rank-targets-limits.md)'s rank sweep measures). On large models Biderman et al. (2024, "LoRA Learns Less and Forgets Less") find full fine-tuning
 updates of much higher rank than typical adapters, which is why LoRA at low rank can learn
-less of a new domain. [Chapter 11](11-rank-targets-limits.md) measures the rank one task asks
-of one projection.
+less of a new domain.
 
 ## Compared with PEFT and the LoRA paper
 
@@ -335,8 +348,8 @@ empirical side of the "low intrinsic rank" hypothesis that our toy makes exact.
   training stops at the Eckart–Young error $\sqrt{\sum_{i>r}\sigma_i^2}$, printed above as the
   oracle.
 - Intrinsic dimension (training in a random subspace) and intrinsic rank (the rank of each
-  weight's update) are different ideas; the spectrum of a real full fine-tuning update shows
-  how much of it a rank-$r$ adapter could hold.
+  weight's update) are different ideas; the spectrum of a real full fine-tuning update, read
+  against a Gaussian baseline, shows how much of it a rank-$r$ adapter could hold.
 
 ## Exercises
 

@@ -205,7 +205,7 @@ for the same model its percentage is slightly smaller. For LLaMA-7B with $r = 8$
 cell("Compared with PEFT")
 let qv8 = adapterParameters(rank: 8, modules: ["q_proj", "v_proj"])
 let withAdapter = baseTotal + qv8
-print("trainable params: \(grouped(qv8)) || all params: \(grouped(withAdapter)) || trainable%: \(percent(Double(qv8) / Double(withAdapter), 4))")
+print("trainable params: \(grouped(qv8)) || all params: \(grouped(withAdapter)) || trainable%: \(fmt(100 * Double(qv8) / Double(withAdapter), 4))")
 print("same adapter as a share of the base alone: \(percent(Double(qv8) / Double(baseTotal), 6))")
 print("PEFT's share, more digits:                 \(percent(Double(qv8) / Double(withAdapter), 6))")
 

@@ -104,7 +104,9 @@ $B(Ax)$, and even for a batch of 4096 it does more than the frozen layer itself.
 computed as $B(Ax)$ adds the fraction $r(d+k)/(dk)$ to the layer's work, the same fraction as
 its share of the parameters ([chapter 02](02-parameter-counts.md)).
 
-The same comparison timed, in single precision with BLAS (times differ from run to run and
+The same comparison timed, in single precision with BLAS (the Basic Linear Algebra Subprograms,
+the standard library interface for vector and matrix products; OpenBLAS on Linux, Accelerate on
+Apple platforms) (times differ from run to run and
 machine to machine, so the page shows a placeholder; run the chapter to see yours):
 */
 cell("B(Ax) or (BA)x: timed")
@@ -131,7 +133,8 @@ precondition(sink.isFinite)  // hide
 
 /*:
 Compare the two ratios on your machine. They need not agree: the thin products are too small
-to keep BLAS busy, while forming $BA$ is one large GEMM that runs near the machine's peak, and
+to keep BLAS busy, while forming $BA$ is one large GEMM (BLAS's GEneral Matrix-Matrix multiply,
+$C \leftarrow \alpha AB + \beta C$) that runs near the machine's peak, and
 memory traffic for the $d \times k$ buffer comes on top. Either way $(BA)x$ loses by orders of
 magnitude, which is why PEFT's `lora.Linear` computes `lora_B(lora_A(dropout(x))) * scaling`.
 At inference the trade-off flips: $B$ and $A$ are fixed, so $BA$ can be formed once and merged

@@ -55,6 +55,7 @@ options.finish()
 | `.gaussian` | $N(0, (1/r)^2)$ | 0 | PEFT `init_lora_weights="gaussian"`; the paper's wording |
 | `.swappedZeroA` | 0 | $N(0, (1/r)^2)$ | the seed's wording |
 | `.pissa` | $\sqrt{\Sigma_r/s}\,V_r^\top$ | $U_r\sqrt{\Sigma_r/s}$ | PiSSA (Meng et al., 2024), PEFT `init_lora_weights="pissa"` |
+| (PEFT's `Embedding` layers; not in the library) | 0 | $N(0, 1)$ | PEFT `LoraLayer.reset_lora_parameters` for `lora_embedding_A`/`lora_embedding_B`, after loralib's `Embedding`: the zero factor is $A$, as `nn.Embedding`'s default init goes to $B$ |
 
 **Kaiming-uniform with $a = \sqrt{5}$.** PEFT (`LoraLayer.reset_lora_parameters`) and loralib
 (`lora.Linear.reset_parameters`) call `nn.init.kaiming_uniform_(lora_A.weight, a=math.sqrt(5))`

@@ -9,7 +9,8 @@ import Notebook
 **What this chapter shows.** The seed's section Alpha (α), computed: what the scale
 $s = \alpha/r$ of the forward pass ([chapter 03](03-forward-pass.md)) does to learning,
 measured for plain SGD and for Adam, where the seed's
-"effective_lr ∝ α/r × learning_rate" turns out to hold for Adam but not for SGD
+"effective_lr ∝ α/r × learning_rate" turns out to describe Adam's *first step* but not SGD's,
+and under Adam $s$ is exactly a learning rate for $B$ alone, not a global one
 ([erratum 3](errata.md#erratum-3)); and why rsLoRA (Kalajdzievski, 2023) replaces $\alpha/r$
 with $\alpha/\sqrt{r}$.
 
@@ -55,7 +56,8 @@ $$\frac{\partial L}{\partial B} = s\, g\,(Ax)^\top, \qquad \frac{\partial L}{\pa
 - **SGD** moves $B$ by $\delta B = -\eta\,\partial L/\partial B$, which already carries $s$; the
   model sees $s\,\delta B\,A$, a second factor $s$. The change in $\Delta W$ grows like $s^2\eta$.
 - **Adam** divides each gradient by a running estimate of its own magnitude, so its step in $B$
-  is about $\eta$ whatever $s$ is, and the model sees about $s\,\eta$: formula 4 holds.
+  is about $\eta$ whatever $s$ is, and the model sees about $s\,\eta$: formula 4 describes the
+  size of the first step. It does not make $s$ a global learning rate (the next section).
 
 Measured: a layer with $d = k = 64$, rank $r$, a regression batch of 32 inputs toward a random
 target, the library's default initialisation (so $B = 0$ and $\Delta W = 0$ at the start, [chapter 04](04-initialisation.md)), and
@@ -129,9 +131,61 @@ print("  Adam: 1 step p = \(fmt(slopes.adam1, 3)), 5 steps p = \(fmt(slopes.adam
 With one step, both exponents come out as the theory says to the printed digits: at step 1
 $A$ has not moved ($\partial L/\partial A = 0$ while $B = 0$) and the change is exactly
 $-\eta s^2 G A^\top A$ for SGD and $s$ times an $s$-independent sign-like step for Adam.
-After five steps the exponents drift slightly, because $A$ starts to move too. So formula 4 is
-right for Adam (and AdamW, the usual choice for LoRA) and wrong for SGD, where doubling $\alpha$
-acts like quadrupling the learning rate ([erratum 3](errata.md#erratum-3)).
+After five steps the exponents drift slightly, because $A$ starts to move too. So formula 4
+describes Adam's (and AdamW's) step size, and is wrong for SGD, where doubling $\alpha$ acts
+like quadrupling the learning rate ([erratum 3](errata.md#erratum-3)). Its scope ends there:
+under Adam $s$ is not a global learning rate either, as the next run shows.
+
+## Under Adam, $s$ is a learning rate for $B$ only (LoRA+ with $\lambda = s$)
+
+Train $(A, B)$ at scale $s$ and rate $\eta$. Now train $(A, B')$ at scale 1, where $B' = sB$
+(both start at 0): the model $B'A = sBA$ is the same function; $\partial L/\partial A$ is the
+same; $\partial L/\partial B' = \tfrac{1}{s}\,\partial L/\partial B$. Adam's step does not
+depend on the gradient's scale (up to $\epsilon$), so giving $B'$ the rate $s\eta$ moves it by
+exactly $s$ times $B$'s step, and $A$ at rate $\eta$ moves as before. With negligible $\epsilon$
+and no weight decay, scale $s$ at rate $\eta$ **is** scale 1 with rate $\eta$ for $A$ and $s\eta$
+for $B$: LoRA+ (Hayou et al., 2024; chapter [14](14-dora-and-loraplus.md)) with $\lambda = s$.
+A global rate $s\eta$ is a different run: it speeds $A$ up too.
+
+The run: the same layer, batch and target as above, 200 Adam steps ($\eta = 10^{-3}$,
+$\epsilon = 10^{-8}$, no weight decay), $\Delta W$ at the end compared with the $s = 4$ run's:
+*/
+cell("Under Adam, s is a learning rate for B only")
+/// ΔW after `steps` Adam steps (no weight decay) of a fresh adapter at scale `s`, rate `rateA` for
+/// A and λ·`rateA` for B (the library's LoRA+ over AdamW), and the final loss.
+func adamRun(scale s: Double, rateA: Double, ratio: Double, steps: Int) throws -> (delta: Matrix<Double>, loss: Double) {
+    var rng = SeededGenerator(seed: UInt64(seed) &+ 100)                  // the same A for every run
+    var adapter = try LoRALinear(base: smallBase, hyperparameters: LoRAHyperparameters(rank: rank, alpha: s * Double(rank)), using: &rng)
+    var optimizer = LoRAPlus(AdamW<Double>(configuration: AdamWConfiguration(learningRate: rateA, weightDecay: 0)), ratio: ratio)
+    var loss = 0.0
+    for _ in 0..<steps {
+        let (out, cache) = adapter.forward(inputs, training: &rng)
+        let residual = out - targets
+        loss = 0.5 * residual.storage.reduce(0) { $0 + $1 * $1 } / Double(inputs.rows)
+        let g = adapter.backward((1 / Double(inputs.rows)) * residual, cache: cache)
+        optimizer.update(&adapter.a, name: "lora_A", gradient: g.a, learningRate: rateA)
+        optimizer.update(&adapter.b, name: "lora_B", gradient: g.b, learningRate: rateA)
+    }
+    return (adapter.deltaWeight, loss)
+}
+let equivalenceSteps = 200, baseRate = 1e-3
+let reference = try adamRun(scale: 4, rateA: baseRate, ratio: 1, steps: equivalenceSteps)
+var equivalenceTable = Table(columns: ["run", "rate of A", "rate of B", "‖ΔW‖_F", "max |ΔW − ΔW(s = 4)| / max |ΔW(s = 4)|", "loss at step 200"])  // hide
+for (label, s, rateA, ratio) in [("s = 4", 4.0, baseRate, 1.0), ("s = 1, LoRA+ λ = 4", 1.0, baseRate, 4.0),
+                                 ("s = 1, global rate × 4", 1.0, 4 * baseRate, 1.0), ("s = 1", 1.0, baseRate, 1.0)] {
+    let run = try adamRun(scale: s, rateA: rateA, ratio: ratio, steps: equivalenceSteps)
+    equivalenceTable.add(label, sci(rateA, 0), sci(rateA * ratio, 0), fmt(run.delta.frobeniusNorm, 4),
+                         sci(run.delta.maxAbsDifference(reference.delta) / reference.delta.maxAbs, 1), fmt(run.loss, 6))
+}
+equivalenceTable.print()  // hide
+
+/*:
+The LoRA+ row matches the $s = 4$ run to rounding (what is left is $\epsilon$'s share, which
+differs because $B'$'s gradients are $s$ times smaller); the global-rate row is a different
+model. So a change of $s$ under Adam can be undone by re-tuning *two* rates (one for $A$, one
+for $B$), never by one: this is why chapter [11](11-rank-targets-limits.md) compares scaling
+rules each at its own tuned rate and still finds a difference, and why chapter
+[14](14-dora-and-loraplus.md) reads rsLoRA at one rank as an $\alpha$ effect.
 
 ## rsLoRA: $\alpha/r$ or $\alpha/\sqrt{r}$ as the rank grows
 
@@ -205,6 +259,10 @@ for name in columns {
     let values = series[name]!
     print("ratio r = 256 / r = 4 for \(name): \(fmt(values.last! / values.first!, 3))")
 }
+/// Which way a ratio (r = 256 over r = 4) moves, with a ±25% band called flat.
+func direction(_ ratio: Double) -> String { ratio > 1.25 ? "grows (×\(fmt(ratio, 2)))" : ratio < 0.8 ? "shrinks (×\(fmt(ratio, 2)))" : "stays within 25%" }
+print("Adam's step from r = 4 to r = 256: under α/r it " + direction(series["Adam, α/r"]!.last! / series["Adam, α/r"]!.first!)
+      + "; under α/√r it " + direction(series["Adam, α/√r"]!.last! / series["Adam, α/√r"]!.first!))
 
 /*:
 Read the slopes and the ratios. The gradient of $B$ collapses like $r^{-1/2}$ under $\alpha/r$
@@ -217,8 +275,13 @@ magnitude, so the collapse of the gradient does not shrink its step directly; wh
 the factor $s$ in front of $\delta B$ and how coherently the $r$ columns add up. In this
 experiment $\alpha/r$ still makes Adam's step shrink as $r$ grows, and $\alpha/\sqrt{r}$ keeps it
 within a small factor. Either way, under $\alpha/r$ a larger rank learns more slowly at the
-same $\alpha$ and learning rate, which is why raising $r$ alone often seems not to help; rsLoRA
-removes most of that dependence. The figure shows each column relative to its value at
+same $\alpha$ and learning rate, which is why raising $r$ alone often seems not to help. What
+rsLoRA does to Adam's step here is in the last line printed above; a step that *grows* with
+$r$ under $\alpha/\sqrt{r}$ is an over-correction, not a removed dependence. And this is one step, with independent Gaussian inputs, on one layer; how the
+step scales with $r$ depends on how correlated the inputs are (the cross terms above). Across a
+training run the question is the best learning rate per rank: Schulman et al. (2025, "LoRA
+Without Regret") find it nearly independent of the rank under $1/r$ scaling, and chapter
+[11](11-rank-targets-limits.md) compares the two rules at $r = 64$, each at its tuned rate. The figure shows each column relative to its value at
 $r = 4$, one colour per quantity, solid under $\alpha/r$ and dashed under $\alpha/\sqrt{r}$:
 */
 cell("Figure")
@@ -268,8 +331,12 @@ Adam, which is where the measurement above agrees with it.
 
 ## Summary
 
-- With Adam, $\lVert \Delta W \rVert$ after a step scales like $s^1$ (formula 4 holds); with SGD
-  like $s^2$ ([erratum 3](errata.md#erratum-3)). The fitted exponents are printed above.
+- With Adam, $\lVert \Delta W \rVert$ after a step scales like $s^1$ (formula 4 describes the
+  step size); with SGD like $s^2$ ([erratum 3](errata.md#erratum-3)). The fitted exponents are
+  printed above.
+- Under Adam (negligible $\epsilon$, no weight decay), scale $s$ at rate $\eta$ is exactly scale 1
+  with rates $\eta$ for $A$ and $s\eta$ for $B$ (LoRA+ with $\lambda = s$), as the 200-step run
+  shows; a global rate cannot absorb $s$.
 - $\alpha/r$ shrinks the gradient of $B$ like $1/\sqrt{r}$ and a step's effect with it, so at a
   fixed $\alpha$ large ranks learn slowly; rsLoRA's $\alpha/\sqrt{r}$ keeps the gradient flat
   across ranks.

@@ -125,7 +125,11 @@ The seed's second claim is that NF4 is more precise than 4-bit integers on norma
 it is measured for the three 4-bit codebooks of the library at three blocksizes, on the same
 $N(0, 1)$ tensor: NF4; bitsandbytes' FP4 (a sign, two exponent bits and one mantissa bit,
 scaled so its largest magnitude is 1); and symmetric INT4, $\operatorname{round}(7\hat x)/7$.
-Errors are in the units of the weights ($\sigma = 1$):
+Symmetric INT4 uses 15 of its 16 codes, $-7 \dots 7$: a grid symmetric about an exact zero has an
+odd number of points, and with absmax scaling ($\hat x \in [-1, 1]$) the 16th code, $-8$,
+would never be chosen. NF4 spends its 16th level instead, on an eighth positive level (the
+section above). An asymmetric INT4 would use all 16 codes, but needs a zero point per block
+besides the scale. Errors are in the units of the weights ($\sigma = 1$):
 */
 cell("NF4 against INT4 and FP4 on Gaussian weights")
 var errorTable = Table(columns: ["codebook", "blocksize", "mean |error|", "max |error|", "RMS error"])  // hide
@@ -150,7 +154,7 @@ is large. bitsandbytes' own test suite (`tests/test_functional.py`) expects a me
 about 0.0728 for NF4 and 0.0965 for FP4 at blocksize 64, 0.0677 for NF4 at 32 and 0.0803 at
 256, which the rows above reproduce. Smaller blocks help every codebook (a block's absmax is
 closer to its typical value), at the price of more scale constants; that trade-off is chapter
-06's subject. The *maximum* error tells a different story: it is set by the widest gap between
+[07](07-double-quantization.md)'s subject. The *maximum* error tells a different story: it is set by the widest gap between
 levels times the largest absmax, and NF4's widest gaps are in the tails.
 
 The figure shows why: the normalised values $\hat x$ of the whole tensor (blocksize 64), with

@@ -251,7 +251,9 @@ Where the seed's table is right, and where it is loose:
 ## Activations, and the model against measured peaks
 
 Activations depend on batch × sequence, not on the method alone (`ActivationEstimate`:
-per token and block $8d + 4m$ values in bfloat16, a float32 copy of each LoRA target's input,
+per token and block $8d + 4m$ values in bfloat16: $8d$ for the two norms' inputs and outputs,
+$q$, $k$, $v$ and the attention output, $4m$ for the outputs of `gate_proj` and `up_proj`,
+SiLU of the gate, and their product, `down_proj`'s input; a float32 copy of each LoRA target's input,
 and the float32 logits; with gradient checkpointing each block keeps only its input). The test
 of the whole model is a measurement. These peaks were measured on an NVIDIA H200 with random
 LLaMA-7B-shaped weights (bitsandbytes NF4 + double quantization with bfloat16 compute, LoRA
@@ -290,6 +292,10 @@ for m in measured {
               fmt(m.weights, 2), fmt(weights, 2), fmt(activations / 1e9, 2))
 }
 peaks.print()  // hide
+let llamaParameters = Double(ModelSpec.llama7B.parameterCount)
+print("the full FT rows' estimates: bf16 run at \(fmt(f16.total / llamaParameters, 0)) B/param (weights, gradients and AdamW's two moments all in bf16, "
+      + "as PyTorch keeps the moments in the parameters' dtype), fp32-master run at \(fmt(f32.total / llamaParameters, 0)) B/param; "
+      + "the 12 B/param row of the table above is a third configuration (bf16 weights and gradients, float32 moments)")
 
 /*:
 Read the ratio column. Weights are predicted closely from the shapes alone. Where the estimate

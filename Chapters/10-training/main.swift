@@ -23,9 +23,10 @@ are listed below (a bad value exits with status 2). The page is generated with t
 two tuning seeds from a grid whose best point must lie inside it (a best at an end extends
 the grid), by the loss on 256 *validation* examples; then five fresh seeds run at that rate and
 are scored on 256 other held-out examples, so the examples that report a result never chose its
-rate. Numbers are mean ± standard error over those
-five seeds, and every sentence that compares two methods is decided by code from the 95%
-interval of their difference, with the margin it uses printed beside it. Runs are independent,
+rate. Tables print mean ± SE (standard error) over those five seeds; every sentence that
+compares two methods is decided by code from the 95% confidence interval (CI) of their
+difference, printed as "95% CI [lo, hi]" with the margin beside it (the primer before the
+first verdict says how to read one). Runs are independent,
 so they go to all cores; each product inside a run is small, so BLAS gets one thread.
 */
 cell()
@@ -33,7 +34,7 @@ cell()
 var options = Options(
     program: "ch10-training",
     summary: "Pre-trains a tiny transformer, then adapts it with full fine-tuning, LoRA and QLoRA; learning-rate and dropout sweeps.")
-let steps = options.int("steps", default: 200, "fine-tuning steps per run", in: 10...5000)
+let steps = options.int("steps", default: 100, "fine-tuning steps per run", in: 10...5000)
 let seedCount = options.int("seeds", default: 5, "report seeds per method (at least 2)", in: 2...20)
 let taskName = options.string("task", default: "reverse", "fine-tuning task: reverse, rotate3, shift5 or substitute") ?? "reverse"
 options.finish()
@@ -151,7 +152,40 @@ print("chosen rates: full fine-tuning \(sci(fullRate, 0)), LoRA \(sci(loraRate, 
 /*:
 The seed says "LoRA 学习率通常比全参数微调高" (LoRA's learning rate is usually higher than full
 fine-tuning's) and suggests 1e-4 … 5e-4. The chosen rates above are this miniature's answer;
-its absolute values belong to a 64-wide model and 200 steps, not to a 7B model.
+its absolute values belong to a 64-wide model and a hundred steps, not to a 7B model.
+
+### Reading a verdict: a primer
+
+Every comparison from here on is a verdict line printed by code. Five things make it readable.
+
+- **Standard error (SE).** Five seeds give five numbers; their mean is itself uncertain. The
+  standard error of the mean is $s/\sqrt{n}$, with $s$ the sample standard deviation of the
+  five runs and $n = 5$: how much the mean would move if the five seeds were drawn again.
+  Tables print "mean ± SE".
+- **The t interval.** With few seeds, the 95% confidence interval of a mean is
+  mean ± $t_{0.975}(n-1)\cdot$SE, where $t_{0.975}(n-1)$ is the 97.5% quantile of Student's t
+  distribution with $n-1$ degrees of freedom (2.776 for five seeds, against 1.96 for many):
+  the price of estimating $s$ from five numbers. Verdict lines print the interval of a
+  *difference* as "95% CI [lo, hi]", never as ±, so a line cannot be mistaken for a table cell.
+- **Paired or Welch.** Methods compared here run the same report seeds: seed $i$ gives both
+  arms the same data order, the same adapter initialisation seed and the same held-out
+  examples. The paired interval takes the five per-seed differences $a_i - b_i$ and builds the
+  t interval of their mean. Welch's interval treats the arms as independent samples and
+  combines their two standard errors (with Welch's approximate degrees of freedom). When arms
+  share seeds, pairing is the right model; it is narrower when the seeds move both arms the
+  same way, and can be wider when they move them in opposite ways, so Welch is not a safe
+  "conservative" substitute. Every verdict line names the interval it used.
+- **The margin.** "Close to" needs a number: the smallest difference that would matter, fixed
+  before the runs and printed on the line (2 points of exact match here; for losses a factor,
+  because a loss margin must scale with the loss: a fixed ±0.05 would call every loss below
+  0.05 close by construction). The verdict is decided from where the whole interval lies:
+  inside ±margin → "close to" (and, if it also excludes 0, "higher/lower by less than the
+  margin"); outside the margin and excluding 0 → "beats" or "trails"; containing 0 and reaching
+  past the margin → "the seeds cannot separate". Both arms within half a point of 100% (or of
+  0%) → "both at the ceiling (floor): cannot compare": the test had no room to tell them apart.
+- **What "cannot separate" does not mean.** It is not "no difference" and not "equal": it says
+  five seeds are too few to tell, and the interval printed beside it shows how large a
+  difference in either direction is still compatible with the runs.
 
 Now the five report seeds at the chosen rates:
 */
@@ -168,24 +202,21 @@ for t in tuned {
                  t.estimate(\.evaluation.exactMatch).formatted(1, scale: 100) + "%")
 }
 headline.print()  // hide
-print("(\(seedCount) report seeds per method: adapter initialisation and data order; mean ± standard error. Final train loss: mean of the last 20 steps.)")
-/// Margins: differences smaller than these count as "close".
-let exactMargin = 0.02, lossMargin = 0.05
+print("(\(seedCount) report seeds per method: adapter initialisation and data order; mean ± SE. Final train loss: mean of the last 20 steps.)")
+/// Margins, fixed before the runs: exact match in points; held-out losses as a ratio paired by seed.
+let exactMargin = 0.02, lossFactor = 1.25
 func verdicts(_ a: TunedMethod, _ b: TunedMethod) {
-    let exact = Difference(a.estimate(\.evaluation.exactMatch), b.estimate(\.evaluation.exactMatch), margin: exactMargin)
-    let loss = Difference(a.estimate(\.evaluation.loss), b.estimate(\.evaluation.loss), margin: lossMargin)
-    print("exact match: " + Verdict.sentence(a.method.name, b.method.name, exact)
-          + " (difference \(exact.formatted(1, scale: 100)) points, 95% interval; margin ±\(fmt(exactMargin * 100, 0)))")
-    print("held-out loss: " + Verdict.sentence(a.method.name, b.method.name, loss, higherIsBetter: false)
-          + " (difference \(loss.formatted(4)), 95% interval; margin ±\(fmt(lossMargin, 2)))")
+    let exact = a.paired(with: b, \.evaluation.exactMatch, margin: exactMargin, saturation: .accuracy)
+    let loss = a.pairedRatio(with: b, \.evaluation.loss, factor: lossFactor)
+    print("exact match: " + Verdict.line(a.method.name, b.method.name, exact, digits: 1, scale: 100, unit: "points", marginDigits: 0))
+    print("held-out loss: " + Verdict.line(a.method.name, b.method.name, loss, higherIsBetter: false, digits: 3))
 }
 verdicts(tuned[1], tuned[0])
 verdicts(tuned[2], tuned[1])
 
 /*:
-The verdicts are printed, not written: "close to" means the whole 95% interval of the
-difference lies inside the stated margin; "beats" or "trails" means it excludes zero; and when
-neither holds the page says the seeds cannot separate the two.
+The verdicts are printed, not written, by the rule of the primer above: each line carries its
+interval and its margin, and the loss lines compare ratios (a ratio below 1 is a lower loss).
 
 ### Memory of one training step
 
@@ -237,6 +268,45 @@ with batch × sequence × width; chapter [08](08-qlora.md) computes those propor
 */
 
 /*:
+## What fine-tuning forgets
+
+The pre-trained model already does three tasks (copy, sort, shift by one). After fine-tuning on
+`reverse`, how much of them is left? The same report runs, scored on the pre-training tasks'
+held-out examples (token accuracy, exact match and loss, averaged over the three tasks), against
+the pre-trained model, and compared method against method, paired by seed (both arms of a seed
+saw the same batches):
+*/
+cell("What fine-tuning forgets")
+/// Held-out scores on the pre-training tasks, averaged over the three tasks.
+func pretrainingScores(_ model: TransformerModel<Float>) -> (tokens: Double, exact: Double, loss: Double) {
+    let results = suite.pretraining.map { model.evaluate(heldOut($0)) }
+    let n = Double(results.count)
+    return (results.map(\.tokenAccuracy).reduce(0, +) / n, results.map(\.exactMatch).reduce(0, +) / n, results.map(\.loss).reduce(0, +) / n)
+}
+let retained = tuned.map { t in t.runs.map { pretrainingScores($0.model) } }
+var forgetting = Table(columns: ["model", "token accuracy", "exact match", "held-out loss"])  // hide
+let untouched = pretrainingScores(pretrained)
+forgetting.add("pre-trained, not adapted", percent(untouched.tokens, 1), percent(untouched.exact, 1), fmt(untouched.loss, 3))
+for (t, r) in zip(tuned, retained) {
+    forgetting.add(t.method.name, Estimate(r.map(\.tokens)).formatted(1, scale: 100) + "%", Estimate(r.map(\.exact)).formatted(1, scale: 100) + "%",
+                   Estimate(r.map(\.loss)).formatted(3))
+}
+forgetting.print()  // hide
+print("(pre-training tasks copy, sort and shift1, averaged; mean ± SE over the \(seedCount) report seeds)")
+for (a, b) in [(1, 0), (2, 1)] {
+    let tokens = Difference(paired: retained[a].map(\.tokens), retained[b].map(\.tokens), margin: exactMargin, saturation: .accuracy)
+    let loss = Difference(pairedRatio: retained[a].map(\.loss), retained[b].map(\.loss), factor: lossFactor)
+    print("pre-training token accuracy kept: " + Verdict.line(tuned[a].method.name, tuned[b].method.name, tokens, digits: 1, scale: 100, unit: "points", marginDigits: 0))
+    print("pre-training held-out loss: " + Verdict.line(tuned[a].method.name, tuned[b].method.name, loss, higherIsBetter: false, digits: 3))
+}
+
+/*:
+Biderman et al. (2024, "LoRA Learns Less and Forgets Less") find, on 7B models trained on code
+and math, that LoRA keeps more of the base model's other abilities than full fine-tuning does,
+and learns less of the new domain; the verdict lines above say what this miniature shows for
+one task and a hundred steps, where every method changes the weights far more, relative to their
+size, than fine-tuning a 7B model does.
+
 ## Loss curves
 
 The training loss of every step, for the first seed (log scale):
@@ -295,25 +365,25 @@ let dropoutRuns = parallelMap(dropoutMethods.count * seedCount) { i in
     poolSetup.run(dropoutMethods[i / seedCount], rate: loraRate, seed: reportSeeds[i % seedCount])
 }
 var dropoutTable = Table(columns: ["lora_dropout", "train loss (last 20 steps)", "held-out loss", "token accuracy", "exact match"])  // hide
-var dropoutLoss: [Estimate] = []
+var dropoutLosses: [[Double]] = []
 for (k, p) in dropoutRates.enumerated() {
     let runs = Array(dropoutRuns[(k * seedCount)..<((k + 1) * seedCount)])
     let e = { (f: (FineTuningRun) -> Double) in Estimate(runs.map(f)) }
-    dropoutLoss.append(e(\.evaluation.loss))
+    dropoutLosses.append(runs.map(\.evaluation.loss))
     dropoutTable.add(fmt(p, 2), e { $0.losses.suffix(20).reduce(0, +) / 20 }.formatted(4), e(\.evaluation.loss).formatted(4),
                      e(\.evaluation.tokenAccuracy).formatted(1, scale: 100) + "%", e(\.evaluation.exactMatch).formatted(1, scale: 100) + "%")
 }
 dropoutTable.print()  // hide
 for k in 1..<dropoutRates.count {
-    let d = Difference(dropoutLoss[k], dropoutLoss[0], margin: lossMargin)
-    print("held-out loss: " + Verdict.sentence("lora_dropout \(fmt(dropoutRates[k], 2))", "no dropout", d, higherIsBetter: false)
-          + " (difference \(d.formatted(4)), 95% interval; margin ±\(fmt(lossMargin, 2)))")
+    let d = Difference(pairedRatio: dropoutLosses[k], dropoutLosses[0], factor: lossFactor)
+    print("held-out loss: " + Verdict.line("lora_dropout \(fmt(dropoutRates[k], 2))", "no dropout", d, higherIsBetter: false, digits: 3))
 }
 
-print("(\(seedCount) seeds per row, LoRA at its tuned rate \(sci(loraRate, 0)); mean ± standard error)")
+print("(\(seedCount) seeds per row, LoRA at its tuned rate \(sci(loraRate, 0)); mean ± SE)")
 
 /*:
-The verdicts compare each dropout rate with none on the held-out loss, over the same seeds.
+The verdicts compare each dropout rate with none on the held-out loss, paired by seed (each
+seed draws the same batches from the pool for every dropout rate).
 
 ## The seed's tables
 
@@ -337,8 +407,8 @@ mmlu.add("QLoRA", "41.5", "12GB", "seed, illustrative")
 mmlu.print()  // hide
 
 /*:
-The claim behind both tables is a shape: LoRA close to full fine-tuning with a small fraction
-of the parameters, QLoRA close to LoRA, with less memory. The miniature measures each part on a
+The claim behind both tables is a shape: LoRA "close to" full fine-tuning with a small
+fraction of the parameters, QLoRA "close to" LoRA, with less memory. The miniature measures each part on a
 task of its own, and the verdicts above say which parts hold here and at what margin. The
 memory part is the factor printed under the memory table; the seed's 60 → 24 → 12 GB are sums
 of those categories on a real model, and chapter [08](08-qlora.md) computes them.
@@ -379,6 +449,8 @@ is the same).
 - The tuned rates answer the seed's learning-rate advice for this miniature, and the run at
   1e-4 shows what a rate too low does: the loss falls, slowly.
 - `lora_dropout` on scarce data: the verdicts under the dropout table say whether it helped.
+- Fine-tuning on one task costs the pre-training tasks: the forgetting table and its verdict
+  lines compare how much each method keeps, to set beside Biderman et al. (2024).
 - The LoRA paper's RTE advantage comes mostly from starting at an MNLI adapter, not from
   training fewer parameters.
 

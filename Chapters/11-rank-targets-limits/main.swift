@@ -25,7 +25,7 @@ Every experiment starts from the same pre-trained model (600 AdamW steps on copy
 shift1; 32 letters, 8 per example) and fine-tunes with AdamW, a 10% warm-up and cosine decay.
 Comparisons follow [chapter 10](10-training.md)'s standard: each setting at its own learning
 rate, tuned on two seeds from a grid whose best lies inside it (by the loss on 256 validation
-examples), then five fresh seeds at that rate, reported as mean ± standard error on 256 other
+examples), then five fresh seeds at that rate, reported as mean ± SE on 256 other
 held-out examples; every comparative sentence is decided by code from the 95% interval of a
 difference, with its margin printed. No run trained on either set. The pre-trained model on every task:
 */
@@ -91,7 +91,10 @@ about the learning rate, so $\Delta W = sBA$, a sum of $r$ rank-one terms, chang
 step as $r$ grows. Rank then buys speed as well as capacity. To separate the two, each rank
 gets its own tuned learning rate, and besides the final accuracy the table gives the steps each
 rank needs to reach 90% exact match (the held-out set is scored every 10 steps). The rank
-cannot exceed $\min(d, k) = 64$ for a $64 \times 64$ projection: the library refuses $r = 65$.
+cannot usefully exceed $\min(d, k) = 64$ for a $64 \times 64$ projection: the library refuses
+$r = 65$ with a typed error, where PEFT accepts it silently (for the default
+initialisation `LoraLayer.update_layer` in `peft/tuners/lora/layer.py` checks only $r > 0$; the
+extra rank adds parameters and no capacity).
 */
 cell("Rank sweep")
 let sweepRanks = [1, 4, 16, 64]
@@ -111,16 +114,20 @@ for (r, t) in zip(sweepRanks, sweep) {
                    t.estimate(stepsToThreshold).formatted(1))
 }
 sweepTable.print()  // hide
-print("(\(seedCount) seeds per rank at its tuned rate; mean ± standard error; a run that never reaches 90% counts as \(steps + 10) steps)")
+print("(\(seedCount) seeds per rank at its tuned rate; mean ± SE; a run that never reaches 90% counts as \(steps + 10) steps)")
 for i in 1..<sweep.count {
-    let exact = Difference(sweep[i].estimate(\.evaluation.exactMatch), sweep[i - 1].estimate(\.evaluation.exactMatch), margin: exactMargin)
-    let speed = Difference(sweep[i].estimate(stepsToThreshold), sweep[i - 1].estimate(stepsToThreshold), margin: 10)
+    // Every rank ran the same report seeds (data order, held-out set): paired by seed.
+    let exact = sweep[i].paired(with: sweep[i - 1], \.evaluation.exactMatch, margin: exactMargin, saturation: .accuracy)
+    let speed = sweep[i].paired(with: sweep[i - 1], stepsToThreshold, margin: 10)
     let neverReached = (sweep[i].runs + sweep[i - 1].runs).allSatisfy { stepsToThreshold($0) > Double(steps) }
-    print("r=\(sweepRanks[i - 1]) → r=\(sweepRanks[i]): exact match " + Verdict.trend(from: sweep[i - 1].estimate(\.evaluation.exactMatch), to: sweep[i].estimate(\.evaluation.exactMatch), margin: exactMargin)
-          + " (\(exact.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0))); steps to 90%: "
+    print("r=\(sweepRanks[i - 1]) → r=\(sweepRanks[i]): exact match " + Verdict.trend(exact)
+          + " (\(exact.summary(1, scale: 100, unit: "points", marginDigits: 0))); steps to 90%: "
           + (neverReached ? "neither reaches 90% in \(steps) steps"
-             : Verdict.sentence("r=\(sweepRanks[i])", "r=\(sweepRanks[i - 1])", speed, higherIsBetter: false) + " (\(speed.formatted(1)) steps, margin ±10)"))
+             : Verdict.line("r=\(sweepRanks[i])", "r=\(sweepRanks[i - 1])", speed, higherIsBetter: false, digits: 1, unit: "steps", marginDigits: 0)))
 }
+/// The rank a task needs, operationally: the smallest swept rank whose mean exact match reaches 90%.
+let smallestEnough = zip(sweepRanks, sweep).first { $0.1.estimate(\.evaluation.exactMatch).mean >= 0.9 }?.0
+print("smallest swept rank with mean exact match ≥ 90% on reverse (q_proj, v_proj): " + (smallestEnough.map { "r = \($0)" } ?? "none up to r = \(sweepRanks.last!)"))
 do {
     var tooLarge = pretrained
     try tooLarge.injectLoRA(targets: .names(["q_proj", "v_proj"]), hyperparameters: LoRAHyperparameters(rank: 65, alpha: 130), seed: 1)
@@ -149,9 +156,12 @@ learns less of a new domain (code, math) than full fine-tuning does.
 With $s = \alpha/r$ and $\alpha$ held fixed, doubling $r$ halves $s$, so at a fixed learning
 rate a high-rank adapter moves more slowly ([erratum 3](errata.md#erratum-3), chapter
 [05](05-scaling.md)). rsLoRA (Kalajdzievski, 2023; PEFT's `use_rslora=True`) uses
-$s = \alpha/\sqrt{r}$ instead. At a fixed rank the two differ by a constant factor in $s$,
-which under Adam a different learning rate can absorb; so we compare them where rsLoRA is
-meant to matter, at $r = 64$ with $\alpha = 8$, each at its own tuned rate:
+$s = \alpha/\sqrt{r}$ instead. At a fixed rank the two differ by a constant factor in $s$.
+Under Adam one global learning rate cannot absorb that factor: training at scale $s$ and rate
+$\eta$ is exactly training at scale 1 with rate $\eta$ for $A$ and $s\eta$ for $B$ (LoRA+ with
+$\lambda = s$, as [chapter 05](05-scaling.md) shows by a run), so a change of $s$ changes the
+*ratio* of the two factors' rates, which a global rate leaves alone. We compare the two rules
+where rsLoRA is meant to matter, at $r = 64$ with $\alpha = 8$, each at its own tuned rate:
 */
 cell("α/r or α/√r")
 let scalings = experiment([loraMethod("α/r, r=64, α=8", rank: 64, alpha: 8, grid: [3e-2, 1e-1, 3e-1]),
@@ -163,13 +173,15 @@ for (t, s) in zip(scalings, [8.0 / 64, 8.0 / 8]) {
                      t.estimate(\.evaluation.loss).formatted(4), t.estimate(\.evaluation.exactMatch).formatted(1, scale: 100) + "%")
 }
 scalingTable.print()  // hide
-let scalingDifference = Difference(scalings[1].estimate(\.evaluation.exactMatch), scalings[0].estimate(\.evaluation.exactMatch), margin: exactMargin)
-print("exact match: " + Verdict.sentence("α/√r", "α/r", scalingDifference) + " at their tuned rates (\(scalingDifference.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
+let scalingDifference = scalings[1].paired(with: scalings[0], \.evaluation.exactMatch, margin: exactMargin, saturation: .accuracy)
+print("exact match at their tuned rates: " + Verdict.line("α/√r", "α/r", scalingDifference, digits: 1, scale: 100, unit: "points", marginDigits: 0))
 print("tuned rate ratio α/r : α/√r = \(fmt(scalings[0].choice.rate / scalings[1].choice.rate, 1)) (s ratio \(fmt(8.0 / 8 / (8.0 / 64), 0)))")
 
 /*:
-At a tuned learning rate the scaling rule matters much less than at a fixed one; what it
-changes is which learning rate is best. rsLoRA's case is large ranks and long training, where
+The verdict line above is this page's answer for $r = 64$, $\alpha = 8$ on `reverse`, each rule
+at its own tuned rate; the rate ratio beside it shows that part of the difference is which rate
+is best, and the rest (the verdict) is what a retuned global rate could not undo, as the
+equivalence above predicts. rsLoRA's case is large ranks and long training, where
 $\alpha/r$ with a fixed $\alpha$ makes the best rate depend on $r$. Schulman et al. (2025,
 "LoRA Without Regret", Thinking Machines) report the reverse finding for $1/r$ scaling in
 practice: with $\alpha$ fixed and $1/r$ scaling, the optimal learning rate is nearly
@@ -206,8 +218,8 @@ for task in [suite.reverse, suite.substitute] {
                         t.estimate(\.evaluation.loss).formatted(4), t.estimate(\.evaluation.exactMatch).formatted(1, scale: 100) + "%")
     }
     for t in results.dropFirst() {
-        let d = Difference(t.estimate(\.evaluation.exactMatch), results[0].estimate(\.evaluation.exactMatch), margin: exactMargin)
-        targetVerdicts.append("\(task.name): " + Verdict.sentence(t.method.name, results[0].method.name, d) + " (exact match \(d.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
+        let d = t.paired(with: results[0], \.evaluation.exactMatch, margin: exactMargin, saturation: .accuracy)
+        targetVerdicts.append("\(task.name) exact match: " + Verdict.line(t.method.name, results[0].method.name, d, digits: 1, scale: 100, unit: "points", marginDigits: 0))
     }
 }
 targetTable.print()  // hide
@@ -292,7 +304,6 @@ let jointSetup = FineTuningSetup(base: pretrained, source: .stream(pair), heldOu
 let jointTuned = tune([loraMethod("both", rank: 8)], setup: jointSetup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds)[0]
 let jointRuns = jointTuned.runs
 var mergeTable = Table(columns: (["model"] + pair.map { $0.name + " exact" }).map { Table.Column($0) })  // hide
-let aloneExact = pair.indices.map { k in Estimate(pairTuned[k].runs.map { $0.model.evaluate(heldOut(pair[k])).exactMatch }) }
 mergeTable.add(row: ["pre-trained"] + pair.map { percent(pretrained.evaluate(heldOut($0)).exactMatch, 1) })
 for k in pair.indices {
     mergeTable.add(row: ["adapter \(k + 1) (\(pair[k].name)), lr \(sci(pairTuned[k].choice.rate, 0))"]
@@ -305,35 +316,45 @@ for (c, type) in combinationTypes.enumerated() {
 let jointExact = pair.map { t in Estimate(jointRuns.map { $0.model.evaluate(heldOut(t)).exactMatch }) }
 mergeTable.add(row: ["one adapter trained on both (\(2 * steps) steps), lr \(sci(jointTuned.choice.rate, 0))" + (jointTuned.choice.isInterior ? "" : " (grid end)")] + jointExact.map { $0.formatted(1, scale: 100) + "%" })
 mergeTable.print()  // hide
+// Seed i's combinations are built from seed i's two adapters, and the joint adapter ran the
+// same report seeds: every comparison is paired by seed.
 for k in pair.indices {
+    let alone = pairTuned[k].runs.map { $0.model.evaluate(heldOut(pair[k])).exactMatch }
+    let combined = combinationTypes.indices.map { c in combinedResults.map { $0[c][k].exactMatch } }
     for (c, type) in combinationTypes.enumerated() {
-        let d = Difference(combinedExact[c][k], aloneExact[k], margin: exactMargin)
-        print("\(pair[k].name): " + Verdict.sentence("\(type.description)", "its own adapter", d) + " (exact match \(d.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
+        let d = Difference(paired: combined[c], alone, margin: exactMargin, saturation: .accuracy)
+        print("\(pair[k].name) exact match: " + Verdict.line("\(type.description)", "its own adapter", d, digits: 1, scale: 100, unit: "points", marginDigits: 0))
     }
-    let j = Difference(jointExact[k], combinedExact[0][k], margin: exactMargin)
-    print("\(pair[k].name): " + Verdict.sentence("one adapter trained on both", "cat", j) + " (exact match \(j.formatted(1, scale: 100)) points, margin ±\(fmt(exactMargin * 100, 0)))")
+    let j = Difference(paired: jointRuns.map { $0.model.evaluate(heldOut(pair[k])).exactMatch }, combined[0], margin: exactMargin, saturation: .accuracy)
+    print("\(pair[k].name) exact match: " + Verdict.line("one adapter trained on both", "cat", j, digits: 1, scale: 100, unit: "points", marginDigits: 0))
 }
 
 /*:
 Each $\Delta W$ was trained with the other absent, so in the combined model each task's input
 meets a weight change it was never trained with; `linear` adds cross terms that neither
 adapter learned, and `svd` drops what lies beyond rank $r$. The verdicts say what each costs
-here, and whether training one adapter on both tasks avoids it. TIES and DARE merging prune
-and rescale updates before adding them; [chapter 15](15-combining-and-serving.md) goes
+here, and whether training one adapter on both tasks avoids it. TIES (Yadav et al., 2023: trim each update to its largest
+entries, elect one sign per entry, average the entries that agree) and DARE (Yu et al., 2024:
+drop a random share $p$ of each update's entries and rescale the rest by $1/(1-p)$) prune and
+rescale updates before adding them; [chapter 15](15-combining-and-serving.md) goes
 further, and serves several adapters on one base without combining them at all.
 
-## The rank a task needs
+## How concentrated is a full update?
 
 The seed's limitation 1: "低秩约束限制了学习新知识的能力" (the low-rank constraint limits
-learning new knowledge). `substitute` maps every letter through a random permutation of the
-32 letters: a map with no structure. How much rank does it need? Instead of guessing from a
-rank sweep, we measure it: fine-tune *only* `v_proj` (the value path that carries letter
-identity to the answer), fully, at its tuned rate, and take the singular values of the update
+learning new knowledge). The rank a task *needs* is an operational quantity: the smallest $r$
+that reaches a target accuracy in a rank sweep (the line under the rank sweep above prints it
+for `reverse`). A full fine-tuning update's spectrum answers a different question: how
+concentrated the update that full fine-tuning happened to find is. `substitute` maps every
+letter through a random permutation of the 32 letters: a map with no structure. Fine-tune
+*only* `v_proj` (the value path that carries letter identity to the answer), fully, at its tuned
+rate, and take the singular values of the update
 $\Delta W_v = W_v^{\text{after}} - W_v^{\text{before}}$ in each layer. The energy a rank-$r$
 adapter could hold is $\sum_{i \le r} \sigma_i^2 / \sum_i \sigma_i^2$ (Eckart–Young, chapter
-[01](01-low-rank-update.md)):
+[01](01-low-rank-update.md)). The last rows are the baseline that gives these numbers a scale:
+64 × 64 matrices of i.i.d. Gaussian entries, which have no low-rank structure at all:
 */
-cell("The rank a task needs")
+cell("How concentrated is a full update?")
 let vOnly = FineTuningMethod(name: "full fine-tuning of v_proj only", grid: [1e-2, 3e-2, 1e-1]) { model, _ in
     var m = model
     m.setBaseParametersTrainable(false)
@@ -362,15 +383,28 @@ for layerName in pretrained.linearLayerNames where layerName.hasSuffix("v_proj")
     energyTable.add(row: [layerName] + energyRanks.indices.map { k in Estimate(perSeed.map { $0[k] }).formatted(1, scale: 100) + "%" }
                     + [Estimate(needed).formatted(1)])
 }
+/// The baseline: i.i.d. Gaussian matrices of the same shape (one per report seed).
+var gaussianShares: [[Double]] = [], gaussianNeeded: [Double] = []
+for seed in reportSeeds {
+    var g = SeededGenerator(seed: 9_000 + seed)
+    let sigma = try Matrix<Double>.normal(64, 64, using: &g).svd().singularValues
+    let total = sigma.reduce(0) { $0 + $1 * $1 }
+    let cumulative = sigma.indices.map { i in sigma[...i].reduce(0) { $0 + $1 * $1 } / total }
+    gaussianShares.append(energyRanks.map { cumulative[$0 - 1] })
+    gaussianNeeded.append(Double((cumulative.firstIndex { $0 >= 0.9 } ?? sigma.count - 1) + 1))
+}
+energyTable.add(row: ["i.i.d. Gaussian 64 × 64 (baseline)"] + energyRanks.indices.map { k in Estimate(gaussianShares.map { $0[k] }).formatted(1, scale: 100) + "%" }
+                + [Estimate(gaussianNeeded).formatted(1)])
 energyTable.print()  // hide
-print("(full fine-tuning of v_proj only at its tuned rate \(sci(vTuned.choice.rate, 0)), \(seedCount) seeds; exact match \(vTuned.estimate(\.evaluation.exactMatch).formatted(1, scale: 100))%; mean ± standard error)")
+print("(full fine-tuning of v_proj only at its tuned rate \(sci(vTuned.choice.rate, 0)), \(seedCount) seeds; exact match \(vTuned.estimate(\.evaluation.exactMatch).formatted(1, scale: 100))%; mean ± SE)")
 
 /*:
 The table says how much of the update a rank-$r$ adapter on `v_proj` could hold at best, and
-the last column the rank that holds 90% of it: that is the rank this task asks of this
-projection, measured rather than guessed. A task whose update spreads its energy over many
-directions is the miniature of the seed's limitation, and of its advice "r = 32–64 for new
-knowledge".
+the last column the rank that holds 90% of it, beside the same numbers for a matrix with no
+structure. An update needs fewer directions than the Gaussian baseline exactly insofar as it is
+concentrated. Neither number is the rank the task needs: a low-rank adapter trained directly
+finds its own update, which need not be the top of full fine-tuning's (the rank sweep's line
+measures that directly), and in this model the updates are as large as the weights themselves.
 
 ## Compared with PEFT
 
@@ -387,15 +421,16 @@ weighted by $\sqrt{w_i s_i}$, so its product has cross terms $B_1A_2 + B_2A_1$).
 - The rank sweep gives each rank its own tuned rate and reports steps to 90% as well as the
   final accuracy, because under Adam a larger rank also takes larger steps; its verdict lines
   say where accuracy still rises and where the seeds cannot tell. $r \le \min(d, k)$: 64 here.
-- At tuned learning rates $\alpha/r$ and $\alpha/\sqrt{r}$ compare as the verdict says; the
-  scaling rule mostly moves the best learning rate.
+- At tuned learning rates $\alpha/r$ and $\alpha/\sqrt{r}$ compare as the verdict line says; a
+  retuned global rate cannot undo a change of $s$ (chapter [05](05-scaling.md)).
 - At an equal parameter budget, which modules to adapt depends on the task (limitation 3):
   the verdicts per task above. `["all_linear"]` matches nothing; `"all-linear"` is the value
   ([erratum 5](errata.md#erratum-5)).
-- Two adapters trained apart and summed into one model interfere (limitation 2); the verdicts
-  measure by how much, against one adapter trained on both.
-- The rank a task needs can be measured: the spectrum of a full fine-tuning update of the
-  adapted projection (limitation 1).
+- Two adapters trained apart and combined into one model (limitation 2): the verdict lines say
+  what each task keeps, against its own adapter and against one adapter trained on both.
+- The rank a task needs is the smallest rank that reaches the target accuracy in a sweep;
+  the spectrum of a full fine-tuning update, read against a Gaussian baseline, says how
+  concentrated that one update is (limitation 1).
 
 ## Exercises
 

@@ -238,8 +238,11 @@ The base model alone differs, so the adapter is what the file carries.
 
 ## Strict loading
 
-PEFT loads an adapter's state dict non-strictly: a tensor with no matching layer only produces a
-warning. This package refuses instead, and refuses *before* changing anything. Three tampered
+PEFT loads an adapter's state dict non-strictly. In PEFT 0.22, `load_adapter` (and
+`PeftModel.from_pretrained`) takes `strict_adapter_check="warn"` by default: adapter keys that
+are missing, and tensors with no matching layer ("unexpected adapter keys"), produce one
+warning ("Found … while loading the checkpoint") and the load goes on; `"error"` raises
+instead, `"ignore"` says nothing (`peft/peft_model.py`, `load_adapter`). This package refuses instead, and refuses *before* changing anything. Three tampered
 copies of the directory:
 
 1. `adapter_config.json` says `r = 8` while the tensors have rank 16;
@@ -350,6 +353,33 @@ Each recommendation and the chapter that measured it:
 | `lora_dropout` = 0.05; learning rate $10^{-4}$ to $5 \times 10^{-4}$ | [10 · training](10-training.md): learning-rate and dropout sweeps |
 | its initialisation ($B$ Gaussian, $A$ zero: swapped, [erratum 2](errata.md#erratum-2)) | [04 · initialisation](04-initialisation.md): which factor moves first |
 | merge the adapter for deployment | [09 · merging](09-merging.md): merged and unmerged outputs agree; merging into 4 bits does not |
+
+## A recipe
+
+What to set, for a 7B-class model fine-tuned on an instruction or domain dataset, with the
+reason and its source. The last column says whether this package measured it, and where, or
+whether the miniature (two layers, 64 wide, synthetic tasks, hundreds of steps) cannot test it.
+
+| setting | recipe | why | source | in this package |
+|---|---|---|---|---|
+| target modules | all linear layers of the blocks, MLP included (`target_modules="all-linear"`) | attention-only LoRA underperforms; the MLP layers matter most | QLoRA (Dettmers et al., 2023, §4): "LoRA on all linear transformer block layers are required to match full finetuning performance"; Schulman et al. (2025, "LoRA Without Regret") | measured in chapter 11 at equal budget; the miniature's MLP is small, so its answer need not carry over |
+| rank $r$ | 16–64; more for large datasets or new knowledge | a low rank caps how much a large dataset can teach | Schulman et al. (2025); Biderman et al. (2024, "LoRA Learns Less and Forgets Less") | measured in chapter 11 (rank sweep on one task) |
+| $\alpha$ | $\alpha = r$ or $2r$ ($s$ = 1 or 2), then tune the rate | $s$ and the rate are not interchangeable under Adam (chapter 05); fix $s$, tune the rate | Hu et al. (2021, §4.1); [erratum 8](errata.md#erratum-8) | measured in chapter 05 (what $s$ does to a step, and $s$ as LoRA+'s λ) |
+| large $r$ | rsLoRA (`use_rslora=True`) or retune the rate per rank | $\alpha/r$ with a fixed $\alpha$ slows large ranks | Kalajdzievski (2023) | measured in chapters 05 and 11 |
+| learning rate | about 10× the best full fine-tuning rate for the same model | the optimal LoRA rate sits about an order of magnitude above full fine-tuning's | Schulman et al. (2025) | measured in chapter 10 (the printed ratio of tuned rates) |
+| batch size | moderate; do not scale it up as far as full fine-tuning tolerates | LoRA degrades with large batches more than full fine-tuning | Schulman et al. (2025) | not testable in the miniature |
+| epochs | as long as validation loss falls; stop when it rises | a small dataset is memorised | standard practice | measured in chapter 10 (the 64-example pool over-fits) |
+| `lora_dropout` | 0.05–0.1 on small datasets | regularises the branch when data are scarce | QLoRA (Dettmers et al., 2023, appendix: 0.1 up to 13B, 0.05 for 33B and 65B) | measured in chapter 10 (dropout on a fixed pool) |
+| memory | 4-bit NF4 base with double quantization, gradient checkpointing, paged 8-bit AdamW | weights, activations and optimizer spikes are the three costs | QLoRA (Dettmers et al., 2023) | measured in chapters 06–08 (codes, storage, the memory ledger, paged AdamW) |
+| deployment | dequantize the 4-bit base, then merge in 16/32 bits (`model.dequantize()`, then `merge_and_unload()`), or serve unmerged | `merge_and_unload()` on a 4-bit model re-quantizes the merged weight | PEFT, `peft/tuners/lora/bnb.py` (`Linear4bit.merge`) | measured in chapter 13 (the three merges) |
+
+**What the miniature's rates mean.** Chapters 10–15 choose rates around $10^{-2}$ to
+$3 \times 10^{-2}$. Those values belong to a 64-wide model, a few hundred steps and synthetic
+tasks; they are not a starting point for a 7B model, whose LoRA rates are usually quoted around
+$10^{-4}$ (the seed's $10^{-4}$ to $5 \times 10^{-4}$). What does carry over is the method: tune
+the rate per configuration on validation data, bracket the optimum, and compare configurations
+each at its own best rate; and the direction of the ratio (LoRA's best rate above full
+fine-tuning's), which chapter 10 prints for the miniature.
 | QLoRA when memory is short | [08 · QLoRA](08-qlora.md): memory of a 4-bit base with float adapters |
 | `target_modules = ["all_linear"]` (PEFT spells it `"all-linear"`) | this chapter and [02](02-parameter-counts.md) ([erratum 5](errata.md#erratum-5)) |
 
@@ -357,15 +387,17 @@ Each recommendation and the chapter that measured it:
 
 - `AdapterConfig` holds the `LoraConfig` fields that go into `adapter_config.json`, with PEFT's
   names and defaults, including `rank_pattern` and `alpha_pattern` (per-module r and α, first
-  matching key in the file's order wins, as in PEFT). Every other key PEFT writes is accepted
-  only when it leaves its feature off (`use_dora: false`, `loftq_config: {}`, …) and refused by
-  name otherwise: an adapter never loads with a setting silently dropped.
+  matching key in the file's order wins, as in PEFT). `use_dora` is honoured (DoRA
+  adapters load with their `lora_magnitude_vector`, chapter [14](14-dora-and-loraplus.md)).
+  Every other key PEFT writes is accepted only when it leaves its feature off
+  (`loftq_config: {}`, …) and refused by name otherwise: an adapter never loads with a setting
+  silently dropped.
 - `saveAdapter(to:)` writes the same two files as `save_pretrained`, with the same tensor names;
   `target_modules` holds resolved module paths where PEFT keeps the user's list.
 - `loadingAdapter(from:)` corresponds to `PeftModel.from_pretrained`, `loadAdapter(from:)` to
   `load_adapter` into layers that already exist. Both refuse what PEFT refuses (a factor whose
-  shape does not fit the layer) and also what PEFT only warns about (tensors for modules the
-  targets do not select, a missing factor), and neither changes a model when it throws.
+  shape does not fit the layer) and also what PEFT by default only warns about (tensors for modules
+  the targets do not select, a missing factor), and neither changes a model when it throws.
 
 ## Summary
 

@@ -26,11 +26,14 @@ with the defaults. BLAS runs on one thread, as in chapter 10.
 seeds: seed $i$ fixes the order of the training batches for both (and the adapter's random
 start wherever both draw one), both are scored on the same held-out examples, and a merged
 model is computed from the very run it is compared with. So every verdict is *paired by seed*:
-the 95% interval of the mean of the per-seed differences $a_i - b_i$ (Student's $t$ with
-$n - 1$ degrees of freedom). Chapters 10, 11, 14 and 15 use Welch's interval, which treats the
-two arms as independent samples: still valid when they share seeds, but wider than it needs to
-be, because it counts the seed-to-seed spread both arms share as noise of their difference. Each
+the 95% CI of the mean of the per-seed differences $a_i - b_i$ (Student's $t$ with
+$n - 1$ degrees of freedom), as in every training chapter (chapter [10](10-training.md)'s
+primer). Welch's interval, which treats the two arms as independent samples, is the wrong model
+for such arms, and not a safe substitute either way: it ignores their correlation, so it is too
+wide when the seeds move both arms together and too narrow when they move them apart. Each
 verdict line names its interval, and the recovery section prints both for one comparison.
+Losses are compared as ratios (a margin that is a factor), except the recovery lines, whose
+margin is fixed in loss units by what NF4 cost.
 */
 cell()
 //- hide
@@ -48,6 +51,8 @@ let suite = Miniature.suite, configuration = Miniature.configuration
 let qv: TargetModules = .names(["q_proj", "v_proj"])
 let hyperparameters = LoRAHyperparameters(rank: 8, alpha: 16)
 let seeds = (1...seedCount).map(UInt64.init)
+/// Rates are chosen on these seeds (and validation examples), which no reported run uses.
+let tuningSeeds: [UInt64] = [101, 102]
 
 /// 256 held-out examples of `task`; `validation` sets pick learning rates, the others report.
 func heldOut(_ task: SequenceTask, validation: Bool = false) -> TokenBatch { Miniature.heldOut(task, validation: validation) }
@@ -69,7 +74,7 @@ measure the model on its own pre-training tasks (held-out loss and token accurac
 `copy`, `sort` and `shift1`). Then quantize one kind of layer at a time to see where the damage
 comes from; the relative weight error $\lVert W - \operatorname{dequant}(Q(W)) \rVert_F / \lVert W \rVert_F$
 is about the same for every kind (NF4 sees only blocks of 64 numbers; the last column), so the
-differences come from how much each kind of layer matters to the output.
+differences come from how much each kind of layer contributes to the output.
 */
 cell("What NF4 costs the trained model")
 /// The model with the linear layers whose path ends in one of `kinds` quantized to NF4.
@@ -121,7 +126,8 @@ quantization lost. Train LoRA ($r = 8$ on `q_proj` and `v_proj`) on the pre-trai
 100 steps, on the NF4 + DQ base and, as a control, on the float base (the pre-trained model is
 not converged, so training it further helps on its own): the held-out loss on the pre-training
 tasks, over the seeds, each at the learning rate of 3e-4, 1e-3 and 3e-3 with the lowest mean
-loss on a validation set (the table shows the choice).
+loss on a validation set over two tuning seeds that no reported run uses (the table shows the
+choice).
 */
 cell("What a LoRA adapter on the 4-bit base recovers")
 func recoveryRun(quantized: Bool, rate: Double, seed: UInt64) throws -> (validation: Double, test: Double) {
@@ -142,31 +148,30 @@ recoveryTable.add("float32 pre-trained", "", fmt(float.loss, 4), "")
 recoveryTable.add("NF4 + DQ, no adapter", "", fmt(pretrainingScore(nf4dq).loss, 4), fmt(pretrainingScore(nf4dq).loss - float.loss, 4))
 for (label, quantized) in [("float32 + LoRA (control)", false), ("NF4 + DQ + LoRA (QLoRA)", true)] {
     let search = try searchRates(start: [3e-4, 1e-3, 3e-3], ladder: rateLadder, score: { $0.validation }) { rate in
-        try seeds.map { try recoveryRun(quantized: quantized, rate: rate, seed: $0) }
+        try tuningSeeds.map { try recoveryRun(quantized: quantized, rate: rate, seed: $0) }
     }
     let (grid, byRate, choice) = (search.grid, search.runs, search.choice)
-    let test = Estimate(byRate[choice.rate]!.map(\.test))
-    recovery[label] = byRate[choice.rate]!.map(\.test)
+    let reported = try seeds.map { try recoveryRun(quantized: quantized, rate: choice.rate, seed: $0) }
+    let test = Estimate(reported.map(\.test))
+    recovery[label] = reported.map(\.test)
     recoveryTable.add(label, grid.map { "\(sci($0, 0)): \(fmt(Estimate(byRate[$0]!.map(\.validation)).mean, 4))" }.joined(separator: ", ")
                       + " → \(sci(choice.rate, 0))" + (choice.isInterior ? "" : " (grid end)"),
                       test.formatted(4), fmt(test.mean - float.loss, 4))
 }
 recoveryTable.print()  // hide
 let lostByQuantization = pretrainingScore(nf4dq).loss - float.loss
-/// "paired difference d ± h" or "difference d ± h": the interval `d` was decided by, named.
-func described(_ d: Difference, _ digits: Int, scale: Double = 1) -> String {
-    (d.interval == .paired ? "paired difference " : "difference ") + d.formatted(digits, scale: scale)
-}
 let qloraLosses = recovery["NF4 + DQ + LoRA (QLoRA)"]!, controlLosses = recovery["float32 + LoRA (control)"]!
 let qloraEstimate = Estimate(qloraLosses), controlEstimate = Estimate(controlLosses)
 let recoveryMargin = lostByQuantization / 4
 // The float32 model is one number: pairing each seed with it is the one-sample interval of QLoRA's losses.
 let vsFloat = Difference(paired: qloraLosses, Array(repeating: float.loss, count: seedCount), margin: recoveryMargin)
 let vsControl = Difference(paired: qloraLosses, controlLosses, margin: recoveryMargin)
-print("held-out loss: \(Verdict.sentence("QLoRA", "the float32 pre-trained model", vsFloat, higherIsBetter: false)) (\(described(vsFloat, 4)), 95% interval; margin ±\(fmt(recoveryMargin, 4)), a quarter of what NF4 cost)")
-print("held-out loss: \(Verdict.sentence("QLoRA", "the float32 control", vsControl, higherIsBetter: false)) (\(described(vsControl, 4)), 95% interval; margin ±\(fmt(recoveryMargin, 4)))")
+print("(margin: a quarter of what NF4 cost, fixed by the cost line below before the comparison)")
+print("held-out loss: " + Verdict.line("QLoRA", "the float32 pre-trained model", vsFloat, higherIsBetter: false, digits: 4))
+print("held-out loss: " + Verdict.line("QLoRA", "the float32 control", vsControl, higherIsBetter: false, digits: 4))
 let unpaired = Difference(qloraEstimate, controlEstimate, margin: recoveryMargin)
-print("the same comparison by Welch's interval, which ignores the pairing: ± \(fmt(unpaired.halfWidth95, 4)) (paired: ± \(fmt(vsControl.halfWidth95, 4)))")
+print("the same comparison by Welch's interval, which ignores the pairing: 95% CI [\(fmt(unpaired.low, 4)), \(fmt(unpaired.high, 4))], "
+      + "half-width \(fmt(unpaired.halfWidth95, 4)) (paired: half-width \(fmt(vsControl.halfWidth95, 4)))")
 print("NF4 cost \(fmt(lostByQuantization, 4)) in loss; after the adapter, the QLoRA model is \(fmt(qloraEstimate.mean - float.loss, 4)) from the float32 model and \(fmt(qloraEstimate.mean - controlEstimate.mean, 4)) from the equally trained float32 control")
 
 /*:
@@ -216,7 +221,7 @@ var loftqTable = Table(columns: ["", "‖W − Q − sBA‖_F (4 layers)", "of p
 loftqTable.add("plain NF4 (B = 0)", fmt(plainError, 4), "100.0%")
 for t in 0..<5 { loftqTable.add("LoftQ, T = \(t + 1)", fmt(errorsByIteration[t], 4), percent(errorsByIteration[t] / plainError, 1)) }
 loftqTable.print()  // hide
-var plot = LinePlot(title: "LoftQ: ‖W − Q − sBA‖_F over the 4 targeted layers", xLabel: "iterations T", yLabel: "Frobenius error")  // hide
+var plot = LinePlot(title: "LoftQ: ‖W − Q − sBA‖_F over the 4 targeted layers", xLabel: "iterations T", yLabel: "Frobenius error (axis not from 0)")  // hide
 plot.xTicks = [1, 2, 3, 4, 5]  // hide
 plot.add("LoftQ (r = 8)", x: [1, 2, 3, 4, 5], y: errorsByIteration)
 plot.add("plain NF4, B = 0", x: [1, 5], y: [plainError, plainError], showsPoints: false, dashed: true)
@@ -244,7 +249,8 @@ startTable.print()  // hide
 
 /*:
 Now fine-tune both on `reverse` (LoftQ with $T = 5$), each at its own learning rate chosen on
-a validation set from a grid that brackets it, over the seeds (the seed changes the data order;
+a validation set from a grid that brackets it, over two tuning seeds, then run on the report
+seeds (the seed changes the data order;
 LoftQ's start is deterministic, the default's A is random). Runs of one seed see the same
 batches and the same test examples, so the verdicts are paired by seed.
 */
@@ -263,10 +269,10 @@ var fineTuned: [String: [(validation: Double, test: EvaluationResult, model: Tra
 var tuneTable = Table(columns: ["initialisation", "validation loss per rate", "chosen lr", "exact match", "token accuracy", "test loss"])  // hide
 for (label, loftq) in [("default", false), ("LoftQ T = 5", true)] {
     let search = try searchRates(start: [3e-3, 1e-2, 3e-2], ladder: rateLadder, score: { $0.validation }) { rate in
-        try seeds.map { try fineTune(loftq: loftq, rate: rate, seed: $0) }
+        try tuningSeeds.map { try fineTune(loftq: loftq, rate: rate, seed: $0) }
     }
     let (grid, runs, choice) = (search.grid, search.runs, search.choice)
-    let best = runs[choice.rate]!
+    let best = try seeds.map { try fineTune(loftq: loftq, rate: choice.rate, seed: $0) }
     fineTuned[label] = best
     tuneTable.add(label, grid.map { "\(sci($0, 0)): \(fmt(Estimate(runs[$0]!.map(\.validation)).mean, 3))" }.joined(separator: ", "),
                   sci(choice.rate, 0) + (choice.isInterior ? "" : " (grid end)"),
@@ -276,10 +282,10 @@ for (label, loftq) in [("default", false), ("LoftQ T = 5", true)] {
 tuneTable.print()  // hide
 // Runs of one seed share their data order and test examples: paired by seed.
 let loftqRuns = fineTuned["LoftQ T = 5"]!, defaultRuns = fineTuned["default"]!
-let exactDifference = Difference(paired: loftqRuns.map { 100 * $0.test.exactMatch }, defaultRuns.map { 100 * $0.test.exactMatch }, margin: 3)
-let lossDifference = Difference(paired: loftqRuns.map(\.test.loss), defaultRuns.map(\.test.loss), margin: 0.02)
-print("exact match on reverse: \(Verdict.sentence("LoftQ", "the default initialisation", exactDifference)) (\(described(exactDifference, 1)) points, 95% interval; margin ±3)")
-print("test loss on reverse: \(Verdict.sentence("LoftQ", "the default initialisation", lossDifference, higherIsBetter: false)) (\(described(lossDifference, 3)), 95% interval; margin ±0.02)")
+let exactDifference = Difference(paired: loftqRuns.map { 100 * $0.test.exactMatch }, defaultRuns.map { 100 * $0.test.exactMatch }, margin: 3, saturation: .percent)
+let lossDifference = Difference(pairedRatio: loftqRuns.map(\.test.loss), defaultRuns.map(\.test.loss), factor: 1.25)
+print("exact match on reverse: " + Verdict.line("LoftQ", "the default initialisation", exactDifference, digits: 1, unit: "points", marginDigits: 0))
+print("test loss on reverse: " + Verdict.line("LoftQ", "the default initialisation", lossDifference, higherIsBetter: false, digits: 3))
 
 /*:
 LoftQ's paper reports its gains where quantization hurts most (2-bit, and 4-bit on large
@@ -329,13 +335,17 @@ Take the default-initialised QLoRA adapters fine-tuned on `reverse` above (one p
 merge each for deployment, three ways:
 
 1. **into $\operatorname{dequant}(W_4)$, kept in float** (16/32-bit): the weight the adapter was
-   trained against, plus $sBA$ (`mergedAndUnloaded()`); exact up to rounding.
+   trained against, plus $sBA$ (`mergedAndUnloaded()`); exact up to rounding. With Hugging
+   Face: dequantize the base *first* (transformers' `model.dequantize()` on the 4-bit model, or
+   PEFT's `dequantize_bnb_weight` layer by layer), then `merge_and_unload()` in 16/32 bits.
 2. **into the original $W_0$** (what most tutorials do: load the base model in 16 bits, then
    `merge_and_unload()`): the adapter lands on a weight it never saw, and every other layer is
    float too.
-3. **re-quantized to NF4** (merge into the 4-bit weight, as bitsandbytes' `Linear4bit` merge
-   does; [chapter 09](09-merging.md) measured it on one layer): the update is rounded to the
-   4-bit grid.
+3. **re-quantized to NF4** (merge into the 4-bit weight; [chapter 09](09-merging.md) measured it
+   on one layer): the update is rounded to the 4-bit grid. This is what `merge_and_unload()`
+   does on the 4-bit model itself: PEFT's own `Linear4bit.merge` (`peft/tuners/lora/bnb.py`)
+   dequantizes the weight with `dequantize_bnb_weight`, adds $\Delta W$, and stores the sum as
+   a new `bnb.nn.Params4bit`, which quantizes it again. It is PEFT's code, not bitsandbytes'.
 
 On `reverse` (exact match and test loss, over the seeds), and the largest logit difference
 from the unmerged QLoRA model on the test set (seed 1). Each merged model is compared with its
@@ -370,17 +380,21 @@ for (i, qlora) in trained.enumerated() {
     }
 }
 let unmerged = trained.map { $0.evaluate(testBatch) }
-var mergeTable = Table(columns: ["deployed model", "exact match", "test loss", "max |logit − unmerged|"])  // hide
-mergeTable.add("unmerged QLoRA (as trained)", Estimate(unmerged.map(\.exactMatch)).formatted(1, scale: 100) + "%", Estimate(unmerged.map(\.loss)).formatted(4), "")
+/// What each row is with Hugging Face (peft/tuners/lora/bnb.py, transformers' PreTrainedModel.dequantize).
+let mergeCalls = ["model.dequantize() (or PEFT's dequantize_bnb_weight per layer), then merge_and_unload()",
+                  "reload the base in 16 bits, load the adapter, merge_and_unload()",
+                  "merge_and_unload() on the 4-bit model (PEFT's Linear4bit.merge re-quantizes)"]
+var mergeTable = Table(columns: ["deployed model", "PEFT / transformers call", "exact match", "test loss", "max |logit − unmerged|"])  // hide
+mergeTable.add("unmerged QLoRA (as trained)", "the PeftModel as trained", Estimate(unmerged.map(\.exactMatch)).formatted(1, scale: 100) + "%", Estimate(unmerged.map(\.loss)).formatted(4), "")
 for k in 0..<3 {
-    mergeTable.add(mergeLabels[k], Estimate(mergeScores[k].map(\.exactMatch)).formatted(1, scale: 100) + "%",
+    mergeTable.add(mergeLabels[k], mergeCalls[k], Estimate(mergeScores[k].map(\.exactMatch)).formatted(1, scale: 100) + "%",
                    Estimate(mergeScores[k].map(\.loss)).formatted(4), sci(logitDifference[k], 1))
 }
 mergeTable.print()  // hide
 for k in 0..<3 {
     // Each merged model is computed from its seed's trained model: paired by seed.
-    let d = Difference(paired: mergeScores[k].map(\.loss), unmerged.map(\.loss), margin: 0.01)
-    print("test loss: \(Verdict.sentence("merge \(k + 1)", "the unmerged QLoRA model", d, higherIsBetter: false)) (\(described(d, 4)), 95% interval; margin ±0.01)")
+    let d = Difference(pairedRatio: mergeScores[k].map(\.loss), unmerged.map(\.loss), factor: 1.1)
+    print("test loss: " + Verdict.line("merge \(k + 1)", "the unmerged QLoRA model", d, higherIsBetter: false, digits: 4))
 }
 
 /*:
@@ -406,9 +420,10 @@ quantization on); the QLoRA runs are `get_peft_model` on it. `injectLoftQ` is
 on a float model (PEFT then holds $\operatorname{dequant}(Q)$ in the base and expects you to
 save it), with two differences: the library divides the SVD split by $s$ (PEFT assumes $s = 1$)
 and keeps $Q$ as 4-bit codes. PEFT's `replace_lora_weights_loftq`, which applies one LoftQ step
-to an already 4-bit model, is $T = 1$ here. The three merges are `merge_and_unload()` on the
-4-bit model with the result dequantized (1), `merge_and_unload()` on a 16-bit reload of the
-base (2), and the bitsandbytes `Linear4bit` merge (3).
+to an already 4-bit model, is $T = 1$ here. The three merges are: `model.dequantize()` (or
+PEFT's `dequantize_bnb_weight` per layer) and then `merge_and_unload()` in 16/32 bits (1);
+`merge_and_unload()` on a 16-bit reload of the base (2); and `merge_and_unload()` on the 4-bit
+model itself (3), whose `Linear4bit.merge` in PEFT re-quantizes the merged weight.
 
 ## Summary
 

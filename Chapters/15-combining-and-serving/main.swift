@@ -47,7 +47,7 @@ let pretrained = Miniature.pretrained()
 As in chapter 11: one adapter learns `reverse`, another `shift5` (letters shifted by 5), both
 on `q_proj` and `v_proj` with $r = 8$, $\alpha = 16$, 300 AdamW steps at 3e-3, from the same
 pre-trained model. Five seeds give five pairs (adapter initialisation and data order). Each
-alone, on both tasks (exact match, mean ± standard error over the seeds):
+alone, on both tasks (exact match, mean ± SE over the seeds):
 */
 cell("Two task adapters")
 let seeds = (1...seedCount).map(UInt64.init)
@@ -60,20 +60,16 @@ let pairs: [[TransformerModel<Float>]] = try seeds.map { seed in
         return model
     }
 }
-//- hide
-extension Estimate {
-    /// The same estimate in other units (fractions → percentage points).
-    func scaled(_ factor: Double) -> Estimate { Estimate(mean: factor * mean, standardError: factor * standardError, count: count) }
-}
-//- show
 
-/// Exact match and token accuracy of each model on each task: [task] → estimate over the models (seeds).
-func scores(_ models: [TransformerModel<Float>]) -> (exact: [Estimate], tokens: [Estimate]) {
+/// Exact match and token accuracy of each model on each task: [task] → estimate over the models
+/// (seeds), and the token accuracy of each seed's model in points (for paired verdicts).
+func scores(_ models: [TransformerModel<Float>]) -> (exact: [Estimate], tokens: [Estimate], tokenPoints: [[Double]]) {
     let results = tasks.map { task in models.map { $0.evaluate(heldOut(task)) } }
-    return (results.map { Estimate($0.map(\.exactMatch)) }, results.map { Estimate($0.map(\.tokenAccuracy)) })
+    return (results.map { Estimate($0.map(\.exactMatch)) }, results.map { Estimate($0.map(\.tokenAccuracy)) },
+            results.map { $0.map { 100 * $0.tokenAccuracy } })
 }
 //- hide
-func cells(_ s: (exact: [Estimate], tokens: [Estimate])) -> [String] {
+func cells(_ s: (exact: [Estimate], tokens: [Estimate], tokenPoints: [[Double]])) -> [String] {
     tasks.indices.flatMap { [s.exact[$0].formatted(1, scale: 100) + "%", s.tokens[$0].formatted(1, scale: 100) + "%"] }
 }
 let scoreColumns: [Table.Column] = tasks.flatMap { [Table.Column("\($0.name) exact"), Table.Column("\($0.name) tokens")] }
@@ -100,7 +96,8 @@ $$
 $$
 
 - **Meaning.** `cat` stacks the two adapters side by side: its product is exactly the weighted
-  sum of the updates (task arithmetic, Ilharco et al., 2023), at the sum of the ranks. `linear`
+  sum of the updates (task arithmetic, Ilharco et al., 2023: adding fine-tuning updates, "task
+  vectors", to one base to combine their tasks), at the sum of the ranks. `linear`
   mixes the factors, so its product is
   $\sum_i c_i B_iA_i + \sum_{i \ne j} \operatorname{sign}(c_j)\sqrt{|c_i c_j|}\,B_iA_j$: the
   weighted sum *plus cross terms* that pair one adapter's B with the other's A. `svd` keeps the
@@ -146,7 +143,7 @@ The same four combinations for every seed's pair, each loaded on the pre-trained
 tasks:
 */
 cell("Do the combinations still do both tasks?")
-var combinedScores: [String: (exact: [Estimate], tokens: [Estimate])] = [:]
+var combinedScores: [String: (exact: [Estimate], tokens: [Estimate], tokenPoints: [[Double]])] = [:]
 var comboTable = Table(columns: ["combination", "rank"] + scoreColumns)  // hide
 for c in combinations {
     let models = try pairs.map { try pretrained.combiningAdapters(of: $0, weights: weights, type: c.type) }
@@ -160,29 +157,30 @@ comboTable.add(row: ["cat, w = 0.5, 0.5", "16"] + cells(combinedScores["cat, w =
 comboTable.print()  // hide
 
 /*:
-The verdicts, computed from the 95% interval of each difference over the seeds, on token
+The verdicts, computed from the 95% CI of each difference paired by seed (seed $i$'s
+combination is built from seed $i$'s two adapters and scored on the same examples), on token
 accuracy (finer than exact match, which a combination can drive to 0 for every seed); margin
-±3 points, rule as in [chapter 14](14-dora-and-loraplus.md):
+±3 points, rule as in chapter [10](10-training.md)'s primer:
 */
 cell("Verdicts")
 let margin = 3.0
 for (i, task) in tasks.enumerated() {
     for label in ["cat", "linear", "svd r=8", "cat, w = 0.5, 0.5"] {
-        let d = Difference(combinedScores[label]!.tokens[i].scaled(100), alone[i].tokens[i].scaled(100), margin: margin)
-        print("\(task.name) tokens: \(Verdict.sentence(label, "the \(task.name) adapter alone", d)) (difference \(d.formatted(1)) points)")
+        let d = Difference(paired: combinedScores[label]!.tokenPoints[i], alone[i].tokenPoints[i], margin: margin, saturation: .percent)
+        print("\(task.name) tokens: " + Verdict.line(label, "the \(task.name) adapter alone", d, digits: 1, unit: "points", marginDigits: 0))
     }
 }
 for (i, task) in tasks.enumerated() {
     for label in ["linear", "svd r=8", "cat, w = 0.5, 0.5"] {
-        let d = Difference(combinedScores[label]!.tokens[i].scaled(100), combinedScores["cat"]!.tokens[i].scaled(100), margin: margin)
-        print("\(task.name) tokens: \(Verdict.sentence(label, "cat", d)) (difference \(d.formatted(1)) points)")
+        let d = Difference(paired: combinedScores[label]!.tokenPoints[i], combinedScores["cat"]!.tokenPoints[i], margin: margin, saturation: .percent)
+        print("\(task.name) tokens: " + Verdict.line(label, "cat", d, digits: 1, unit: "points", marginDigits: 0))
     }
 }
 
 /*:
 This is the seed's limitation 2 measured four ways. Summing two updates trained apart puts
-each task's input through a weight change it never saw in training (chapter 11 merged both into
-$W_0$; `cat` with $w = (1, 1)$ *is* that merge, kept as an adapter). Averaging halves each
+each task's input through a weight change it never saw in training (`cat` with
+$w = (1, 1)$ is exactly what merging both updates into $W_0$ would give, kept as an adapter). Averaging halves each
 update, `linear` adds cross terms, and `svd` drops part of the sum. None of these formulas knows which directions
 each task needs; methods that prune and rescale first (TIES, DARE; PEFT offers them as
 `ties`, `dare_linear`, …) or training one adapter on both tasks (chapter 11's last line) are

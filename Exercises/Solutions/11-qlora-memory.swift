@@ -8,13 +8,14 @@ public func fullFineTuningBytes(parameters: Int) -> Double {
     12 * Double(parameters)
 }
 
-/// Bytes for QLoRA: the 4-bit base plus a 16-bit adapter with float32 AdamW states.
+/// Bytes for QLoRA: the 4-bit base plus a float32 adapter with float32 AdamW states.
 public func qloraBytes(baseParameters: Int, loraParameters: Int) -> Double {
     // The frozen base needs no gradient and no optimizer state, only its NF4 codes and DQ
     // constants (exercise 10): 4.126953125 bits each, about 33.5 GB for 65B parameters.
     let base = Double(baseParameters) * bitsPerParameter(blocksize: 64, doubleQuantization: true) / 8
-    // The adapter trains like a full model, 12 bytes per parameter, but it is small:
-    // r = 64 on all linear layers of LLaMA-65B is 0.8e9 parameters, 9.6 GB. Total ≈ 43 GB.
-    let adapter = 12 * Double(loraParameters)
+    // The adapter trains like a full model, and PEFT keeps it in float32: 4 (weight) + 4
+    // (gradient) + 8 (two float32 moments) = 16 bytes per parameter, as chapter 08 counts. It is
+    // small: r = 64 on all linear layers of LLaMA-65B is 0.8e9 parameters, 12.8 GB. Total ≈ 46 GB.
+    let adapter = 16 * Double(loraParameters)
     return base + adapter
 }

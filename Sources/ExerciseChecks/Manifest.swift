@@ -165,10 +165,10 @@ public enum Manifest {
                  ],
                  check: checkDoubleQuantizationBits),
         Exercise(number: 11, name: "qlora-memory", chapter: 8,
-                 goal: "Estimate training memory: 16-bit full fine-tuning vs QLoRA (NF4 + DQ base, 16-bit adapter, float32 AdamW states).",
+                 goal: "Estimate training memory: 16-bit full fine-tuning vs QLoRA (NF4 + DQ base, float32 adapter, float32 AdamW states).",
                  hints: [
                     "Full fine-tuning keeps per parameter a 16-bit weight, a 16-bit gradient and AdamW's two float32 moments. QLoRA keeps the frozen base in NF4 + DQ only, and trains the small adapter like a full model.",
-                    "Full = 12 bytes · P. QLoRA = P_base · 4.126953125 / 8 + 12 · P_lora bytes.",
+                    "Full = 12 bytes · P. QLoRA = P_base · 4.126953125 / 8 + 16 · P_lora bytes (PEFT keeps the adapter in float32).",
                     "Both in Double. The base's bits per parameter are your exercise 10's function at blocksize 64 with double quantization.",
                  ],
                  check: checkQLoRAMemory),

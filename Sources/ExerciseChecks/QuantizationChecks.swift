@@ -202,11 +202,11 @@ func checkQLoRAMemory(_ impl: Implementations) -> CheckResult {
     }
     let cases = [(llama65, lora65), (6_738_415_616, 4_194_304), (1_000, 0)]
     for (p, l) in cases {
-        let want = Double(p) * 4.126953125 / 8 + 12 * Double(l)
+        let want = Double(p) * 4.126953125 / 8 + 16 * Double(l)
         let got = impl.qloraBytes(p, l)
         if !(abs(got - want) <= 1e-9 * want) {
             return .failed(CheckFailure(checking: "qloraBytes(baseParameters: \(p), loraParameters: \(l))", expected: show(want), got: show(got),
-                                        why: "base at 4.126953125 bits (NF4 + DQ, blocksize 64) + 12 B per LoRA parameter"))
+                                        why: "base at 4.126953125 bits (NF4 + DQ, blocksize 64) + 16 B per LoRA parameter (float32 weight, gradient and two moments)"))
         }
     }
     let q65 = impl.qloraBytes(llama65, lora65)

@@ -134,9 +134,26 @@ public struct TunedMethod: Sendable {
     public let choice: LearningRateChoice
     /// Runs at the chosen rate, one per report seed.
     public let runs: [FineTuningRun]
+    /// The report seeds, in the order of ``runs``.
+    public let seeds: [UInt64]
 
     /// A metric of the report runs as mean ± standard error.
     public func estimate(_ metric: (FineTuningRun) -> Double) -> Estimate { Estimate(runs.map(metric)) }
+
+    /// This method against `other` on `metric`, paired by seed (both ran the same report seeds:
+    /// the same data order, adapter initialisation seed and held-out examples), with an absolute
+    /// `margin` and, for a bounded metric, its `saturation`.
+    public func paired(with other: TunedMethod, _ metric: (FineTuningRun) -> Double, margin: Double, saturation: Saturation? = nil) -> Difference {
+        precondition(seeds == other.seeds, "TunedMethod.paired: \(method.name) ran seeds \(seeds), \(other.method.name) ran \(other.seeds)")
+        return Difference(paired: runs.map(metric), other.runs.map(metric), margin: margin, saturation: saturation)
+    }
+
+    /// This method's `metric` (positive: a loss) against `other`'s as a ratio paired by seed,
+    /// equivalent within `factor` either way.
+    public func pairedRatio(with other: TunedMethod, _ metric: (FineTuningRun) -> Double, factor: Double) -> Difference {
+        precondition(seeds == other.seeds, "TunedMethod.pairedRatio: \(method.name) ran seeds \(seeds), \(other.method.name) ran \(other.seeds)")
+        return Difference(pairedRatio: runs.map(metric), other.runs.map(metric), factor: factor)
+    }
 }
 
 /// Tunes each method's learning rate on `tuningSeeds`, extending a grid whose best is an end
@@ -183,6 +200,6 @@ public func tune(_ methods: [FineTuningMethod], setup: FineTuningSetup, tuningSe
                     tuningLoss: rates[m].map { Estimate(results[m]![$0]!.map { tuningScore($0).loss }) },
                     tuningExactMatch: rates[m].map { Estimate(results[m]![$0]!.map { tuningScore($0).exactMatch }) },
                     choice: choices[m],
-                    runs: zip(finalJobs, finalRuns).filter { $0.0.method == m }.map(\.1))
+                    runs: zip(finalJobs, finalRuns).filter { $0.0.method == m }.map(\.1), seeds: reportSeeds)
     }
 }

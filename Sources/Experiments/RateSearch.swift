@@ -9,8 +9,9 @@ import Notebook
 ///          (at most maxExtensions times, never past the ladder's ends)
 /// ```
 /// ``tune(_:setup:tuningSeeds:reportSeeds:maxExtensions:progress:)`` is the same rule for
-/// ``FineTuningMethod``s with separate tuning and report seeds; this form serves chapters whose
-/// runs at the chosen rate are the reported ones (scored on validation examples).
+/// ``FineTuningMethod``s with separate tuning and report seeds; this form serves chapters with
+/// runs of their own: they search on tuning seeds and validation examples, then run their report
+/// seeds at the chosen rate, so no reported run chooses its rate.
 public struct RateSearch<Run> {
     /// Every rate tried, ascending.
     public let grid: [Double]

@@ -109,6 +109,18 @@ func lines(_ text: String, startingWith prefix: String) -> [Substring] {
         #expect(abs(try #require(number(after: "log r:", in: gradRs))) < 0.1)
     }
 
+    /// Under Adam, s = 4 at rate η is LoRA+ with λ = 4 at s = 1 (to rounding), and not a global rate × 4.
+    @Test func scaleIsARateForBOnly() throws {
+        let run = try runProduct("ch05-scaling")
+        let rows = tableRows(after: "max |ΔW − ΔW(s = 4)|", in: run.stdout)
+        #expect(rows.map(\.first!) == ["s = 4", "s = 1, LoRA+ λ = 4", "s = 1, global rate × 4", "s = 1"], "\(rows)")
+        let distance = { (label: String) in rows.first { $0[0] == label }.flatMap { Double($0[4]) } }
+        #expect(try #require(distance("s = 4")) == 0)
+        #expect(try #require(distance("s = 1, LoRA+ λ = 4")) < 1e-5)
+        #expect(try #require(distance("s = 1, global rate × 4")) > 1e-2)
+        #expect(try #require(distance("s = 1")) > 1e-2)
+    }
+
     @Test func docsModeSavesTheFigure() throws {
         let run = try runProduct("ch05-scaling", environment: ["LORA_DOCS_CELLS": "1"])
         #expect(run.status == 0)

@@ -26,37 +26,50 @@ func tableRows(after header: String, in text: String) -> [[String]] {
 }
 
 /// Every verdict line of a page must agree with the numbers printed beside it: the words come
-/// from the 95% interval "d ± h" and the margin "±m" (Notebook's `Difference`), re-decided here
-/// independently. Rounding of the printed numbers is allowed for (half a unit of the last digit).
+/// from the 95% interval "95% CI [lo, hi]" and the margin "margin ±m" (or, for a ratio,
+/// "margin ×f"), re-decided here independently of Notebook's `Difference` by the rule
+/// (inside ±m → close, with its side if it excludes 0; else excluding 0 → beats/trails; else
+/// cannot separate). Rounding of the printed numbers is allowed for (half a unit of the last digit).
+/// Ceiling and floor lines ("cannot compare", "cannot tell") are counted apart: the checker
+/// cannot re-decide them from the interval.
 /// - Returns: the number of verdicts checked and the lines that disagree.
 func checkVerdicts(in text: String) -> (checked: Int, wrong: [String]) {
-    let words: [(String, Int)] = [("beats", 1), ("trails", -1), ("still rising", 1), ("falling", -1),
-                                  ("is close to", 0), ("plateaus", 0), ("cannot separate", 2), ("no clear trend", 2)]
+    // -2: lower, -1: close and lower, 0: close, 1: close and higher, 2: higher, 3: inconclusive.
+    func printed(_ line: String, lowerIsBetter: Bool) -> Int? {
+        if line.contains("higher by less than the margin") || line.contains("plateaus (rising by less") { return 1 }
+        if line.contains("lower by less than the margin") || line.contains("plateaus (falling by less") { return -1 }
+        if line.contains("is close to") || line.contains("plateaus") { return 0 }
+        if line.contains("cannot separate") || line.contains("no clear trend") { return 3 }
+        if line.contains("beats") { return lowerIsBetter ? -2 : 2 }
+        if line.contains("trails") { return lowerIsBetter ? 2 : -2 }
+        if line.contains("still rising") { return 2 }
+        if line.contains("falling") { return -2 }
+        return nil
+    }
+    func decide(_ lo: Double, _ hi: Double, _ m: Double) -> Int {
+        if lo > -m && hi < m { return lo > 0 ? 1 : hi < 0 ? -1 : 0 }
+        return lo > 0 ? 2 : hi < 0 ? -2 : 3
+    }
     var checked = 0, wrong: [String] = []
     // A line may hold several verdicts, each closing its own "(… margin ±m)".
     let segments = text.split(separator: "\n").flatMap { $0.components(separatedBy: "); ") }
-    for line in segments where line.contains("margin ±") {
-        guard let word = words.first(where: { line.contains($0.0) }),
-              let open = line.range(of: "(", options: .backwards),
-              let inside = Optional(String(line[open.upperBound...])),
-              let plus = inside.range(of: " ± ") else { continue }
-        let dText = String(inside[..<plus.lowerBound]).components(separatedBy: " ").last!
-        let rest = inside[plus.upperBound...]
-        let hText = String(rest.prefix { "0123456789.-".contains($0) })
-        guard let marginRange = line.range(of: "margin ±") else { continue }
+    for line in segments where line.contains("95% CI [") && (line.contains("margin ±") || line.contains("margin ×")) {
+        if line.contains("cannot compare") || line.contains("cannot tell") { continue }
+        let lowerIsBetter = line.contains("loss") || line.contains("steps to")
+        guard let word = printed(line, lowerIsBetter: lowerIsBetter),
+              let open = line.range(of: "95% CI ["), let close = line[open.upperBound...].firstIndex(of: "]") else { wrong.append(line); continue }
+        let ends = line[open.upperBound..<close].components(separatedBy: ", ")
+        let isRatio = line.contains("margin ×")
+        let marginRange = line.range(of: isRatio ? "margin ×" : "margin ±")!
         let mText = String(line[marginRange.upperBound...].prefix { "0123456789.".contains($0) })
-        guard let d = Double(dText), let h = Double(hText), let m = Double(mText) else { continue }
-        // Lower is better for losses and step counts: "beats" then means a negative difference.
-        let lowerIsBetter = line.contains("loss") || line.contains("steps to 90%")
+        guard ends.count == 2, let lo = Double(ends[0]), let hi = Double(ends[1]), let m = Double(mText) else { wrong.append(line); continue }
         let unit = { (t: String) in t.contains(".") ? pow(10, -Double(t.split(separator: ".").last!.count)) / 2 : 0.5 }
-        let (ed, eh) = (unit(dText), unit(hText))
+        let (el, eh) = (unit(ends[0]), unit(ends[1]))
         var consistent = false
-        for dd in [d - ed, d, d + ed] {
-            for hh in [max(0, h - eh), h, h + eh] {
-                let decided: Int
-                if dd - hh > 0 { decided = 1 } else if dd + hh < 0 { decided = -1 } else if dd - hh > -m && dd + hh < m { decided = 0 } else { decided = 2 }
-                let expected = (decided == 1 || decided == -1) && lowerIsBetter && (word.0 == "beats" || word.0 == "trails") ? -decided : decided
-                if expected == word.1 { consistent = true }
+        for l in [lo - el, lo, lo + el] {
+            for h in [hi - eh, hi, hi + eh] where l <= h {
+                let decided = isRatio ? (l > 0 ? decide(log(l), log(h), log(m)) : nil) : decide(l, h, m)
+                if decided == word { consistent = true }
             }
         }
         checked += 1
@@ -74,12 +87,20 @@ enum TrainingChapterRuns {
 @Suite struct VerdictLineTests {
     /// The checker must be able to fail: a verdict contradicting its numbers is caught.
     @Test func checkerCatchesAContradiction() {
-        let good = "exact match: A is close to B (difference -0.5 ± 0.8 points, 95% interval; margin ±2)"
-        let bad = "exact match: A beats B (difference -0.5 ± 0.8 points, 95% interval; margin ±2)"
-        let loss = "held-out loss: A trails B (difference 0.0204 ± 0.0118, 95% interval; margin ±0.05)"
-        #expect(checkVerdicts(in: good + "\n" + loss).wrong.isEmpty)
+        let good = "exact match: A is close to B (difference -0.5 points, 95% CI [-1.3, 0.3], paired by seed; margin ±2)"
+        let bad = "exact match: A beats B (difference -0.5 points, 95% CI [-1.3, 0.3], paired by seed; margin ±2)"
+        // The old precedence's error: an interval inside the margin called "trails".
+        let old = "exact match: A trails B (difference -1.6 points, 95% CI [-2.5, -0.8], Welch; margin ±5)"
+        let side = "exact match: A is close to B, and lower by less than the margin (difference -1.6 points, 95% CI [-2.5, -0.8], Welch; margin ±5)"
+        let sideless = "exact match: A is close to B (difference -1.6 points, 95% CI [-2.5, -0.8], Welch; margin ±5)"
+        let loss = "held-out loss: A beats B (ratio 0.500, 95% CI [0.450, 0.560], paired by seed; margin ×1.25)"
+        let lossClose = "held-out loss: A is close to B (ratio 0.990, 95% CI [0.900, 1.100], paired by seed; margin ×1.25)"
+        #expect(checkVerdicts(in: [good, side, loss, lossClose].joined(separator: "\n")) == (4, []))
         #expect(checkVerdicts(in: bad).wrong == [bad])
-        #expect(checkVerdicts(in: "held-out loss: A beats B (difference 0.0204 ± 0.0118, 95% interval; margin ±0.05)").wrong.count == 1)
+        #expect(checkVerdicts(in: old).wrong == [old])
+        #expect(checkVerdicts(in: sideless).wrong == [sideless])
+        #expect(checkVerdicts(in: "held-out loss: A trails B (ratio 0.500, 95% CI [0.450, 0.560], paired by seed; margin ×1.25)").wrong.count == 1)
+        #expect(checkVerdicts(in: "held-out loss: A is close to B (ratio 0.700, 95% CI [0.600, 0.820], paired by seed; margin ×1.25)").wrong.count == 1)
     }
 }
 
@@ -114,6 +135,9 @@ enum TrainingChapterRuns {
         let ratio = try #require(leadingNumber(String(stateLine.split(separator: "(").last!)))
         #expect(ratio > 10, "gradients + optimizer state shrink \(ratio)×")
         #expect(tableRows(after: "lora_dropout  train loss", in: out).count == 3)
+        // Forgetting: the pre-training tasks scored after fine-tuning, compared paired by seed.
+        #expect(out.components(separatedBy: "pre-training token accuracy kept: ").count - 1 == 2)
+        #expect(out.components(separatedBy: "pre-training held-out loss: ").count - 1 == 2)
         // Every comparison is a computed verdict that agrees with its interval.
         let verdicts = checkVerdicts(in: out)
         #expect(verdicts.checked >= 6, "\(verdicts.checked) verdicts")
@@ -141,7 +165,13 @@ enum TrainingChapterRuns {
         #expect(out.contains("\"all-linear\" → 12 layers"))
         // The spectrum: the energy held by the top r grows with r, in both v_proj layers.
         let energy = tableRows(after: "top 1        top 2", in: out)
-        #expect(energy.count == 2)
+        #expect(energy.count == 3)
+        // The i.i.d. Gaussian baseline needs about half its 64 directions for 90% of its energy.
+        let gaussian = try #require(energy.last)
+        #expect(gaussian[0].hasPrefix("i.i.d. Gaussian"))
+        let gaussianRank = try #require(leadingNumber(gaussian.last!))
+        #expect(gaussianRank > 25 && gaussianRank < 40, "\(gaussian)")
+        #expect(out.contains("smallest swept rank with mean exact match ≥ 90% on reverse"))
         for row in energy {
             let shares = row[1...6].compactMap { leadingNumber($0) }
             #expect(shares.count == 6 && zip(shares, shares.dropFirst()).allSatisfy { $0 <= $1 }, "\(row)")

@@ -6,14 +6,6 @@ enum Chapter13Run {
     static let result: Finished? = try? runProduct("ch13-quantization-meets-lora", ["--steps", "60", "--seeds", "3"])
 }
 
-/// The verdict the rule gives an interval d ± h with equivalence margin m.
-func verdictWord(_ d: Double, _ h: Double, margin m: Double) -> Comparison {
-    if d - h > 0 { return .higher }
-    if d + h < 0 { return .lower }
-    if d - h > -m && d + h < m { return .equivalent }
-    return .inconclusive
-}
-
 @Suite struct Chapter13Tests {
     @Test func nf4CostAndRecovery() throws {
         let run = try #require(Chapter13Run.result)
@@ -52,7 +44,10 @@ func verdictWord(_ d: Double, _ h: Double, margin m: Double) -> Comparison {
         #expect(codes > 0 && codes < 50)
     }
 
-    /// Merge 1 is the trained model up to rounding; every verdict is paired and follows from its interval.
+    /// Merge 1 is the trained model up to rounding; the table names each merge's PEFT /
+    /// transformers call (merge 1 dequantizes first; `merge_and_unload()` on the 4-bit model is
+    /// merge 3, because PEFT's `Linear4bit.merge` re-quantizes); every verdict is paired and
+    /// follows from its interval.
     @Test func mergesAndPairedVerdicts() throws {
         let run = try #require(Chapter13Run.result)
         let out = run.stdout
@@ -60,30 +55,15 @@ func verdictWord(_ d: Double, _ h: Double, margin m: Double) -> Comparison {
         #expect(merges.count == 4)
         let faithful = try #require(merges.first { $0[0].hasPrefix("1.") })
         #expect(try #require(Double(faithful.last!)) <= 1e-4, "\(faithful)")
+        #expect(faithful[1].hasPrefix("model.dequantize()") && faithful[1].contains("dequantize_bnb_weight"), "\(faithful)")
+        let requantized = try #require(merges.first { $0[0].hasPrefix("3.") })
+        #expect(requantized[1].hasPrefix("merge_and_unload() on the 4-bit model") && requantized[1].contains("re-quantizes"), "\(requantized)")
         // Every verdict is paired by seed (2 recovery, 2 LoftQ, 3 merges), and says so.
-        let paired = out.split(separator: "\n").filter { $0.contains("(paired difference") }
-        #expect(paired.count == 7)
-        #expect(!out.contains("(difference "), "an unpaired verdict line")
+        let lines = out.split(separator: "\n").filter { $0.contains("95% CI [") && $0.contains("; margin ") }
+        #expect(lines.count == 7 && lines.allSatisfy { $0.contains("paired by seed; margin") }, "\(lines)")
+        let saturated = lines.filter { $0.contains("cannot compare") }.count
         let verdicts = checkVerdicts(in: out)
-        #expect(verdicts.checked == 7 && verdicts.wrong.isEmpty, "\(verdicts)")
-        for line in paired {
-            let text = String(line)
-            let d = try #require(number(after: "paired difference", in: text))
-            let h = try #require(number(after: "±", in: String(text[text.range(of: "paired difference")!.upperBound...])))
-            let m = try #require(number(after: "margin ±", in: text))
-            let higherIsBetter = text.hasPrefix("exact match")
-            let expected = verdictWord(d, h, margin: m)
-            let word: String = switch (expected, higherIsBetter) {
-            case (.higher, true), (.lower, false): "beats"
-            case (.higher, false), (.lower, true): "trails"
-            case (.equivalent, _): "is close to"
-            case (.inconclusive, _): "cannot separate"
-            }
-            // Printed values are rounded: skip lines whose interval ends sit on a boundary.
-            let scale = text.hasPrefix("exact match") ? 0.05 : 0.00005
-            guard ![d - h, d + h, d - h + m, d + h - m].contains(where: { abs($0) <= scale }) else { continue }
-            #expect(text.contains(word), "\(text): expected '\(word)'")
-        }
+        #expect(verdicts.checked + saturated == 7 && verdicts.wrong.isEmpty, "\(verdicts)")
         #expect(!out.contains("\u{1E}"))
     }
 

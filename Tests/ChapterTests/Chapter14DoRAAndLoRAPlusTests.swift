@@ -59,34 +59,21 @@ enum Chapter14Run {
     @Test func verdictsFollowFromThePrintedNumbers() throws {
         let run = try #require(Chapter14Run.result)
         let out = run.stdout
-        let rows = tableRows(after: "steps to loss 1.0  time per step", in: out)
+        let rows = tableRows(after: "steps to loss 1.0", in: out)
         #expect(rows.map(\.first!) == ["LoRA", "rsLoRA", "DoRA", "LoRA+", "PiSSA"])
         let trainable = Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0[1]) })
         #expect(trainable["LoRA"] == "4,096" && trainable["DoRA"] == "4,352" && trainable["PiSSA"] == "4,096")
         // Every method's rate is bracketed or said not to be.
         let tuning = plainTableRows(after: "rates tried (validation loss", in: out)
         #expect(tuning.count == 5 && tuning.allSatisfy { $0.last == "yes" || $0.last == "no (grid end)" })
-        let seeds = 3
-        func estimate(_ row: [String], _ column: Int) throws -> Estimate {
-            let (m, e) = try #require(meanAndError(row[column]))
-            return Estimate(mean: m, standardError: e, count: seeds)
-        }
-        let lora = try #require(rows.first { $0[0] == "LoRA" })
-        var checked = 0
-        for row in rows.dropFirst() {
-            let name = row[0]
-            // Exact match in points, margin 3 points (printed at 1 decimal: allow for rounding
-            // only when the printed interval lies within 0.2 of a decision boundary).
-            let d = Difference(try estimate(row, 3), try estimate(lora, 3), margin: 3)
-            let line = try #require(out.split(separator: "\n").first { $0.hasPrefix("exact match: ") && $0.contains(" \(name) ") || $0.hasPrefix("exact match: \(name) ") })
-            let low = d.value - d.halfWidth95, high = d.value + d.halfWidth95
-            let nearBoundary = [low, high, low + 3, high - 3].contains { abs($0) < 0.2 }
-            if !nearBoundary {
-                #expect(line.contains(Verdict.sentence(name, "LoRA", d)), "\(line) vs recomputed \(Verdict.sentence(name, "LoRA", d))")
-                checked += 1
-            }
-        }
-        #expect(checked >= 3)
+        // Every verdict is paired by seed and agrees with its printed interval and margin.
+        let lines = out.split(separator: "\n").filter { ($0.hasPrefix("exact match: ") || $0.hasPrefix("steps to loss 1.0: ")) && $0.contains("95% CI [") }
+        #expect(lines.count == 8 && lines.allSatisfy { $0.contains("paired by seed; margin ±") }, "\(lines)")
+        let saturated = lines.filter { $0.contains("cannot compare") }.count
+        let verdicts = checkVerdicts(in: out)
+        #expect(verdicts.checked + saturated == 8 && verdicts.wrong.isEmpty, "\(verdicts)")
+        #expect(out.contains("exact match, by verdict: "))
+        #expect(out.contains("rsLoRA at r = 8: s = 16/√8 = 5.66, the s of plain LoRA with α = 16·√8 = 45.3"))
         #expect(out.contains("chosen learning rates: LoRA "))
         #expect(!out.contains("\u{1E}"))
     }

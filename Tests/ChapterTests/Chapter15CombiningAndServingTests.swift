@@ -25,31 +25,15 @@ enum Chapter15Run {
         }
     }
 
-    /// Each verdict line is what `Difference` decides from the printed token accuracies.
+    /// Each verdict line is paired by seed and agrees with its printed interval and margin.
     @Test func verdictsFollowFromThePrintedNumbers() throws {
         let run = try #require(Chapter15Run.result)
         let out = run.stdout
-        let alone = plainTableRows(after: "reverse exact  reverse tokens", in: out)
-        let combos = plainTableRows(after: "rank  reverse exact", in: out)
-        #expect(alone.count == 3 && combos.count == 5, "\(alone) \(combos)")
-        func estimate(_ cell: String) throws -> Estimate {
-            let (m, e) = try #require(meanAndError(cell))
-            return Estimate(mean: m, standardError: e, count: Chapter15Run.seeds)
-        }
-        let reverseAlone = try estimate(try #require(alone.first { $0[0] == "reverse adapter alone" })[2])
-        let shiftAlone = try estimate(try #require(alone.first { $0[0] == "shift5 adapter alone" })[4])
-        var checked = 0
-        for (label, row) in [("cat", combos[0]), ("linear", combos[1]), ("svd r=8", combos[2]), ("cat, w = 0.5, 0.5", combos[4])] {
-            for (task, column, reference) in [("reverse", 3, reverseAlone), ("shift5", 5, shiftAlone)] {
-                let d = Difference(try estimate(row[column]), reference, margin: 3)
-                let sentence = Verdict.sentence(label, "the \(task) adapter alone", d)
-                let low = d.value - d.halfWidth95, high = d.value + d.halfWidth95
-                guard ![low, high, low + 3, high - 3].contains(where: { abs($0) < 0.2 }) else { continue }
-                #expect(out.contains("\(task) tokens: \(sentence) ("), "missing: \(task) tokens: \(sentence)")
-                checked += 1
-            }
-        }
-        #expect(checked >= 6)
+        let lines = out.split(separator: "\n").filter { $0.contains(" tokens: ") && $0.contains("95% CI [") }
+        #expect(lines.count == 14 && lines.allSatisfy { $0.contains("paired by seed; margin ±3") }, "\(lines)")
+        let saturated = lines.filter { $0.contains("cannot compare") }.count
+        let verdicts = checkVerdicts(in: out)
+        #expect(verdicts.checked + saturated == 14 && verdicts.wrong.isEmpty, "\(verdicts)")
     }
 
     @Test func servingMatchesEachAdapterAloneAndSwapsWithoutTouchingTheBase() throws {
