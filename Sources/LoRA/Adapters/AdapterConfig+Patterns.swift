@@ -30,7 +30,7 @@ extension AdapterConfig {
     ///
     /// PEFT's rule (`peft/tuners/lora/model.py`, `get_pattern_key`): a key matches a path when
     /// the path matches the regular expression `(.*\.)?(key)$` from its start; keys are tried
-    /// in the file's order and the first match wins. Keys are evaluated by ``ModuleKeyPattern``,
+    /// in the file's order and the first match wins. Keys are evaluated by `ModuleKeyPattern`,
     /// which never gives up on a key; a key it cannot compile (refused when a config is read)
     /// matches nothing here. Compiles every key on each call: loaders use `CompiledPatterns`.
     public static func patternValue<Value>(_ pattern: [PatternEntry<Value>], for path: String) -> Value? {

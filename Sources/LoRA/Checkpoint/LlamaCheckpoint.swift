@@ -32,7 +32,7 @@ public struct LlamaCheckpoint: Sendable {
     /// The index of a sharded checkpoint.
     public static let indexFileName = "model.safetensors.index.json"
 
-    /// A checkpoint from its parts; ``validate()`` checks that they agree.
+    /// A checkpoint from its parts; ``validate(files:)`` checks that they agree.
     public init(config: LlamaConfig, tensors: [String: SafetensorsTensor]) {
         self.config = config
         self.tensors = tensors

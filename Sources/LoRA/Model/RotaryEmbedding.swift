@@ -14,7 +14,7 @@
 /// ```
 /// cos and sin are computed in the element type as transformers does in float32 (ω rounded to the
 /// element type, p·ω rounded, then cos and sin of that angle rounded), with the package's own
-/// ``Double/cos(_:)`` and ``Double/sin(_:)``, so the same bits on every machine. They are
+/// `Double.cos(_:)` and `Double.sin(_:)`, so the same bits on every machine. They are
 /// recomputed for the positions of each call (T·d_h/2 pairs, small beside the projections), so a
 /// model with a long context keeps no table.
 public struct RotaryEmbedding<Scalar: BLASScalar>: Sendable, Equatable {

@@ -9,7 +9,7 @@
 /// ```
 /// transformers' top-p removes ascending-sorted tokens while their cumulative probability is
 /// ≤ 1 − top_p, which keeps exactly the tokens whose descending predecessors sum to < top_p.
-/// Probabilities are computed in Double with the package's ``Double/exp(_:)``, and one uniform
+/// Probabilities are computed in Double with the package's `Double.exp(_:)`, and one uniform
 /// draw (``SeededGenerator/nextUnit()``) picks each sampled token, so a seed gives the same tokens
 /// on every machine.
 public enum Sampling: Sendable, Equatable {

@@ -44,6 +44,8 @@ extension TransformerModel {
     ///   - maxNewTokens: the most tokens to generate (≥ 0).
     ///   - sampling: greedy or sampled (``Sampling``).
     ///   - eos: end-of-sequence ids (Llama 3 has several).
+    ///   - useCache: `true` decodes with a ``KVCache``; `false` reruns the whole sequence each
+    ///     step (for comparison: the same tokens).
     ///   - generator: the draws of sampled decoding (greedy draws nothing).
     /// - Throws: ``GenerationError``: an empty or too long prompt, a token out of range, a negative
     ///   `maxNewTokens`, bad sampling settings.
