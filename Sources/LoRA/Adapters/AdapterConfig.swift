@@ -85,19 +85,14 @@ public struct AdapterConfig: Equatable, Sendable {
     static func readWithBytes(contentsOf url: URL) throws(AdapterError) -> (config: AdapterConfig, bytes: [UInt8]) {
         let name = url.lastPathComponent
         let bytes: [UInt8]
-        do {
-            let file = try RegularFile(openingForReading: url)
-            guard file.size <= maximumFileSize else {
+        do { bytes = try RegularFile.wholeFile(at: url, maximumSize: maximumFileSize) } catch {
+            switch error {
+            case .tooLarge(let size):
                 throw AdapterError(file: name, path: url.path, kind: .io, problem: "the file is too large for an adapter config",
-                                   expected: "at most \(maximumFileSize) bytes", found: "\(file.size) bytes")
+                                   expected: "at most \(maximumFileSize) bytes", found: "\(size) bytes")
+            case .unreadable(let problem):
+                throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file: \(problem.reason)")
             }
-            bytes = try file.bytes(at: 0, count: file.size)
-        } catch let problem as RegularFile.Problem {
-            throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file: \(problem.reason)")
-        } catch let error as AdapterError {
-            throw error
-        } catch {
-            throw AdapterError(file: name, path: url.path, kind: .io, problem: "cannot read the file (\(error))")
         }
         do {
             return (try decode(Data(bytes), fileName: name), bytes)

@@ -71,6 +71,23 @@ final class RegularFile {
         }
     }
 
+    /// Why ``wholeFile(at:maximumSize:)`` read nothing.
+    enum WholeFileProblem: Error {
+        /// The file holds more than the caller's limit (its size in bytes); nothing was read.
+        case tooLarge(size: Int)
+        /// The path is not a readable regular file, or a read failed.
+        case unreadable(Problem)
+    }
+
+    /// The whole of a small regular file (a config, an index), refused from its size before
+    /// reading when it holds more than `maximumSize` bytes: the one way configs are read.
+    static func wholeFile(at url: URL, maximumSize: Int) throws(WholeFileProblem) -> [UInt8] {
+        let file: RegularFile
+        do { file = try RegularFile(openingForReading: url) } catch { throw .unreadable(error) }
+        guard file.size <= maximumSize else { throw .tooLarge(size: file.size) }
+        do { return try file.bytes(at: 0, count: file.size) } catch { throw .unreadable(error) }
+    }
+
     /// `count` bytes at `offset`.
     func bytes(at offset: Int, count: Int) throws(Problem) -> [UInt8] {
         var result = [UInt8](repeating: 0, count: count)

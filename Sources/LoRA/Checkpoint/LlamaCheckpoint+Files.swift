@@ -79,18 +79,13 @@ extension LlamaCheckpoint {
             CheckpointError(file: name, path: url.path, subject: subject, kind: .corruptFile, problem: problem, expected: expected, found: found)
         }
         let bytes: [UInt8]
-        do {
-            let file = try RegularFile(openingForReading: url)
-            guard file.size <= LlamaConfig.maximumFileSize else {
-                throw corrupt(nil, "the index is too large", expected: "at most \(LlamaConfig.maximumFileSize) bytes", found: "\(file.size) bytes")
+        do { bytes = try RegularFile.wholeFile(at: url, maximumSize: LlamaConfig.maximumFileSize) } catch {
+            switch error {
+            case .tooLarge(let size):
+                throw corrupt(nil, "the index is too large", expected: "at most \(LlamaConfig.maximumFileSize) bytes", found: "\(size) bytes")
+            case .unreadable(let problem):
+                throw CheckpointError(file: name, path: url.path, kind: .io, problem: "cannot read the file: \(problem.reason)")
             }
-            bytes = try file.bytes(at: 0, count: file.size)
-        } catch let problem as RegularFile.Problem {
-            throw CheckpointError(file: name, path: url.path, kind: .io, problem: "cannot read the file: \(problem.reason)")
-        } catch let error as CheckpointError {
-            throw error
-        } catch {
-            throw CheckpointError(file: name, path: url.path, kind: .io, problem: "cannot read the file (\(error))")
         }
         let tree: HeaderJSON
         do { tree = try HeaderJSONParser.parse(bytes) } catch {

@@ -66,19 +66,14 @@ public struct LlamaConfig: Equatable, Sendable {
     public static func read(contentsOf url: URL) throws(CheckpointError) -> LlamaConfig {
         let name = url.lastPathComponent
         let bytes: [UInt8]
-        do {
-            let file = try RegularFile(openingForReading: url)
-            guard file.size <= maximumFileSize else {
+        do { bytes = try RegularFile.wholeFile(at: url, maximumSize: maximumFileSize) } catch {
+            switch error {
+            case .tooLarge(let size):
                 throw CheckpointError(file: name, path: url.path, kind: .io, problem: "the file is too large for a config",
-                                      expected: "at most \(maximumFileSize) bytes", found: "\(file.size) bytes")
+                                      expected: "at most \(maximumFileSize) bytes", found: "\(size) bytes")
+            case .unreadable(let problem):
+                throw CheckpointError(file: name, path: url.path, kind: .io, problem: "cannot read the file: \(problem.reason)")
             }
-            bytes = try file.bytes(at: 0, count: file.size)
-        } catch let problem as RegularFile.Problem {
-            throw CheckpointError(file: name, path: url.path, kind: .io, problem: "cannot read the file: \(problem.reason)")
-        } catch let error as CheckpointError {
-            throw error
-        } catch {
-            throw CheckpointError(file: name, path: url.path, kind: .io, problem: "cannot read the file (\(error))")
         }
         do {
             return try decode(bytes, fileName: name)
