@@ -109,7 +109,17 @@ public enum ChildProcess {
     }
 
     private static func start(_ process: Process, _ executable: URL) throws {
-        do { try process.run() } catch { throw StartFailure(path: executable.path, reason: error.localizedDescription) }
+        do { try process.run() } catch { throw StartFailure(path: executable.path, reason: reason(error)) }
+    }
+
+    /// Foundation reports a failed spawn as a generic Cocoa error; the POSIX error beneath it
+    /// (ETXTBSY, EACCES, ENOEXEC, …) is what tells the user why.
+    private static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return error.localizedDescription
     }
 }
 

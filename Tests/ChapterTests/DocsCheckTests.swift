@@ -41,7 +41,10 @@ import Testing
     @Test func regeneratingRepairsTheCopy() throws {
         let docs = try copyOfDocs()
         defer { try? FileManager.default.removeItem(at: docs.deletingLastPathComponent()) }
-        try "edited\n".write(to: docs.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        // A hand edit below the generated marker is repaired; a page without the marker is not
+        // lora-docs' to overwrite (see `DocsFolderSafetyTests.foreignMarkdownIsRefused`).
+        let readme = docs.appendingPathComponent("README.md")
+        try (String(contentsOf: readme, encoding: .utf8) + "edited\n").write(to: readme, atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(at: docs.appendingPathComponent("figures/ch02-trainable-share.svg"))
         let write = try runProduct("lora-docs", ["--root", Products.packageRoot.path, "--docs-dir", docs.path, "--chapters", "2"])
         #expect(write.status == 0, "\(write.stderr)")

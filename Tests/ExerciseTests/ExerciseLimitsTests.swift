@@ -132,7 +132,7 @@ struct ExerciseLimitsTests {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let fake = scratch.appendingPathComponent("swift")
-        try """
+        let script = """
             #!/bin/sh
             echo "Building for debugging..."
             echo "\(root)/Exercises/03-lora-forward.swift:12:5: error: cannot find 'oops' in scope" >&2
@@ -140,8 +140,8 @@ struct ExerciseLimitsTests {
             echo "\(root)/Exercises/07-nf4-code.swift:4:1: error: expected declaration" >&2
             echo "error: emit-module command failed with exit code 1" >&2
             exit 1
-            """.write(to: fake, atomically: true, encoding: .utf8)
-        chmod(fake.path, 0o755)
+            """
+        try writeExecutable(script, to: fake)
         let run = try runExercises([], environment: ["EXERCISES_NO_BUILD": "0", "EXERCISES_SWIFT": fake.path])
         #expect(run.status == 1)
         let lines = run.output.split(separator: "\n").map(String.init)
@@ -151,4 +151,17 @@ struct ExerciseLimitsTests {
         #expect(run.output.contains("stops every exercise, not only exercise 3"))
         #expect(run.output.contains("git checkout -- Exercises/03-lora-forward.swift"))
     }
+}
+
+/// Writes an executable script through a descriptor opened close-on-exec. Tests run in parallel
+/// and spawn processes: a descriptor open for writing without `O_CLOEXEC` is inherited by any
+/// process another test spawns meanwhile, and while one exists, executing the script fails with
+/// ETXTBSY ("text file busy").
+func writeExecutable(_ text: String, to url: URL) throws {
+    let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    guard written == bytes.count else { throw POSIXError(.EIO) }
 }
