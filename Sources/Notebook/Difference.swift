@@ -101,12 +101,17 @@ public struct Difference: Sendable, Equatable {
         case welch
         /// The one-sample interval of the per-seed differences a_i − b_i (seed i's two runs paired).
         case paired
+        /// Two models scored on the same documents: the interval of a per-byte ratio estimate
+        /// over documents (``Difference/init(perByte:_:bytes:margin:)``). Its uncertainty is the
+        /// sampling of documents, not of training runs.
+        case pairedByDocument
 
-        /// How a page names it: "Welch" or "paired by seed".
+        /// How a page names it: "Welch", "paired by seed" or "paired by document".
         public var name: String {
             switch self {
             case .welch: "Welch"
             case .paired: "paired by seed"
+            case .pairedByDocument: "paired by document"
             }
         }
     }
@@ -167,6 +172,29 @@ public struct Difference: Sendable, Equatable {
         let mean = { (x: [Double]) in x.reduce(0, +) / Double(x.count) }
         self.init(value: differences.mean, halfWidth95: differences.halfWidth95, interval: .paired, measure: .difference,
                   margin: margin, saturated: saturation?.saturated(mean(a), mean(b)))
+    }
+
+    /// Two models' bits on the same documents, compared per byte: the value is
+    /// (Σ a_i − Σ b_i) / Σ bytes_i (bits per byte of a minus that of b, over the whole set), and
+    /// its interval is the ratio estimator's: with d_i = a_i − b_i and e_i = d_i − value · bytes_i,
+    /// SE = √(n/(n − 1) · Σ e_i²) / Σ bytes_i, half-width t₀.₉₇₅(n − 1) · SE (Cochran 1977, §6.3).
+    /// - Precondition: equally many values (at least two), positive total bytes.
+    public init(perByte a: [Double], _ b: [Double], bytes: [Int], margin: Double) {
+        precondition(margin > 0, "Difference: margin must be positive, got \(margin)")
+        precondition(a.count == b.count && b.count == bytes.count && a.count >= 2, "Difference(perByte:): needs as many values of each as documents (at least two)")
+        let totalBytes = Double(bytes.reduce(0, +))
+        precondition(totalBytes > 0, "Difference(perByte:): no bytes")
+        let differences = zip(a, b).map { $0 - $1 }
+        let value = differences.reduce(0, +) / totalBytes
+        var squares = 0.0
+        for (d, n) in zip(differences, bytes) {
+            let e = d - value * Double(n)
+            squares += e * e
+        }
+        let n = Double(a.count)
+        let se = (n / (n - 1) * squares).squareRoot() / totalBytes
+        self.init(value: value, halfWidth95: studentT975(degreesOfFreedom: a.count - 1) * se, interval: .pairedByDocument,
+                  measure: .difference, margin: margin)
     }
 
     /// Positive quantities (losses) compared relatively, paired by seed: the interval of
