@@ -164,3 +164,23 @@ import Testing
         #expect(abs(studentT975(degreesOfFreedom: 1000) - 1.962) < 0.003)
     }
 }
+
+@Suite struct PerByteDifferenceTests {
+    /// Hand arithmetic: d = (2, −1, 5) over bytes (5, 10, 10): value 6/25 = 0.24; residuals
+    /// e = (0.8, −3.4, 2.6), Σe² = 18.96, SE = √(3/2 · 18.96)/25, half-width t₀.₉₇₅(2) · SE.
+    @Test func matchesTheRatioEstimatorByHand() {
+        let d = Difference(perByte: [10, 20, 30], [8, 21, 25], bytes: [5, 10, 10], margin: 0.5)
+        #expect(abs(d.value - 0.24) < 1e-12)
+        let se = (1.5 * 18.96).squareRoot() / 25
+        #expect(abs(d.halfWidth95 - studentT975(degreesOfFreedom: 2) * se) < 1e-12)
+        #expect(d.interval == .pairedByDocument && d.measure == .difference)
+        #expect(d.summary(3, unit: "bits/byte").contains("paired by document; margin ±0.500"))
+    }
+
+    /// Equal per-byte rates in every document: the interval collapses to the value.
+    @Test func proportionalDocumentsHaveNoSpread() {
+        let d = Difference(perByte: [12, 24, 36], [10, 20, 30], bytes: [10, 20, 30], margin: 0.05)
+        #expect(abs(d.value - 0.2) < 1e-12 && d.halfWidth95 < 1e-12)
+        #expect(d.comparison == Comparison.decide(low: d.low, high: d.high, margin: 0.05))
+    }
+}
