@@ -4,7 +4,7 @@
 SWIFT ?= swift
 UNAME := $(shell uname -s)
 
-.PHONY: run test blas render-tools docs api-docs bench exercises
+.PHONY: run test blas render-tools docs api-docs bench exercises pretrain
 
 run: blas
 	$(SWIFT) build
@@ -24,6 +24,11 @@ api-docs: blas
 
 bench: blas
 	$(SWIFT) run -c release lora-bench
+
+# Pre-trains the tiny LLaMA of the real-text chapters (release build; under an hour on two
+# cores) and rewrites Sources/TinyLlama/Checkpoint: the same bytes on every machine.
+pretrain: blas
+	$(SWIFT) run -c release pretrain
 
 exercises: blas
 	$(SWIFT) run exercises

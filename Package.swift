@@ -53,7 +53,7 @@ let chapterDependencies: [Target.Dependency] = chapters.map { .target(name: "ch"
 let chapterTargets: [Target] = chapters.map { name in
     .executableTarget(
         name: "ch" + name,
-        dependencies: ["LoRA", "Notebook", "Experiments"],
+        dependencies: ["LoRA", "Notebook", "Experiments", "Corpus", "TinyLlama"],
         path: "Chapters/" + name)
 }
 
@@ -97,7 +97,14 @@ let package = Package(
             name: "Corpus",
             dependencies: ["LoRA"],
             exclude: ["README.md"],
-            resources: [.copy("Text")]),
+            resources: [.copy("Text")],
+            swiftSettings: optimisedEvenInDebug),
+        // The tiny LLaMA of the real-text chapters: its recipe, evaluation and committed weights.
+        .target(
+            name: "TinyLlama",
+            dependencies: ["LoRA", "Corpus"],
+            resources: [.copy("Checkpoint")],
+            swiftSettings: optimisedEvenInDebug),
 
         // MARK: - Tools
         // The one child-process runner of the tools and the tests.
@@ -115,6 +122,11 @@ let package = Package(
         .target(
             name: "SafetensorsInteropSupport",
             dependencies: ["LoRA"]),
+        // `make pretrain`: pre-trains the tiny LLaMA and writes Sources/TinyLlama/Checkpoint.
+        .executableTarget(
+            name: "pretrain",
+            dependencies: ["TinyLlama", "Corpus", "LoRA", "Notebook"],
+            swiftSettings: optimisedEvenInDebug),
         .executableTarget(
             name: "lora-bench",
             dependencies: ["LoRA", "Notebook", blasDependency],
@@ -153,6 +165,10 @@ let package = Package(
         .testTarget(
             name: "CorpusTests",
             dependencies: ["Corpus"]),
+        .testTarget(
+            name: "TinyLlamaTests",
+            dependencies: ["TinyLlama", "Corpus", "LoRA"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "NotebookTests",
             dependencies: ["Notebook"]),

@@ -1,0 +1,292 @@
+// Chapter 17: adapting the tiny LLaMA into new voices — full fine-tuning, LoRA, QLoRA and rsLoRA at tuned rates; forgetting; samples; merging; two voices at once; PEFT files.
+import Corpus
+import Experiments
+import Foundation
+import LoRA
+import Notebook
+import TinyLlama
+
+/*:
+# 17 · A new voice: LoRA and QLoRA on a real language model
+
+**What this chapter shows.** Chapter [16](16-a-tiny-llama.md)'s tiny LLaMA, pre-trained on
+quotations, is adapted to write like the original *Star Trek* series' quotations (a voice it
+never saw) in five ways: full fine-tuning, LoRA on `q_proj, v_proj`, LoRA on every linear
+layer at the same rank, QLoRA (the same adapters on an NF4, double-quantized base) and rsLoRA
+at a four times larger rank. For each: what it learned (bits per byte on the voice's test
+split), what it forgot (bits per byte on held-out *source* text, before and after: LoRA "learns
+less and forgets less", Biderman et al. 2024), what it trains and stores, and what it writes.
+Then: the merged model against the unmerged one, a second voice (the King James Proverbs)
+served beside the first in one batch, the two adapters combined, and the files PEFT reads.
+
+Run it with `swift run ch17-a-new-voice`; `--prompt "text"` continues your own text in each
+voice (`--help` lists the knobs). The page is generated with the defaults.
+
+**How comparisons are made.** As in chapters 10–15: each method at its own learning rate,
+chosen on two tuning seeds by the loss on the voice's *validation* split from a grid whose best
+must lie inside it; then five report seeds at that rate, scored on the *test* split. Runs of
+different methods with the same seed share their data order. Losses are compared as ratios
+paired by seed, with the margin fixed beforehand at ×1.02 (2% either way counts as close).
+
+**The regime.** A fine-tuning run here is a few dozen steps on a few thousand quotations'
+worth of tokens, on a model of two million parameters; the cited results come from 7B–65B
+models fine-tuned on tens of thousands of examples (Hu et al. 2021; Dettmers et al. 2023;
+Biderman et al. 2024). What transfers is the mechanism, not the size of the effects.
+*/
+cell()
+//- hide
+var options = Options(
+    program: "ch17-a-new-voice",
+    summary: "Adapts the tiny LLaMA to a new voice: full fine-tuning, LoRA, QLoRA, rsLoRA; forgetting, samples, merging, two voices, PEFT files.")
+let steps = options.int("steps", default: 20, "fine-tuning steps per run", in: 5...2000)
+let seedCount = options.int("seeds", default: 5, "report seeds per method (at least 2)", in: 2...20)
+let userPrompt = options.string("prompt", default: nil, "also continue this text in each voice")
+let outPath = options.string("out", default: nil, "also write the base checkpoint and the Star Trek adapter (PEFT layout) into this folder")
+options.finish()
+if let outPath, let problem = Options.outputFolderProblem(outPath) { options.fail("--out: \(problem)") }
+BLASInfo.setThreadCount(1)
+//- show
+
+/*:
+## The voice and the data
+
+The fine-tuning data is the `startrek` collection's training split cut into windows of 64
+tokens; every step draws 8 of them (with replacement). Validation windows choose the learning
+rate; test windows report. Forgetting is measured on the first windows of the *source* test
+split, text of the kind the model was pre-trained on.
+*/
+cell("The voice and the data")
+let (base, tokenizer) = try TinyLlama.load()
+let window = 64
+let train = try TextWindows(.startrek, .train, tokenizer: tokenizer, length: window)
+let validation = try TextWindows(.startrek, .validation, tokenizer: tokenizer, length: window)
+let test = try TextWindows(.startrek, .test, tokenizer: tokenizer, length: window)
+let sourceHeldOut = try TextWindows(.source, .test, tokenizer: tokenizer, length: window, limit: 32)
+var dataTable = Table(columns: [Table.Column("windows of \(window) tokens"), "count", "tokens", "bytes"])  // hide
+for (name, w) in [("startrek train (fine-tuning)", train), ("startrek validation (chooses rates)", validation),
+                  ("startrek test (reports)", test), ("source test, first windows (forgetting)", sourceHeldOut)] {
+    dataTable.add(name, "\(w.batch.batchSize)", grouped(w.batch.scoredCount), grouped(w.bytes))
+}
+dataTable.print()  // hide
+let baseVoice = test.bitsPerByte(base), baseSource = sourceHeldOut.bitsPerByte(base)
+print("before adaptation: startrek test \(fmt(baseVoice, 3)) bits/byte, source \(fmt(baseSource, 3)) bits/byte")
+
+/*:
+## Five ways to adapt
+
+All adapters have rank 8 and $\alpha = 16$ except rsLoRA ($r = 32$, $\alpha = 16$, scale
+$\alpha/\sqrt{r}$); "all linear" is PEFT's `all-linear` (every projection of every block, not
+`lm_head`). QLoRA stores every adapted base weight in NF4 with double quantization (blocksize
+64) and trains the same adapters on the dequantized weights.
+*/
+cell("Five ways to adapt")
+let loraGrid = [1e-3, 3e-3, 1e-2]
+/// LoRA (or QLoRA) with the given targets and hyper-parameters.
+func adapter(_ name: String, targets: TargetModules, rank: Int, alpha: Double, scaling: LoRAScaling = .standard, quantized: Bool = false) -> FineTuningMethod {
+    let h = LoRAHyperparameters(rank: rank, alpha: alpha, scaling: scaling)
+    return FineTuningMethod(name: name, grid: loraGrid) { model, seed in
+        var m = model
+        if quantized {
+            try m.injectQLoRA(targets: targets, hyperparameters: h, blocksize: 64, doubleQuantization: true, seed: seed)
+        } else {
+            try m.injectLoRA(targets: targets, hyperparameters: h, seed: seed)
+        }
+        return m
+    }
+}
+let full = FineTuningMethod(name: "full fine-tuning", grid: [1e-4, 3e-4, 1e-3]) { model, _ in model }
+let methods = [
+    full,
+    adapter("LoRA q,v r=8", targets: .names(["q_proj", "v_proj"]), rank: 8, alpha: 16),
+    adapter("LoRA all-linear r=8", targets: .allLinear, rank: 8, alpha: 16),
+    adapter("QLoRA all-linear r=8", targets: .allLinear, rank: 8, alpha: 16, quantized: true),
+    adapter("rsLoRA all-linear r=32", targets: .allLinear, rank: 32, alpha: 16, scaling: .rankStabilized),
+]
+let tuningSeeds: [UInt64] = [101, 102]
+let reportSeeds = (1...seedCount).map(UInt64.init)
+let setup = FineTuningSetup(base: base, source: .pool(train.batch), heldOut: test.batch, validation: validation.batch, steps: steps, batchSize: 8)
+let progress = SharedProgress(total: methods.count * (3 * tuningSeeds.count + seedCount), label: "fine-tuning runs")
+let tuned = tune(methods, setup: setup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds, progress: progress)
+progress.finish()
+/// Bits per byte of a run on the voice's test split, and on the source windows (forgetting).
+func voiceBits(_ run: FineTuningRun) -> Double { test.bitsPerByte(loss: run.evaluation.loss) }
+let sourceBits: [[Double]] = tuned.map { t in parallelMap(t.runs.count) { sourceHeldOut.bitsPerByte(t.runs[$0].model) } }
+var methodTable = Table(columns: ["method", "trainable", "optimizer state", "tuned lr", "startrek test bits/byte", "source bits/byte (forgetting)"])  // hide
+for (i, t) in tuned.enumerated() {
+    let count = try t.method.prepare(base, 1).parameterCount
+    methodTable.add(t.method.name, grouped(count.trainable) + " (" + percent(count.trainableFraction, 2) + ")", bytes(2 * count.trainable * 4),
+                    sci(t.choice.rate, 0) + (t.choice.isInterior ? "" : " (grid end)"), t.estimate(voiceBits).formatted(3),
+                    Estimate(sourceBits[i]).formatted(3))
+}
+methodTable.add("pre-trained, not adapted", "0", "0 B", "", fmt(baseVoice, 3), fmt(baseSource, 3))
+methodTable.print()  // hide
+print("(mean ± SE over \(seedCount) report seeds; optimizer state = AdamW's two moments in Float per trainable parameter)")
+let comparisons: [(Int, Int)] = [(1, 0), (2, 1), (3, 2), (4, 2), (2, 0)]
+for (a, b) in comparisons {
+    let d = tuned[a].pairedRatio(with: tuned[b], voiceBits, factor: 1.02)
+    print("startrek test loss: " + Verdict.line(tuned[a].method.name, tuned[b].method.name, d, higherIsBetter: false, digits: 3))
+}
+
+/*:
+**Forgetting.** The source column above is the pre-trained model's own kind of text. A method
+that forgets less keeps it closer to the unadapted model's value; the verdicts compare the
+*source* loss after adaptation, paired by seed:
+*/
+cell("Forgetting")
+for (a, b) in [(1, 0), (2, 0), (3, 2)] {
+    let d = Difference(pairedRatio: sourceBits[a], sourceBits[b], factor: 1.02)
+    print("source loss after adaptation: " + Verdict.line(tuned[a].method.name, tuned[b].method.name, d, higherIsBetter: false, digits: 3))
+}
+for (i, t) in tuned.enumerated() {
+    let learned = baseVoice - t.estimate(voiceBits).mean, forgot = Estimate(sourceBits[i]).mean - baseSource
+    print("\(pad(t.method.name, 24)) learned \(fmt(learned, 3)) bits/byte on startrek, forgot \(fmt(forgot, 3)) on source")
+}
+
+/*:
+## What each writes
+
+The same prompts and seeds for every model (report seed 1 of each method): greedy, then
+sampled at temperature 0.8 with top-p 0.95.
+*/
+cell("What each writes")
+/// `text` continued by `model`: greedy or sampled with `seed`.
+func continuation(_ model: TransformerModel<Float>, _ text: String, sampled seed: UInt64?, tokens: Int = 40) throws -> String {
+    let ids = [TinyLlama.endOfTextID] + tokenizer.encode(text, addingSpecialTokens: false)
+    var generator = SeededGenerator(seed: seed ?? 0)
+    let out = try model.generate(prompt: ids, maxNewTokens: min(tokens, base.configuration.contextLength - ids.count),
+                                 sampling: seed == nil ? .greedy : .random(temperature: 0.8, topP: 0.95),
+                                 eos: [TinyLlama.endOfTextID], generator: &generator)
+    return tokenizer.decode(out.tokens, skippingSpecialTokens: true).replacingOccurrences(of: "\n", with: " / ")
+        + (out.stopReason == .endOfSequence ? " ⏎" : " …")
+}
+let writers: [(String, TransformerModel<Float>)] = [("pre-trained", base)] + tuned.map { ($0.method.name, $0.runs[0].model) }
+let prompts = ["Captain", "Spock:"] + (userPrompt.map { [$0] } ?? [])
+for prompt in prompts {
+    print("prompt: \(prompt)")
+    for (name, model) in writers {
+        print("  \(pad(name, 24)) greedy  …" + (try continuation(model, prompt, sampled: nil)))
+        print("  \(pad("", 24)) sampled …" + (try continuation(model, prompt, sampled: 1)))
+    }
+}
+
+/*:
+## Merging
+
+`merge_and_unload()` folds $sBA$ into each weight. In exact arithmetic the merged model is the
+adapted one; in Float the two sum in different orders, so their logits differ by rounding,
+and greedy decoding follows them until two candidate tokens are within that rounding of each
+other. The LoRA all-linear adapter of report seed 1, greedy from each prompt:
+*/
+cell("Merging")
+let loraModel = tuned[2].runs[0].model
+let merged = loraModel.mergedAndUnloaded()
+let probe = test.batch
+let logitsA = loraModel.logits(tokens: probe.tokens, sequenceLength: probe.sequenceLength)
+let logitsB = merged.logits(tokens: probe.tokens, sequenceLength: probe.sequenceLength)
+var largest = 0.0
+for i in 0..<logitsA.count { largest = max(largest, abs(Double(logitsA.storage[i]) - Double(logitsB.storage[i]))) }
+print("largest |logit difference| merged vs unmerged over the test windows: \(sci(largest, 2))")
+for prompt in prompts {
+    let a = try continuation(loraModel, prompt, sampled: nil, tokens: 60), b = try continuation(merged, prompt, sampled: nil, tokens: 60)
+    print("\(prompt): " + (a == b ? "the same 60-token greedy text" : "differs: unmerged …\(a) / merged …\(b)"))
+}
+let quantizedModel = tuned[3].runs[0].model
+let qMerged = quantizedModel.mergedAndUnloaded()
+var qRequantized = qMerged
+qRequantized = try qRequantized.quantized(blocksize: 64, doubleQuantization: true)
+print("QLoRA adapter, startrek test bits/byte: adapted \(fmt(test.bitsPerByte(quantizedModel), 4)), merged into the dequantized base (float) \(fmt(test.bitsPerByte(qMerged), 4)), merged then re-quantized to NF4 \(fmt(test.bitsPerByte(qRequantized), 4))")
+
+/*:
+## Two voices at once
+
+A second adapter (LoRA all-linear, $r = 8$, at the learning rate tuned above for the first
+voice, report seed 1) learns the Book of Proverbs. Both are then *served* by one model: each
+sequence of a batch is routed through its own adapter (PEFT's `adapter_names`), so one forward
+pass scores both voices. Each adapter's update is small next to the weights it adapts:
+*/
+cell("Two voices at once")
+let proverbsTrain = try TextWindows(.proverbs, .train, tokenizer: tokenizer, length: window)
+let proverbsTest = try TextWindows(.proverbs, .test, tokenizer: tokenizer, length: window)
+let proverbsSetup = FineTuningSetup(base: base, source: .pool(proverbsTrain.batch), heldOut: proverbsTest.batch, steps: steps, batchSize: 8)
+let proverbsModel = proverbsSetup.run(methods[2], rate: tuned[2].choice.rate, seed: 1).model
+var norms = Table(columns: ["adapter", "median ‖sBA‖/‖W₀‖ over its layers", "largest"])  // hide
+for (name, model) in [("startrek", loraModel), ("proverbs", proverbsModel)] {
+    var ratios: [Double] = []
+    for (path, layer) in model.adaptedLayers {
+        let w0 = (base[linear: path] as! Linear<Float>).weight.converted(to: Double.self)
+        let delta = layer.mergedAndUnloaded().weight.converted(to: Double.self) - w0
+        ratios.append(delta.frobeniusNorm / w0.frobeniusNorm)
+    }
+    ratios.sort()
+    norms.add(name, fmt(ratios[ratios.count / 2], 4), fmt(ratios.last!, 4))
+}
+norms.print()  // hide
+var served = base
+try served.addServedAdapter("startrek", from: loraModel)
+try served.addServedAdapter("proverbs", from: proverbsModel)
+let mixedRows = 4
+let mixedTokens = Array(test.batch.tokens.prefix(mixedRows * window)) + Array(proverbsTest.batch.tokens.prefix(mixedRows * window))
+let routes: [String?] = Array(repeating: "startrek", count: mixedRows) + Array(repeating: "proverbs", count: mixedRows)
+let mixed = try served.logits(tokens: mixedTokens, sequenceLength: window, adapters: routes)
+let alone = [loraModel.logits(tokens: Array(mixedTokens.prefix(mixedRows * window)), sequenceLength: window),
+             proverbsModel.logits(tokens: Array(mixedTokens.suffix(mixedRows * window)), sequenceLength: window)]
+var servedDifference = 0.0
+for (half, model) in alone.enumerated() {
+    for i in 0..<model.count { servedDifference = max(servedDifference, abs(Double(mixed.storage[half * model.count + i]) - Double(model.storage[i]))) }
+}
+print("one mixed batch (\(mixedRows) startrek rows, \(mixedRows) proverbs rows) against each adapter alone: largest |logit difference| \(sci(servedDifference, 2))")
+for prompt in ["The", "A fool"] {
+    print("prompt: \(prompt)")
+    for (name, model) in [("startrek", loraModel), ("proverbs", proverbsModel)] {
+        print("  \(pad(name, 9)) …" + (try continuation(model, prompt, sampled: nil)))
+    }
+}
+
+/*:
+**Combining them.** PEFT's `add_weighted_adapter` with `combination_type="cat"` stacks the
+two adapters into one of rank 16 whose update is exactly $w_1 s B_1 A_1 + w_2 s B_2 A_2$.
+Each voice's test loss under the combination, for a sweep of weights:
+*/
+cell("Combining them")
+var sweep = Table(columns: ["weights (startrek, proverbs)", "startrek test bits/byte", "proverbs test bits/byte"])  // hide
+sweep.add("base, no adapter", fmt(baseVoice, 3), fmt(proverbsTest.bitsPerByte(base), 3))
+sweep.add("startrek adapter alone", fmt(test.bitsPerByte(loraModel), 3), fmt(proverbsTest.bitsPerByte(loraModel), 3))
+sweep.add("proverbs adapter alone", fmt(test.bitsPerByte(proverbsModel), 3), fmt(proverbsTest.bitsPerByte(proverbsModel), 3))
+for w in [(1.0, 1.0), (0.5, 0.5), (0.7, 0.3), (0.3, 0.7)] {
+    let combined = try base.combiningAdapters(of: [loraModel, proverbsModel], weights: [w.0, w.1], type: .cat)
+    sweep.add("cat (\(fmt(w.0, 1)), \(fmt(w.1, 1)))", fmt(test.bitsPerByte(combined), 3), fmt(proverbsTest.bitsPerByte(combined), 3))
+}
+sweep.print()  // hide
+
+/*:
+## Leaving the package
+
+The base is a transformers checkpoint folder and an adapter is a PEFT adapter folder, so both
+run unchanged in Python (and from there on a GPU, or sharded with accelerate):
+
+```python
+from transformers import AutoModelForCausalLM
+from peft import PeftModel
+base = AutoModelForCausalLM.from_pretrained("Sources/TinyLlama/Checkpoint")
+model = PeftModel.from_pretrained(base, "out/startrek-adapter")
+```
+`--out DIR` writes the Star Trek adapter of report seed 1 into `DIR/startrek-adapter`:
+*/
+cell("Leaving the package")
+if let outPath {
+    let folder = URL(fileURLWithPath: outPath).appendingPathComponent("startrek-adapter")
+    let config = try loraModel.saveAdapter(to: folder, baseModel: "Sources/TinyLlama/Checkpoint", taskType: "CAUSAL_LM")
+    print("wrote \(folder.path): r = \(config.r), target_modules = \(config.targetModules.map { "\($0)" } ?? "none")")
+} else {
+    print("(no --out given: nothing written)")
+}
+
+/*:
+## What this chapter could not show
+
+- **Scale.** Dozens of steps on a two-million-parameter model: effect sizes here say nothing
+  about their size at 7B. The cited work found LoRA matching full fine-tuning on instruction
+  tuning but trailing it on code and math continued pre-training (Biderman et al. 2024), and
+  QLoRA matching 16-bit LoRA (Dettmers et al. 2023, §4).
+- **One voice, one data size.** The verdicts hold for this voice, these steps and this base.
+*/
