@@ -131,6 +131,15 @@ public struct Implementations {
     // 29 mixed-adapter batch
     /// Row i uses adapters[adapterOfRow[i]], or the base alone for nil.
     public var mixedBatchForward: (_ x: Matrix<Float>, _ base: Linear<Float>, _ adapters: [LoRABranch<Float>], _ adapterOfRow: [Int?]) -> Matrix<Float>
+    // 30 bits per byte
+    /// meanLoss · tokens / bytes / ln 2.
+    public var bitsPerByte: (_ meanLoss: Double, _ tokens: Int, _ bytes: Int) -> Double
+    // 31 temperature and top-p
+    /// Each token's probability after temperature, softmax and top-p (0 for removed tokens).
+    public var samplingProbabilities: (_ logits: [Double], _ temperature: Double, _ topP: Double) -> [Double]
+    // 32 paired ratio
+    /// exp(mean of ln aᵢ − ln bᵢ) and its 95% interval, given t₀.₉₇₅(n − 1).
+    public var pairedRatio: (_ a: [Double], _ b: [Double], _ t975: Double) -> (ratio: Double, low: Double, high: Double)
 
     /// Collects one implementation of every exercise.
     public init(
@@ -180,7 +189,10 @@ public struct Implementations {
         loraPlusStep: @escaping (inout Matrix<Float>, inout Matrix<Float>, Matrix<Float>, Matrix<Float>, inout AdamW<Float>, Double, Double) -> Void,
         combineCat: @escaping ([LoRABranch<Float>], [Double]) -> (a: Matrix<Float>, b: Matrix<Float>),
         combineLinear: @escaping ([LoRABranch<Float>], [Double]) -> (a: Matrix<Float>, b: Matrix<Float>)?,
-        mixedBatchForward: @escaping (Matrix<Float>, Linear<Float>, [LoRABranch<Float>], [Int?]) -> Matrix<Float>
+        mixedBatchForward: @escaping (Matrix<Float>, Linear<Float>, [LoRABranch<Float>], [Int?]) -> Matrix<Float>,
+        bitsPerByte: @escaping (Double, Int, Int) -> Double,
+        samplingProbabilities: @escaping ([Double], Double, Double) -> [Double],
+        pairedRatio: @escaping ([Double], [Double], Double) -> (ratio: Double, low: Double, high: Double)
     ) {
         self.lowRankUpdate = lowRankUpdate
         self.updateRankBound = updateRankBound
@@ -229,5 +241,8 @@ public struct Implementations {
         self.combineCat = combineCat
         self.combineLinear = combineLinear
         self.mixedBatchForward = mixedBatchForward
+        self.bitsPerByte = bitsPerByte
+        self.samplingProbabilities = samplingProbabilities
+        self.pairedRatio = pairedRatio
     }
 }

@@ -73,7 +73,7 @@ public enum Manifest {
 
     /// The first exercise of the second pass. Exercises 1 to 16 walk through chapters 01–12 once;
     /// from here on the ladder walks through them again, one central idea per exercise, and on
-    /// into chapters 13–15. Each pass is in chapter order.
+    /// into chapters 13–17. Each pass is in chapter order.
     public static let secondPassStart = 17
 
     /// What each hint tier gives, by tier (1-based); tiers past the last name are "more detail".
@@ -213,7 +213,7 @@ public enum Manifest {
                  ],
                  check: checkAdapterFiles),
 
-        // The second pass: the chapters' central ideas, then chapters 13–15.
+        // The second pass: the chapters' central ideas, then chapters 13–17.
         Exercise(number: 17, name: "eckart-young", chapter: 1,
                  goal: "Predict, then run: the smallest Frobenius error any rank-r matrix can reach, √(Σ_{i>r} σᵢ²), and the truncated SVD that reaches it.",
                  hints: [
@@ -320,6 +320,30 @@ public enum Manifest {
                     "`base.forward(x)` once; for each adapter gather its row indices, copy those rows into a small matrix, compute the two thin products, and add the result into those rows of y with the subscript setter.",
                  ],
                  check: checkMixedAdapterBatch),
+        Exercise(number: 30, name: "bits-per-byte", chapter: 16,
+                 goal: "Convert a language model's mean loss (nats per token, end-of-text included) to bits per byte, the unit that compares tokenizers.",
+                 hints: [
+                    "A mean hides the count: undo it to get the whole text's cost. Then share that cost over the bytes of text, and change the logarithm's base from e to 2. End-of-text was scored, so it is among the tokens, but it stands for no bytes.",
+                    "total nats = meanLoss · tokens; bits per byte = total nats / bytes / ln 2, since log₂ p = ln p / ln 2. A byte-level model at loss ln 2 (tokens = bytes) gives exactly 1.",
+                    "Convert both counts to Double before any division (Int division would truncate); `Double.log` with argument 2 is ln 2; one multiplication and two divisions.",
+                 ],
+                 check: checkBitsPerByte),
+        Exercise(number: 31, name: "top-p-sampling", chapter: 16,
+                 goal: "Compute the distribution one sampling step draws from: logits / T, softmax, top-p (smallest prefix reaching top_p), renormalised.",
+                 hints: [
+                    "Three warpers in transformers' order: temperature rescales the logits, softmax turns them into probabilities, top-p keeps only the most likely tokens that together reach top_p, and the draw renormalises over what is left. top_p = 1 switches top-p off.",
+                    "zᵢ = logitᵢ / T; pᵢ = exp(zᵢ − max z) / Σⱼ exp(zⱼ − max z). Sort by descending p (ties: smaller id first); walking that order, keep a token while the kept ones sum to < top_p (the first always); result pᵢ / Σ kept p for kept i, 0 otherwise.",
+                    "`map` for z and for the exponentials (`Double.exp`), `max()` for the shift; an early `return` of the softmax when top_p is not below 1; `indices.sorted { … }` with a comparator that compares probabilities and falls back to the indices; a `for` loop that `break`s once the kept list is non-empty and its running sum has reached top_p; an array of zeros filled at the kept indices.",
+                 ],
+                 check: checkTopPSampling),
+        Exercise(number: 32, name: "paired-ratio", chapter: 17,
+                 goal: "Compare two methods' forgetting paired by seed: the ratio exp(mean of ln aᵢ − ln bᵢ) and its 95% interval exp(mean ± t·s/√n).",
+                 hints: [
+                    "Both methods ran the same seeds, so compare seed by seed: one log-ratio per seed. Average those on log scale, put a t interval around the mean, and only then go back to a ratio with exp (the interval is symmetric on log scale, not on the ratio scale).",
+                    "dᵢ = ln aᵢ − ln bᵢ; d̄ = Σ dᵢ / n; s² = Σ (dᵢ − d̄)² / (n − 1); h = t975 · s / √n; ratio = exp(d̄), interval [exp(d̄ − h), exp(d̄ + h)].",
+                    "`zip` the two arrays and `map` each pair to its log-ratio (`Double.log`); `reduce` for the sum and for the sum of squared deviations; convert the count to Double once; `squareRoot()`; three calls of `Double.exp` in the returned tuple.",
+                 ],
+                 check: checkPairedRatio),
     ]
 
     /// The exercise numbered `number`, if any.

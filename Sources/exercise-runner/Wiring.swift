@@ -50,5 +50,8 @@ func stubImplementations() -> Implementations {
         loraPlusStep: { ExerciseStubs.loraPlusStep(a: &$0, b: &$1, gradientA: $2, gradientB: $3, optimizer: &$4, learningRate: $5, ratio: $6) },
         combineCat: { ExerciseStubs.combineCat($0, weights: $1) },
         combineLinear: { ExerciseStubs.combineLinear($0, weights: $1) },
-        mixedBatchForward: { ExerciseStubs.mixedBatchForward(x: $0, base: $1, adapters: $2, adapterOfRow: $3) })
+        mixedBatchForward: { ExerciseStubs.mixedBatchForward(x: $0, base: $1, adapters: $2, adapterOfRow: $3) },
+        bitsPerByte: { ExerciseStubs.bitsPerByte(meanLoss: $0, tokens: $1, bytes: $2) },
+        samplingProbabilities: { ExerciseStubs.samplingProbabilities(logits: $0, temperature: $1, topP: $2) },
+        pairedRatio: { ExerciseStubs.pairedRatio($0, $1, t975: $2) })
 }

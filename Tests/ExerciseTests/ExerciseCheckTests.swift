@@ -360,6 +360,66 @@ struct ExerciseCheckTests {
             let right = good.mixedBatchForward
             impl.mixedBatchForward = { x, base, adapters, rows in right(x, base, adapters, rows.map { $0 ?? 0 }) }
         })
+        // 30: nats per byte, or multiplied by ln 2 instead of divided.
+        #expect(fails(30) { $0.bitsPerByte = { loss, tokens, bytes in loss * Double(tokens) / Double(bytes) } })
+        #expect(fails(30) { $0.bitsPerByte = { loss, tokens, bytes in loss * Double(tokens) / Double(bytes) * Foundation.log(2.0) } })
+        // 30: the per-token loss converted to bits, ignoring tokens and bytes.
+        #expect(fails(30) { $0.bitsPerByte = { loss, _, _ in loss / Foundation.log(2.0) } })
+        // 30: end-of-text counted as a byte.
+        #expect(fails(30) { $0.bitsPerByte = { loss, tokens, bytes in loss * Double(tokens) / Double(bytes + 1) / Foundation.log(2.0) } })
+        // 31: a top-p written with one mistake at a time.
+        func topP(_ logits: [Double], _ t: Double, _ topP: Double, strict: Bool = false, largerIdFirst: Bool = false,
+                  temperatureAfter: Bool = false, cutAtOne: Bool = false, renormalise: Bool = true) -> [Double] {
+            func softmax(_ z: [Double]) -> [Double] {
+                let m = z.max()!, e = z.map { Foundation.exp($0 - m) }, total = e.reduce(0, +)
+                return e.map { $0 / total }
+            }
+            var p = softmax(temperatureAfter ? logits : logits.map { $0 / t })
+            if topP < 1 || cutAtOne {
+                let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : (largerIdFirst ? $0 > $1 : $0 < $1) }
+                var kept: [Int] = [], sum = 0.0
+                for i in order {
+                    if !kept.isEmpty && (strict ? sum > topP : sum >= topP) { break }
+                    kept.append(i)
+                    sum += p[i]
+                }
+                p = p.indices.map { kept.contains($0) ? p[$0] / (renormalise ? sum : 1) : 0 }
+            }
+            if temperatureAfter {
+                // Temperature applied to the kept tokens' logits after the cut.
+                let kept = p.indices.filter { p[$0] > 0 }
+                let q = softmax(kept.map { logits[$0] / t })
+                p = Array(repeating: 0, count: logits.count)
+                for (k, i) in kept.enumerated() { p[i] = q[k] }
+            }
+            return p
+        }
+        #expect(fails(31) { $0.samplingProbabilities = { topP($0, $1, $2) } } == false, "the test's own top-p must pass")
+        #expect(fails(31) { $0.samplingProbabilities = { topP($0, $1, $2, strict: true) } })
+        #expect(fails(31) { $0.samplingProbabilities = { topP($0, $1, $2, largerIdFirst: true) } })
+        #expect(fails(31) { $0.samplingProbabilities = { topP($0, $1, $2, temperatureAfter: true) } })
+        #expect(fails(31) { $0.samplingProbabilities = { topP($0, $1, $2, cutAtOne: true) } })
+        #expect(fails(31) { $0.samplingProbabilities = { topP($0, $1, $2, renormalise: false) } })
+        // 32: 1.96 instead of the t quantile; the population standard deviation (n, not n − 1).
+        #expect(fails(32) { impl in
+            let right = good.pairedRatio
+            impl.pairedRatio = { a, b, _ in right(a, b, 1.96) }
+        })
+        #expect(fails(32) { impl in
+            let right = good.pairedRatio
+            impl.pairedRatio = { a, b, t in right(a, b, t * (Double(a.count - 1) / Double(a.count)).squareRoot()) }
+        })
+        // 32: the ratio of the means instead of the geometric mean of the ratios.
+        #expect(fails(32) { impl in
+            let right = good.pairedRatio
+            impl.pairedRatio = { a, b, t in let r = right(a, b, t); return (a.reduce(0, +) / b.reduce(0, +), r.low, r.high) }
+        })
+        // 32: the interval on the ratio scale: mean of aᵢ/bᵢ ± t·s/√n.
+        #expect(fails(32) { $0.pairedRatio = { a, b, t in
+            let r = zip(a, b).map { $0 / $1 }, n = Double(r.count), m = r.reduce(0, +) / n
+            let h = t * (r.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1) / n).squareRoot()
+            return (m, m - h, m + h)
+        } })
         // 16: big-endian length.
         #expect(fails(16) { impl in
             let right = good.safetensorsLengthPrefix

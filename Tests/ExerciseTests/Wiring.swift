@@ -56,5 +56,8 @@ func solutionImplementations() -> Implementations {
         loraPlusStep: { ExerciseSolutions.loraPlusStep(a: &$0, b: &$1, gradientA: $2, gradientB: $3, optimizer: &$4, learningRate: $5, ratio: $6) },
         combineCat: { ExerciseSolutions.combineCat($0, weights: $1) },
         combineLinear: { ExerciseSolutions.combineLinear($0, weights: $1) },
-        mixedBatchForward: { ExerciseSolutions.mixedBatchForward(x: $0, base: $1, adapters: $2, adapterOfRow: $3) })
+        mixedBatchForward: { ExerciseSolutions.mixedBatchForward(x: $0, base: $1, adapters: $2, adapterOfRow: $3) },
+        bitsPerByte: { ExerciseSolutions.bitsPerByte(meanLoss: $0, tokens: $1, bytes: $2) },
+        samplingProbabilities: { ExerciseSolutions.samplingProbabilities(logits: $0, temperature: $1, topP: $2) },
+        pairedRatio: { ExerciseSolutions.pairedRatio($0, $1, t975: $2) })
 }
