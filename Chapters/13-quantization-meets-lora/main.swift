@@ -137,7 +137,7 @@ func recoveryRun(quantized: Bool, rate: Double, seed: UInt64) throws -> (validat
     } else {
         try model.injectLoRA(targets: qv, hyperparameters: hyperparameters, seed: 200 + seed)
     }
-    trainShowingProgress(&model, steps: steps, learningRate: rate, seed: 400 + seed, label: "\(quantized ? "QLoRA" : "LoRA") recovery, seed \(seed)", tasks: suite.pretraining)
+    trainQuietly(&model, steps: steps, learningRate: rate, seed: 400 + seed, tasks: suite.pretraining)
     let validation = suite.pretraining.map { model.evaluate(heldOut($0, validation: true)).loss }.reduce(0, +) / 3
     return (validation, pretrainingScore(model).loss)
 }
@@ -147,11 +147,14 @@ var recoveryTable = Table(columns: ["model", "lr (validation loss per rate)", "h
 recoveryTable.add("float32 pre-trained", "", fmt(float.loss, 4), "")
 recoveryTable.add("NF4 + DQ, no adapter", "", fmt(pretrainingScore(nf4dq).loss, 4), fmt(pretrainingScore(nf4dq).loss - float.loss, 4))
 for (label, quantized) in [("float32 + LoRA (control)", false), ("NF4 + DQ + LoRA (QLoRA)", true)] {
+    // The runs of each rate, and the report runs, are independent: they share the cores.
+    let progress = SharedProgress(total: 3 * tuningSeeds.count + seedCount, label: label)
     let search = try searchRates(start: [3e-4, 1e-3, 3e-3], ladder: rateLadder, score: { $0.validation }) { rate in
-        try tuningSeeds.map { try recoveryRun(quantized: quantized, rate: rate, seed: $0) }
+        try parallelRuns(tuningSeeds, progress: progress) { try recoveryRun(quantized: quantized, rate: rate, seed: $0) }
     }
     let (grid, byRate, choice) = (search.grid, search.runs, search.choice)
-    let reported = try seeds.map { try recoveryRun(quantized: quantized, rate: choice.rate, seed: $0) }
+    let reported = try parallelRuns(seeds, progress: progress) { try recoveryRun(quantized: quantized, rate: choice.rate, seed: $0) }
+    progress.finish()
     let test = Estimate(reported.map(\.test))
     recovery[label] = reported.map(\.test)
     recoveryTable.add(label, grid.map { "\(sci($0, 0)): \(fmt(Estimate(byRate[$0]!.map(\.validation)).mean, 4))" }.joined(separator: ", ")
@@ -262,17 +265,19 @@ func fineTune(loftq: Bool, rate: Double, seed: UInt64) throws -> (validation: Do
     } else {
         try model.injectQLoRA(targets: qv, hyperparameters: hyperparameters, blocksize: 64, doubleQuantization: false, seed: 200 + seed)
     }
-    trainShowingProgress(&model, steps: steps, learningRate: rate, seed: 300 + seed, label: "\(loftq ? "LoftQ" : "default") lr \(sci(rate, 0)) seed \(seed)", tasks: [suite.reverse])
+    trainQuietly(&model, steps: steps, learningRate: rate, seed: 300 + seed, tasks: [suite.reverse])
     return (model.evaluate(heldOut(suite.reverse, validation: true)).loss, model.evaluate(heldOut(suite.reverse)), model)
 }
 var fineTuned: [String: [(validation: Double, test: EvaluationResult, model: TransformerModel<Float>)]] = [:]
 var tuneTable = Table(columns: ["initialisation", "validation loss per rate", "chosen lr", "exact match", "token accuracy", "test loss"])  // hide
 for (label, loftq) in [("default", false), ("LoftQ T = 5", true)] {
+    let progress = SharedProgress(total: 3 * tuningSeeds.count + seedCount, label: label)
     let search = try searchRates(start: [3e-3, 1e-2, 3e-2], ladder: rateLadder, score: { $0.validation }) { rate in
-        try tuningSeeds.map { try fineTune(loftq: loftq, rate: rate, seed: $0) }
+        try parallelRuns(tuningSeeds, progress: progress) { try fineTune(loftq: loftq, rate: rate, seed: $0) }
     }
     let (grid, runs, choice) = (search.grid, search.runs, search.choice)
-    let best = try seeds.map { try fineTune(loftq: loftq, rate: choice.rate, seed: $0) }
+    let best = try parallelRuns(seeds, progress: progress) { try fineTune(loftq: loftq, rate: choice.rate, seed: $0) }
+    progress.finish()
     fineTuned[label] = best
     tuneTable.add(label, grid.map { "\(sci($0, 0)): \(fmt(Estimate(runs[$0]!.map(\.validation)).mean, 3))" }.joined(separator: ", "),
                   sci(choice.rate, 0) + (choice.isInterior ? "" : " (grid end)"),

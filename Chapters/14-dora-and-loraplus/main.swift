@@ -217,14 +217,13 @@ struct Run {
 func run(_ variant: Variant, rate: Double, seed: UInt64) throws -> Run {
     var model = pretrained
     try model.injectLoRA(targets: qv, hyperparameters: variant.hyperparameters, seed: 200 + seed)
-    let label = "\(variant.name) lr \(sci(rate, 0)) seed \(seed)"
     let result: (losses: [Double], secondsPerStep: Double)
     if let ratio = variant.ratio {
         var optimizer = LoRAPlus(AdamW<Float>(), ratio: ratio)
-        result = trainShowingProgress(&model, optimizer: &optimizer, steps: steps, learningRate: rate, seed: 300 + seed, label: label, tasks: [task])
+        result = trainQuietly(&model, optimizer: &optimizer, steps: steps, learningRate: rate, seed: 300 + seed, tasks: [task])
     } else {
         var optimizer = AdamW<Float>()
-        result = trainShowingProgress(&model, optimizer: &optimizer, steps: steps, learningRate: rate, seed: 300 + seed, label: label, tasks: [task])
+        result = trainQuietly(&model, optimizer: &optimizer, steps: steps, learningRate: rate, seed: 300 + seed, tasks: [task])
     }
     return Run(validationLoss: model.evaluate(heldOut(task, validation: true)).loss, test: model.evaluate(heldOut(task)),
                losses: result.losses, secondsPerStep: result.secondsPerStep)
@@ -235,11 +234,14 @@ let tuningSeeds: [UInt64] = [101, 102]
 var tuningTable = Table(columns: ["method", "rates tried (validation loss, mean ± SE)", "chosen lr", "bracketed"])  // hide
 var chosen: [String: (rate: Double, runs: [Run])] = [:]
 for variant in variants {
+    // The runs of each rate, and the report runs, are independent: they share the cores.
+    let progress = SharedProgress(total: 3 * tuningSeeds.count + seedCount, label: variant.name)
     let search = try searchRates(start: variant.grid, ladder: ladder, score: { $0.validationLoss }) { rate in
-        try tuningSeeds.map { try run(variant, rate: rate, seed: $0) }
+        try parallelRuns(tuningSeeds, progress: progress) { try run(variant, rate: rate, seed: $0) }
     }
     let (grid, runs, choice) = (search.grid, search.runs, search.choice)
-    chosen[variant.name] = (choice.rate, try seeds.map { try run(variant, rate: choice.rate, seed: $0) })
+    chosen[variant.name] = (choice.rate, try parallelRuns(seeds, progress: progress) { try run(variant, rate: choice.rate, seed: $0) })
+    progress.finish()
     tuningTable.add(variant.name, grid.map { sci($0, 0) + ": " + Estimate(runs[$0]!.map(\.validationLoss)).formatted(3) }.joined(separator: "; "),
                     sci(choice.rate, 0), choice.isInterior ? "yes" : "no (grid end)")
 }

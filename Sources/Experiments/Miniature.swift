@@ -47,17 +47,11 @@ public func trainShowingProgress<O: Optimizer>(
     _ model: inout TransformerModel<Float>, optimizer: inout O, steps: Int, learningRate: Double, seed: UInt64, label: String,
     tasks: [SequenceTask] = [], batches: ((inout SeededGenerator) -> TokenBatch)? = nil
 ) -> (losses: [Double], secondsPerStep: Double) where O.Scalar == Float {
-    precondition(batches != nil || !tasks.isEmpty, "trainShowingProgress: give tasks or batches")
     let bar = ProgressBar(total: steps, label: label)
     defer { bar.finish() }
-    let start = monotonicSeconds()
-    let losses = Trainer.train(&model, optimizer: &optimizer,
-                               configuration: TrainingConfiguration(steps: steps, batchSize: 32, learningRate: learningRate, seed: seed),
-                               nextBatch: batches ?? { SequenceTask.batch(from: tasks, size: 32, using: &$0) }) { p in
-        bar.update(p.step, note: "loss " + fmt(p.loss, 3))
-        return .continue
+    return runTraining(&model, optimizer: &optimizer, steps: steps, learningRate: learningRate, seed: seed, tasks: tasks, batches: batches) { step, loss in
+        bar.update(step, note: "loss " + fmt(loss, 3))
     }
-    return (losses, (monotonicSeconds() - start) / Double(max(losses.count, 1)))
 }
 
 /// ``trainShowingProgress(_:optimizer:steps:learningRate:seed:label:tasks:batches:)`` with a
@@ -70,4 +64,43 @@ public func trainShowingProgress(
     var optimizer = AdamW<Float>()
     return trainShowingProgress(&model, optimizer: &optimizer, steps: steps, learningRate: learningRate, seed: seed,
                                 label: label, tasks: tasks, batches: batches)
+}
+
+/// The same training as ``trainShowingProgress(_:optimizer:steps:learningRate:seed:label:tasks:batches:)``
+/// (the same losses, bit for bit), drawing nothing: for runs that share the cores
+/// (``parallelRuns(_:progress:_:)``), whose bars would redraw the one terminal line at once.
+/// Such runs show a ``SharedProgress`` advanced as each run finishes instead.
+@discardableResult
+public func trainQuietly<O: Optimizer>(
+    _ model: inout TransformerModel<Float>, optimizer: inout O, steps: Int, learningRate: Double, seed: UInt64,
+    tasks: [SequenceTask] = [], batches: ((inout SeededGenerator) -> TokenBatch)? = nil
+) -> (losses: [Double], secondsPerStep: Double) where O.Scalar == Float {
+    runTraining(&model, optimizer: &optimizer, steps: steps, learningRate: learningRate, seed: seed, tasks: tasks, batches: batches) { _, _ in }
+}
+
+/// ``trainQuietly(_:optimizer:steps:learningRate:seed:tasks:batches:)`` with a fresh AdamW
+/// (PyTorch's defaults; see ``AdamW``).
+@discardableResult
+public func trainQuietly(
+    _ model: inout TransformerModel<Float>, steps: Int, learningRate: Double, seed: UInt64,
+    tasks: [SequenceTask] = [], batches: ((inout SeededGenerator) -> TokenBatch)? = nil
+) -> (losses: [Double], secondsPerStep: Double) {
+    var optimizer = AdamW<Float>()
+    return trainQuietly(&model, optimizer: &optimizer, steps: steps, learningRate: learningRate, seed: seed, tasks: tasks, batches: batches)
+}
+
+/// The training both of them run, calling `afterStep(step, loss)` after every step.
+private func runTraining<O: Optimizer>(
+    _ model: inout TransformerModel<Float>, optimizer: inout O, steps: Int, learningRate: Double, seed: UInt64,
+    tasks: [SequenceTask], batches: ((inout SeededGenerator) -> TokenBatch)?, afterStep: (Int, Double) -> Void
+) -> (losses: [Double], secondsPerStep: Double) where O.Scalar == Float {
+    precondition(batches != nil || !tasks.isEmpty, "trainShowingProgress, trainQuietly: give tasks or batches")
+    let start = monotonicSeconds()
+    let losses = Trainer.train(&model, optimizer: &optimizer,
+                               configuration: TrainingConfiguration(steps: steps, batchSize: 32, learningRate: learningRate, seed: seed),
+                               nextBatch: batches ?? { SequenceTask.batch(from: tasks, size: 32, using: &$0) }) { p in
+        afterStep(p.step, p.loss)
+        return .continue
+    }
+    return (losses, (monotonicSeconds() - start) / Double(max(losses.count, 1)))
 }
