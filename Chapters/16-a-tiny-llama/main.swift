@@ -254,4 +254,8 @@ if let userPrompt { try continuations(userPrompt) }
   over training runs.
 - **One corpus.** How the model compares with the n-grams is what the verdict line printed, on
   this corpus and tokenizer, and nothing more.
+
+## Exercises
+
+<!-- exercises -->
 */

@@ -24,14 +24,16 @@ voice (`--help` lists the knobs). The page is generated with the defaults.
 
 **How comparisons are made.** As in chapters 10–15: each method at its own learning rate,
 chosen on two tuning seeds by the loss on the voice's *validation* split from a grid whose best
-must lie inside it; then five report seeds at that rate, scored on the *test* split. Runs of
+must lie inside it; then the report seeds (five by default) at that rate, scored on the *test*
+split. Runs of
 different methods with the same seed share their data order. Losses are compared as ratios
 paired by seed, with the margin fixed beforehand at ×1.02 (2% either way counts as close).
 
-**The regime.** A fine-tuning run here is a few dozen steps on a few thousand quotations'
-worth of tokens, on a model of two million parameters; the cited results come from 7B–65B
-models fine-tuned on tens of thousands of examples (Hu et al. 2021; Dettmers et al. 2023;
-Biderman et al. 2024). What transfers is the mechanism, not the size of the effects.
+**The regime.** A fine-tuning run here is short (the line under the data table says how many
+tokens it sees) on a model of two million parameters; the cited results come from 7B–65B
+models fine-tuned on tens of thousands of examples or billions of tokens (Hu et al. 2021;
+Dettmers et al. 2023; Biderman et al. 2024). What transfers is the mechanism, not the size of
+the effects.
 */
 cell()
 //- hide
@@ -50,8 +52,8 @@ BLASInfo.setThreadCount(1)
 /*:
 ## The voice and the data
 
-The fine-tuning data is the `startrek` collection's training split cut into windows of 64
-tokens; every step draws 8 of them (with replacement). Validation windows choose the learning
+The fine-tuning data is the `startrek` collection's training split cut into windows; every
+step draws a few of them at random (with replacement). Validation windows choose the learning
 rate; test windows report. Forgetting is measured on the first windows of the *source* test
 split, text of the kind the model was pre-trained on.
 */
@@ -68,6 +70,9 @@ for (name, w) in [("startrek train (fine-tuning)", train), ("startrek validation
     dataTable.add(name, "\(w.batch.batchSize)", grouped(w.batch.scoredCount), grouped(w.bytes))
 }
 dataTable.print()  // hide
+let batchSize = 8
+print("each run: \(steps) steps × \(batchSize) windows × \(window) tokens = \(grouped(steps * batchSize * window)) tokens, "
+      + fmt(Double(steps * batchSize * window) / Double(train.batch.scoredCount), 2) + " passes over the training windows")
 let baseVoice = test.bitsPerByte(base), baseSource = sourceHeldOut.bitsPerByte(base)
 print("before adaptation: startrek test \(fmt(baseVoice, 3)) bits/byte, source \(fmt(baseSource, 3)) bits/byte")
 
@@ -104,7 +109,7 @@ let methods = [
 ]
 let tuningSeeds: [UInt64] = [101, 102]
 let reportSeeds = (1...seedCount).map(UInt64.init)
-let setup = FineTuningSetup(base: base, source: .pool(train.batch), heldOut: test.batch, validation: validation.batch, steps: steps, batchSize: 8)
+let setup = FineTuningSetup(base: base, source: .pool(train.batch), heldOut: test.batch, validation: validation.batch, steps: steps, batchSize: batchSize)
 let progress = SharedProgress(total: methods.count * (3 * tuningSeeds.count + seedCount), label: "fine-tuning runs")
 let tuned = tune(methods, setup: setup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds, progress: progress)
 progress.finish()
@@ -121,6 +126,17 @@ for (i, t) in tuned.enumerated() {
 methodTable.add("pre-trained, not adapted", "0", "0 B", "", fmt(baseVoice, 3), fmt(baseSource, 3))
 methodTable.print()  // hide
 print("(mean ± SE over \(seedCount) report seeds; optimizer state = AdamW's two moments in Float per trainable parameter)")
+/// Wall time of one training step of each method (median of 5 after a warm-up), as a ratio to LoRA all-linear's.
+let stepTimes: [Double] = try methods.map { method in
+    var model = try method.prepare(base, 1)
+    var optimizer = AdamW<Float>()
+    var data = SeededGenerator(seed: 7), dropout = SeededGenerator(seed: 8)
+    let batch = TinyLlama.batch(from: train.batch.tokens, size: batchSize, length: window, using: &data)
+    return medianTime(repetitions: 5) {
+        _ = Trainer.step(&model, batch: batch, optimizer: &optimizer, learningRate: 1e-4, maxGradientNorm: 1, generator: &dropout)
+    }
+}
+print("time per step relative to LoRA all-linear r=8: " + zip(methods, stepTimes).map { "\($0.name) \(live(fmt($1 / stepTimes[2], 2) + "×"))" }.joined(separator: ", "))
 let comparisons: [(Int, Int)] = [(1, 0), (2, 1), (3, 2), (4, 2), (2, 0)]
 for (a, b) in comparisons {
     let d = tuned[a].pairedRatio(with: tuned[b], voiceBits, factor: 1.02)
@@ -190,11 +206,22 @@ for prompt in prompts {
     let a = try continuation(loraModel, prompt, sampled: nil, tokens: 60), b = try continuation(merged, prompt, sampled: nil, tokens: 60)
     print("\(prompt): " + (a == b ? "the same 60-token greedy text" : "differs: unmerged …\(a) / merged …\(b)"))
 }
+/// The QLoRA adapter of report seed 1, deployed three ways (chapter 13's merges).
 let quantizedModel = tuned[3].runs[0].model
-let qMerged = quantizedModel.mergedAndUnloaded()
-var qRequantized = qMerged
-qRequantized = try qRequantized.quantized(blocksize: 64, doubleQuantization: true)
-print("QLoRA adapter, startrek test bits/byte: adapted \(fmt(test.bitsPerByte(quantizedModel), 4)), merged into the dequantized base (float) \(fmt(test.bitsPerByte(qMerged), 4)), merged then re-quantized to NF4 \(fmt(test.bitsPerByte(qRequantized), 4))")
+let adapterFolder = FileManager.default.temporaryDirectory.appendingPathComponent("ch17-qlora-\(ProcessInfo.processInfo.processIdentifier)")
+defer { try? FileManager.default.removeItem(at: adapterFolder) }
+_ = try quantizedModel.saveAdapter(to: adapterFolder)
+let deployments: [(String, String, TransformerModel<Float>)] = [
+    ("unmerged QLoRA (as trained)", "the PeftModel as trained", quantizedModel),
+    ("1 · merged into the dequantized 4-bit base, float", "model.dequantize(), then merge_and_unload()", quantizedModel.mergedAndUnloaded()),
+    ("2 · merged into the original float base", "reload the base in 16/32 bits, load the adapter, merge_and_unload()",
+     try base.loadingAdapter(from: adapterFolder).mergedAndUnloaded()),
+    ("3 · merged, then re-quantized to NF4", "merge_and_unload() on the 4-bit model (Linear4bit.merge)",
+     try quantizedModel.mergedAndUnloaded().quantized(blocksize: 64, doubleQuantization: true)),
+]
+var mergeTable = Table(columns: ["deployed model", "PEFT / transformers call", "startrek test bits/byte"])  // hide
+for (name, call, model) in deployments { mergeTable.add(name, call, fmt(test.bitsPerByte(model), 4)) }
+mergeTable.print()  // hide
 
 /*:
 ## Two voices at once
@@ -202,12 +229,13 @@ print("QLoRA adapter, startrek test bits/byte: adapted \(fmt(test.bitsPerByte(qu
 A second adapter (LoRA all-linear, $r = 8$, at the learning rate tuned above for the first
 voice, report seed 1) learns the Book of Proverbs. Both are then *served* by one model: each
 sequence of a batch is routed through its own adapter (PEFT's `adapter_names`), so one forward
-pass scores both voices. Each adapter's update is small next to the weights it adapts:
+pass scores both voices. How large each adapter's update is next to the weights it adapts
+(relative Frobenius norms, per adapted layer):
 */
 cell("Two voices at once")
 let proverbsTrain = try TextWindows(.proverbs, .train, tokenizer: tokenizer, length: window)
 let proverbsTest = try TextWindows(.proverbs, .test, tokenizer: tokenizer, length: window)
-let proverbsSetup = FineTuningSetup(base: base, source: .pool(proverbsTrain.batch), heldOut: proverbsTest.batch, steps: steps, batchSize: 8)
+let proverbsSetup = FineTuningSetup(base: base, source: .pool(proverbsTrain.batch), heldOut: proverbsTest.batch, steps: steps, batchSize: batchSize)
 let proverbsModel = proverbsSetup.run(methods[2], rate: tuned[2].choice.rate, seed: 1).model
 var norms = Table(columns: ["adapter", "median ‖sBA‖/‖W₀‖ over its layers", "largest"])  // hide
 for (name, model) in [("startrek", loraModel), ("proverbs", proverbsModel)] {
@@ -244,8 +272,9 @@ for prompt in ["The", "A fool"] {
 
 /*:
 **Combining them.** PEFT's `add_weighted_adapter` with `combination_type="cat"` stacks the
-two adapters into one of rank 16 whose update is exactly $w_1 s B_1 A_1 + w_2 s B_2 A_2$.
-Each voice's test loss under the combination, for a sweep of weights:
+two adapters into one whose rank is the sum of theirs and whose update is the weighted sum of
+their updates, exactly (chapter [15](15-combining-and-serving.md) checks it against PEFT). Each
+voice's test loss under the combination, for a sweep of weights:
 */
 cell("Combining them")
 var sweep = Table(columns: ["weights (startrek, proverbs)", "startrek test bits/byte", "proverbs test bits/byte"])  // hide
@@ -276,7 +305,7 @@ cell("Leaving the package")
 if let outPath {
     let folder = URL(fileURLWithPath: outPath).appendingPathComponent("startrek-adapter")
     let config = try loraModel.saveAdapter(to: folder, baseModel: "Sources/TinyLlama/Checkpoint", taskType: "CAUSAL_LM")
-    print("wrote \(folder.path): r = \(config.r), target_modules = \(config.targetModules.map { "\($0)" } ?? "none")")
+    print("wrote \(folder.path): r = \(config.r), lora_alpha = \(fmt(config.loraAlpha, 0)), \(loraModel.adaptedLayers.count) target modules")
 } else {
     print("(no --out given: nothing written)")
 }
@@ -289,4 +318,8 @@ if let outPath {
   tuning but trailing it on code and math continued pre-training (Biderman et al. 2024), and
   QLoRA matching 16-bit LoRA (Dettmers et al. 2023, §4).
 - **One voice, one data size.** The verdicts hold for this voice, these steps and this base.
+
+## Exercises
+
+<!-- exercises -->
 */
