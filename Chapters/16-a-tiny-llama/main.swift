@@ -201,8 +201,9 @@ let verdict = Difference(perByte: modelTest.map { $0.nats / Double.log(2) }, sou
 print("source test loss in bits per byte: " + Verdict.line("tiny LLaMA", "byte \(orders[bestIndex])-gram", verdict, higherIsBetter: false, digits: 3, unit: "bits/byte", marginDigits: 2))
 
 /*:
-The voices of the next chapter are text the model has not seen: it spends more bits on them.
-How many more is the room adaptation has to work in:
+The voices of the next chapter are text the model has not seen. What it spends on them, beside
+the source n-gram and an n-gram counted on each voice's own training split (a rough idea of
+the room adaptation has to work in):
 */
 cell("The target voices, before adaptation")
 var voiceTable = Table(columns: ["collection (test)", "best n-gram on source", "tiny LLaMA", "n-gram trained on the voice itself"])  // hide

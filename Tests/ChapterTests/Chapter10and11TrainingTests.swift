@@ -179,8 +179,10 @@ enum TrainingChapterRuns {
             let shares = row[1...6].compactMap { leadingNumber($0) }
             #expect(shares.count == 6 && zip(shares, shares.dropFirst()).allSatisfy { $0 <= $1 }, "\(row)")
         }
+        // The short run prints fewer interval verdicts than the page (steps to 90% that no rank
+        // reaches in 40 steps become "neither reaches 90%"): each one printed must agree.
         let verdicts = checkVerdicts(in: out)
-        #expect(verdicts.checked >= 8, "\(verdicts.checked) verdicts")
+        #expect(verdicts.checked >= 5, "\(verdicts.checked) verdicts")
         #expect(verdicts.wrong.isEmpty, "\(verdicts.wrong)")
         #expect(!out.contains("\u{1E}"), "docs markers leaked into a normal run")
     }

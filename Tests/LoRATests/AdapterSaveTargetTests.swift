@@ -206,7 +206,14 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: live.path), "a live writer's temporary was swept")
         try Data().write(to: done)
         _ = await writer
-        try AtomicFile.write(Array("{}\n".utf8), to: dir.appendingPathComponent("manifest.json"))
-        #expect(!FileManager.default.fileExists(atPath: live.path), "swept once its writer was gone")
+        // The writer has exited, so its lock is gone; on a loaded machine (parallel tests spawning
+        // processes) give the next writes a few seconds before calling the temporary kept.
+        var swept = false
+        for _ in 0..<50 where !swept {
+            try AtomicFile.write(Array("{}\n".utf8), to: dir.appendingPathComponent("manifest.json"))
+            swept = !FileManager.default.fileExists(atPath: live.path)
+            if !swept { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
+        #expect(swept, "swept once its writer was gone")
     }
 }
