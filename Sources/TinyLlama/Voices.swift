@@ -14,15 +14,11 @@ public struct TextWindows: Sendable {
     /// `limit` windows.
     public init(_ collection: CorpusCollection, _ split: CorpusSplit, tokenizer: BPETokenizer, length: Int, limit: Int? = nil) throws {
         let stream = TinyLlama.tokenStream(try Corpus.documents(collection, split), tokenizer: tokenizer)
-        var windows = TinyLlama.windows(of: stream, length: length, batchSize: Int.max / 2)
-        precondition(windows.count == 1, "TextWindows: one batch expected")
-        var all = windows.removeFirst()
-        if let limit, limit < all.batchSize {
-            all = TokenBatch(tokens: Array(all.tokens.prefix(limit * length)), targets: Array(all.targets.prefix(limit * length)),
-                             batchSize: limit, sequenceLength: length)
-        }
-        batch = all
-        bytes = all.targets.reduce(0) { $0 + TinyLlama.byteCount(of: $1, tokenizer) }
+        // All windows in one batch (or the first `limit`): the first batch of that size.
+        let all = TinyLlama.windows(of: stream, length: length, batchSize: limit ?? max(1, stream.count))
+        precondition(!all.isEmpty, "TextWindows: \(collection.rawValue) \(split.rawValue) is shorter than one window")
+        batch = all[0]
+        bytes = all[0].targets.reduce(0) { $0 + TinyLlama.byteCount(of: $1, tokenizer) }
     }
 
     /// Bits per byte of a mean cross-entropy (nats per token) measured on ``batch``.
