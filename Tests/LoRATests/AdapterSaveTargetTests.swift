@@ -193,12 +193,15 @@ import Testing
         let live = dir.appendingPathComponent(".manifest.json.tmp-2147483646-1")
         try Data("partial".utf8).write(to: live)
         let ready = dir.appendingPathComponent("ready"), done = dir.appendingPathComponent("done")
-        // The "other writer" holds the lock until the parent has written (at most 60 s).
+        // The "other writer" holds the lock until the parent has written. On a loaded machine the
+        // parent's task may wait a minute or more to resume (CI saw it), so the writer waits for
+        // `done` until just before the test's own limit, and says so if it gave up first.
         async let writer = #expect(processExitsWith: .success) { [live = live as URL, ready = ready as URL, done = done as URL] in
             let fd = open(live.path, O_RDWR)
             guard fd >= 0, flock(fd, LOCK_EX) == 0 else { exit(3) }
             try Data().write(to: ready)
-            for _ in 0..<600 where !FileManager.default.fileExists(atPath: done.path) { usleep(100_000) }
+            for _ in 0..<2_700 where !FileManager.default.fileExists(atPath: done.path) { usleep(100_000) }
+            guard FileManager.default.fileExists(atPath: done.path) else { exit(5) }  // gave up waiting
             exit(FileManager.default.fileExists(atPath: live.path) ? 0 : 4)
         }
         while !FileManager.default.fileExists(atPath: ready.path) { try await Task.sleep(nanoseconds: 10_000_000) }
