@@ -123,6 +123,8 @@ public enum GenerationError: Error, Equatable, Sendable, CustomStringConvertible
     case negativeTokenCount(Int)
     /// The cache was made for a model of another shape.
     case cacheMismatch
+    /// A batch of `prompts` prompts was given `given` of something needed once per prompt.
+    case batchMismatch(prompts: Int, given: Int, of: String)
 
     public var description: String {
         switch self {
@@ -132,6 +134,7 @@ public enum GenerationError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidSampling(let field, let value): "sampling setting \(field) = \(value) is out of range"
         case .negativeTokenCount(let n): "maxNewTokens must not be negative, got \(n)"
         case .cacheMismatch: "the key/value cache was made for a model of another shape"
+        case .batchMismatch(let prompts, let given, let what): "\(prompts) prompts need one \(what.dropLast()) each, got \(given) \(what)"
         }
     }
 }
