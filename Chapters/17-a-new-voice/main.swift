@@ -13,7 +13,8 @@ import TinyLlama
 quotations, is adapted to write like the original *Star Trek* series' quotations (a voice it
 never saw) in five ways: full fine-tuning, LoRA on `q_proj, v_proj`, LoRA on every linear
 layer at the same rank, QLoRA (the same adapters on an NF4, double-quantized base) and rsLoRA
-at a four times larger rank. For each: what it learned (bits per byte on the voice's test
+at a four times larger rank; then LoRA on the attention or the MLP alone, at the same rank
+again. For each: what it learned (bits per byte on the voice's test
 split), what it forgot (bits per byte on held-out *source* text, before and after: LoRA "learns
 less and forgets less", Biderman et al. 2024), what it trains and stores, and what it writes.
 Then: the merged model against the unmerged one, a second voice (the King James Proverbs)
@@ -85,11 +86,12 @@ $\alpha/\sqrt{r}$); "all linear" is PEFT's `all-linear` (every projection of eve
 64) and trains the same adapters on the dequantized weights.
 */
 cell("Five ways to adapt")
-let loraGrid = [1e-3, 3e-3, 1e-2]
+let loraGrid = [3e-3, 1e-2, 3e-2]
 /// LoRA (or QLoRA) with the given targets and hyper-parameters.
-func adapter(_ name: String, targets: TargetModules, rank: Int, alpha: Double, scaling: LoRAScaling = .standard, quantized: Bool = false) -> FineTuningMethod {
+func adapter(_ name: String, targets: TargetModules, rank: Int, alpha: Double, scaling: LoRAScaling = .standard, quantized: Bool = false,
+             grid: [Double] = loraGrid) -> FineTuningMethod {
     let h = LoRAHyperparameters(rank: rank, alpha: alpha, scaling: scaling)
-    return FineTuningMethod(name: name, grid: loraGrid) { model, seed in
+    return FineTuningMethod(name: name, grid: grid) { model, seed in
         var m = model
         if quantized {
             try m.injectQLoRA(targets: targets, hyperparameters: h, blocksize: 64, doubleQuantization: true, seed: seed)
@@ -99,23 +101,30 @@ func adapter(_ name: String, targets: TargetModules, rank: Int, alpha: Double, s
         return m
     }
 }
-let full = FineTuningMethod(name: "full fine-tuning", grid: [1e-4, 3e-4, 1e-3]) { model, _ in model }
+let full = FineTuningMethod(name: "full fine-tuning", grid: [3e-4, 1e-3, 3e-3]) { model, _ in model }
 let methods = [
     full,
     adapter("LoRA q,v r=8", targets: .names(["q_proj", "v_proj"]), rank: 8, alpha: 16),
     adapter("LoRA all-linear r=8", targets: .allLinear, rank: 8, alpha: 16),
     adapter("QLoRA all-linear r=8", targets: .allLinear, rank: 8, alpha: 16, quantized: true),
-    adapter("rsLoRA all-linear r=32", targets: .allLinear, rank: 32, alpha: 16, scaling: .rankStabilized),
+    adapter("rsLoRA all-linear r=32", targets: .allLinear, rank: 32, alpha: 16, scaling: .rankStabilized, grid: [1e-3, 3e-3, 1e-2]),
+]
+/// The same rank on fewer layers (the section "Which layers, at equal rank").
+let targetMethods = [
+    adapter("LoRA attention r=8", targets: .names(["q_proj", "k_proj", "v_proj", "o_proj"]), rank: 8, alpha: 16),
+    adapter("LoRA MLP r=8", targets: .names(["gate_proj", "up_proj", "down_proj"]), rank: 8, alpha: 16),
 ]
 let tuningSeeds: [UInt64] = [101, 102]
 let reportSeeds = (1...seedCount).map(UInt64.init)
 let setup = FineTuningSetup(base: base, source: .pool(train.batch), heldOut: test.batch, validation: validation.batch, steps: steps, batchSize: batchSize)
-let progress = SharedProgress(total: methods.count * (3 * tuningSeeds.count + seedCount), label: "fine-tuning runs")
-let tuned = tune(methods, setup: setup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds, progress: progress)
+let allMethods = methods + targetMethods
+let progress = SharedProgress(total: allMethods.count * (3 * tuningSeeds.count + seedCount), label: "fine-tuning runs")
+let tunedAll = tune(allMethods, setup: setup, tuningSeeds: tuningSeeds, reportSeeds: reportSeeds, progress: progress)
 progress.finish()
+let tuned = Array(tunedAll.prefix(methods.count))
 /// Bits per byte of a run on the voice's test split, and on the source windows (forgetting).
 func voiceBits(_ run: FineTuningRun) -> Double { test.bitsPerByte(loss: run.evaluation.loss) }
-let sourceBits: [[Double]] = tuned.map { t in parallelMap(t.runs.count) { sourceHeldOut.bitsPerByte(t.runs[$0].model) } }
+let sourceBits: [[Double]] = tunedAll.map { t in parallelMap(t.runs.count) { sourceHeldOut.bitsPerByte(t.runs[$0].model) } }
 var methodTable = Table(columns: ["method", "trainable", "optimizer state", "tuned lr", "startrek test bits/byte", "source bits/byte (forgetting)"])  // hide
 for (i, t) in tuned.enumerated() {
     let count = try t.method.prepare(base, 1).parameterCount
@@ -127,7 +136,7 @@ methodTable.add("pre-trained, not adapted", "0", "0 B", "", fmt(baseVoice, 3), f
 methodTable.print()  // hide
 print("(mean ± SE over \(seedCount) report seeds; optimizer state = AdamW's two moments in Float per trainable parameter)")
 /// Wall time of one training step of each method (median of 5 after a warm-up), as a ratio to LoRA all-linear's.
-let stepTimes: [Double] = try methods.map { method in
+let stepTimes: [Double] = try allMethods.map { method in
     var model = try method.prepare(base, 1)
     var optimizer = AdamW<Float>()
     var data = SeededGenerator(seed: 7), dropout = SeededGenerator(seed: 8)
@@ -136,7 +145,7 @@ let stepTimes: [Double] = try methods.map { method in
         _ = Trainer.step(&model, batch: batch, optimizer: &optimizer, learningRate: 1e-4, maxGradientNorm: 1, generator: &dropout)
     }
 }
-print("time per step relative to LoRA all-linear r=8: " + zip(methods, stepTimes).map { "\($0.name) \(live(fmt($1 / stepTimes[2], 2) + "×"))" }.joined(separator: ", "))
+print("time per step relative to LoRA all-linear r=8: " + zip(allMethods, stepTimes).map { "\($0.name) \(live(fmt($1 / stepTimes[2], 2) + "×"))" }.joined(separator: ", "))
 let comparisons: [(Int, Int)] = [(1, 0), (2, 1), (3, 2), (4, 2), (2, 0)]
 for (a, b) in comparisons {
     let d = tuned[a].pairedRatio(with: tuned[b], voiceBits, factor: 1.02)
@@ -165,6 +174,41 @@ text. Biderman et al. (2024) find that LoRA learns less and forgets less than fu
 when 7B models are trained on code and math; here the question is asked of a voice of a few
 kilobytes and a short run (the line under the data table), and the verdict lines above answer
 it for this setting only.
+
+## Which layers, at equal rank
+
+Chapter [11](11-rank-targets-limits.md) compared target modules at an equal parameter
+*budget* on the miniature, where the answer depended on the task. Here the rank is equal
+($r = 8$, $\alpha = 16$, each at its own tuned rate), so adapting more layers also trains more
+parameters: the four attention projections, the three MLP projections (`gate_proj`, `up_proj`,
+`down_proj`), or all seven.
+*/
+cell("Which layers, at equal rank")
+var targetTable = Table(columns: ["targets (r = 8)", "trainable", "tuned lr", "startrek test bits/byte", "source bits/byte (forgetting)"])  // hide
+let equalRank = [1, 5, 6, 2]  // q,v; attention; MLP; all-linear (indices into tunedAll)
+for i in equalRank {
+    let t = tunedAll[i], count = try t.method.prepare(base, 1).parameterCount
+    targetTable.add(t.method.name, grouped(count.trainable), sci(t.choice.rate, 0) + (t.choice.isInterior ? "" : " (grid end)"),
+                    t.estimate(voiceBits).formatted(3), Estimate(sourceBits[i]).formatted(3))
+}
+targetTable.print()  // hide
+for (a, b) in [(5, 2), (6, 2), (6, 5)] {
+    let d = tunedAll[a].pairedRatio(with: tunedAll[b], voiceBits, factor: 1.02)
+    print("startrek test loss: " + Verdict.line(tunedAll[a].method.name, tunedAll[b].method.name, d, higherIsBetter: false, digits: 3))
+}
+for (a, b) in [(5, 2), (6, 2)] {
+    let d = Difference(pairedRatio: sourceBits[a], sourceBits[b], factor: 1.02)
+    print("source loss after adaptation: " + Verdict.line(tunedAll[a].method.name, tunedAll[b].method.name, d, higherIsBetter: false, digits: 3))
+}
+
+/*:
+At scale, Dettmers et al. (2023, §4) found that matching full fine-tuning needed LoRA on *all*
+linear layers of the block, not only the attention projections the original LoRA paper adapted,
+and Schulman et al. ("LoRA Without Regret", Thinking Machines, 2025) found MLP-only LoRA close
+to all-layer LoRA and attention-only LoRA behind it, even at matched parameter counts. The
+verdict lines above ask the same question of one voice and a short run; they do not separate
+the effect of *which* layers from that of *how many* parameters, since at equal rank the two
+move together (chapter 11 holds the budget fixed instead).
 
 ## What each writes
 
@@ -236,8 +280,9 @@ mergeTable.print()  // hide
 A second adapter (LoRA all-linear, $r = 8$, at the learning rate tuned above for the first
 voice, report seed 1) learns the Book of Proverbs. Both are then *served* by one model: each
 sequence of a batch is routed through its own adapter (PEFT's `adapter_names`), so one forward
-pass scores both voices. How large each adapter's update is next to the weights it adapts
-(relative Frobenius norms, per adapted layer):
+pass scores both voices, and generation decodes both voices together, one pass per token for
+the whole batch (each row attends over its own key/value cache). How large each adapter's
+update is next to the weights it adapts (relative Frobenius norms, per adapted layer):
 */
 cell("Two voices at once")
 let proverbsTrain = try TextWindows(.proverbs, .train, tokenizer: tokenizer, length: window)
@@ -270,12 +315,22 @@ for (half, model) in alone.enumerated() {
     for i in 0..<model.count { servedDifference = max(servedDifference, abs(Double(mixed.storage[half * model.count + i]) - Double(model.storage[i]))) }
 }
 print("one mixed batch (\(mixedRows) startrek rows, \(mixedRows) proverbs rows) against each adapter alone: largest |logit difference| \(sci(servedDifference, 2))")
-for prompt in ["The", "A fool"] {
-    print("prompt: \(prompt)")
-    for (name, model) in [("startrek", loraModel), ("proverbs", proverbsModel)] {
-        print("  \(pad(name, 9)) …" + (try continuation(model, prompt, sampled: nil)))
-    }
+// Generation in one batch: each prompt once per voice, one forward pass per decoding step.
+let voicePrompts = ["The", "A fool"]
+let voiceRows = voicePrompts.flatMap { p in ["startrek", "proverbs"].map { (prompt: p, voice: $0) } }
+var voiceGenerators = voiceRows.map { _ in SeededGenerator(seed: 0) }
+let together = try served.generate(prompts: voiceRows.map { [TinyLlama.endOfTextID] + tokenizer.encode($0.prompt, addingSpecialTokens: false) },
+                                   adapters: voiceRows.map(\.voice), maxNewTokens: 40, eos: [TinyLlama.endOfTextID], generators: &voiceGenerators)
+var sameAsAlone = true
+for (row, out) in zip(voiceRows, together) {
+    if row.voice == "startrek" { print("prompt: \(row.prompt)") }
+    let text = tokenizer.decode(out.tokens, skippingSpecialTokens: true).replacingOccurrences(of: "\n", with: " / ")
+        + (out.stopReason == .endOfSequence ? " ⏎" : " …")
+    print("  \(pad(row.voice, 9)) …" + text)
+    let alone = try continuation(row.voice == "startrek" ? loraModel : proverbsModel, row.prompt, sampled: nil)
+    sameAsAlone = sameAsAlone && text == alone
 }
+print("\(voiceRows.count) rows generated together (one pass per token): " + (sameAsAlone ? "each the same text as its adapter generating alone" : "NOT the same as each adapter alone"))
 
 /*:
 **Combining them.** PEFT's `add_weighted_adapter` with `combination_type="cat"` stacks the

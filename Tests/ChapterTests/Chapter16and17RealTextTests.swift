@@ -56,13 +56,21 @@ enum RealTextRuns {
         // in 4 layers at r = 8: 4 · 8 · ((192 + 192) + (192 + 64)).
         #expect(rows[1][1].hasPrefix("20,480 "), "\(rows[1])")
         #expect(rows[0][1].hasPrefix("1,771,200 "), "\(rows[0])")
+        // Equal rank on fewer layers; counts from the shapes, 4 layers at r = 8: attention
+        // q, o (192 → 192) and k, v (192 → 64); MLP gate, up (192 → 512) and down (512 → 192).
+        let targets = tableRows(after: "targets (r = 8)", in: out)
+        #expect(targets.map(\.first!) == ["LoRA q,v r=8", "LoRA attention r=8", "LoRA MLP r=8", "LoRA all-linear r=8"], "\(targets)")
+        #expect(targets.map { $0[1] } == ["20,480", "40,960", "67,584", "108,544"], "\(targets)")
+        #expect(4 * 8 * (2 * (192 + 192) + 2 * (192 + 64)) == 40_960 && 4 * 8 * 3 * (192 + 512) == 67_584)
         let verdicts = checkVerdicts(in: out)
-        #expect(verdicts.checked == 8 && verdicts.wrong.isEmpty, "\(verdicts)")
+        #expect(verdicts.checked == 13 && verdicts.wrong.isEmpty, "\(verdicts)")
         // Merging changes the logits by rounding only; one mixed batch equals each adapter alone.
         let merged = try #require(number(after: "merged vs unmerged over the test windows:", in: out))
         #expect(merged < 1e-3)
         let mixed = try #require(number(after: "against each adapter alone: largest |logit difference|", in: out))
         #expect(mixed <= 1e-5)
+        // Both voices decoded in one batch, each row the text of its adapter alone.
+        #expect(out.contains("4 rows generated together (one pass per token): each the same text as its adapter generating alone"))
         #expect(out.contains("prompt: Kirk"))
         // --out wrote a PEFT adapter folder.
         let folder = RealTextRuns.out.appendingPathComponent("startrek-adapter")
