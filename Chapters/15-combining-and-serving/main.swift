@@ -109,15 +109,20 @@ $$
   written by PEFT, `AdapterCombinationTests`).
 
 With $w = (1, 1)$, on the first seed's pair, per adapted module: the rank, and how far the
-combined $\Delta W$ is from $\Delta W_1 + \Delta W_2$ (relative Frobenius distance):
+combined $\Delta W$ is from $\Delta W_1 + \Delta W_2$ (relative Frobenius distance); and how
+large each update is next to the weight it changes, $\lVert sBA \rVert / \lVert W_0 \rVert$
+(the regime the combination works in):
 */
 cell("What each combination computes")
 let weights = [1.0, 1.0]
 let combinations: [(label: String, type: CombinationType)] = [("cat", .cat), ("linear", .linear), ("svd r=8", .svd(rank: nil)), ("svd r=16", .svd(rank: 16))]
-var mathTable = Table(columns: ["module"] + combinations.map { Table.Column($0.label + ": rank, distance") } + ["σ₉…σ₁₆ share (svd r=8)"])  // hide
+var mathTable = Table(columns: ["module"] + combinations.map { Table.Column($0.label + ": rank, distance") }
+                      + ["σ₉…σ₁₆ share (svd r=8)"] + tasks.map { Table.Column("‖sBA‖/‖W₀‖ \($0.name)") })  // hide
 for path in pairs[0][0].adaptedLayerNames {
     let branches = pairs[0].map { $0[linear: path].adapterBranch! }
     let sum = AdapterCombination.weightedSum(branches, weights: weights)
+    let w0 = (pretrained[linear: path] as! Linear<Float>).weight
+    let relative = branches.map { AdapterCombination.weightedSum([$0], weights: [1]).frobeniusNorm / w0.frobeniusNorm }
     var row = [path]
     for c in combinations {
         let combined = try AdapterCombination.combine(branches, weights: weights, type: c.type)
@@ -126,7 +131,7 @@ for path in pairs[0][0].adaptedLayerNames {
     let sigma = try sum.svd().singularValues.map(\.doubleValue)
     let total = sigma.reduce(0) { $0 + $1 * $1 }
     row.append(fmt((sigma[8...].reduce(0) { $0 + $1 * $1 } / total).squareRoot(), 3))
-    mathTable.add(row: row)
+    mathTable.add(row: row + relative.map { fmt($0, 3) })
 }
 mathTable.print()  // hide
 
@@ -150,10 +155,13 @@ for c in combinations {
     combinedScores[c.label] = scores(models)
     comboTable.add(row: [c.label + ", w = 1, 1", String(models[0].adaptedLayers[0].layer.branch.rank)] + cells(combinedScores[c.label]!))
 }
-// Averaging instead of summing: task arithmetic's other common choice.
-let halves = try pairs.map { try pretrained.combiningAdapters(of: $0, weights: [0.5, 0.5], type: .cat) }
-combinedScores["cat, w = 0.5, 0.5"] = scores(halves)
-comboTable.add(row: ["cat, w = 0.5, 0.5", "16"] + cells(combinedScores["cat, w = 0.5, 0.5"]!))
+// Scaling both updates down instead of summing them whole (w = 0.5: averaging, task arithmetic's
+// other common choice).
+for w in [0.25, 0.5, 0.75] {
+    let label = "cat, w = \(fmt(w, 2)), \(fmt(w, 2))"
+    combinedScores[label] = scores(try pairs.map { try pretrained.combiningAdapters(of: $0, weights: [w, w], type: .cat) })
+    comboTable.add(row: [label, "16"] + cells(combinedScores[label]!))
+}
 comboTable.print()  // hide
 
 /*:
@@ -165,13 +173,13 @@ accuracy (finer than exact match, which a combination can drive to 0 for every s
 cell("Verdicts")
 let margin = 3.0
 for (i, task) in tasks.enumerated() {
-    for label in ["cat", "linear", "svd r=8", "cat, w = 0.5, 0.5"] {
+    for label in ["cat", "linear", "svd r=8", "cat, w = 0.50, 0.50"] {
         let d = Difference(paired: combinedScores[label]!.tokenPoints[i], alone[i].tokenPoints[i], margin: margin, saturation: .percent)
         print("\(task.name) tokens: " + Verdict.line(label, "the \(task.name) adapter alone", d, digits: 1, unit: "points", marginDigits: 0))
     }
 }
 for (i, task) in tasks.enumerated() {
-    for label in ["linear", "svd r=8", "cat, w = 0.5, 0.5"] {
+    for label in ["linear", "svd r=8", "cat, w = 0.50, 0.50"] {
         let d = Difference(paired: combinedScores[label]!.tokenPoints[i], combinedScores["cat"]!.tokenPoints[i], margin: margin, saturation: .percent)
         print("\(task.name) tokens: " + Verdict.line(label, "cat", d, digits: 1, unit: "points", marginDigits: 0))
     }
@@ -183,8 +191,15 @@ each task's input through a weight change it never saw in training (`cat` with
 $w = (1, 1)$ is exactly what merging both updates into $W_0$ would give, kept as an adapter). Averaging halves each
 update, `linear` adds cross terms, and `svd` drops part of the sum. None of these formulas knows which directions
 each task needs; methods that prune and rescale first (TIES, DARE; PEFT offers them as
-`ties`, `dare_linear`, …) or training one adapter on both tasks (chapter 11's last line) are
-the remedies to try.
+`ties`, `dare_linear`, …; this package does not reproduce them) or training one adapter on
+both tasks (chapter 11's last line) are the remedies to try.
+
+How much of each task survives also depends on the regime. The ‖sBA‖/‖W₀‖ columns above give
+the size of each update next to the weight it changes, in a two-layer model whose two tasks
+share every adapted weight. Task arithmetic (Ilharco et al., 2023) keeps much of each task
+when the fine-tuning updates of large pre-trained models are added; chapter
+[17](17-a-new-voice.md) combines two voices of a pre-trained language model, with the same
+ratio printed beside them.
 
 ## Serving many adapters on one base
 

@@ -22,7 +22,13 @@ enum Chapter15Run {
             #expect(distances[0] < 1e-5 && distances[3] < 1e-5, "\(row)")
             #expect(abs(distances[2] - share) <= 0.006, "svd r=8 distance \(distances[2]) vs spectrum share \(share)")
             #expect(distances[1] > 1e-2, "linear has cross terms: \(row)")
+            // Each adapter's update relative to its base weight: a positive, finite ratio.
+            let ratios = row[6...7].compactMap { Double($0) }
+            #expect(ratios.count == 2 && ratios.allSatisfy { $0 > 0 && $0 < 100 }, "\(row)")
         }
+        // The weight sweep of cat, both updates scaled alike.
+        let combos = run.stdout.split(separator: "\n").filter { $0.hasPrefix("cat, w = ") }.map { tableCells($0)[0] }
+        #expect(["cat, w = 0.25, 0.25", "cat, w = 0.50, 0.50", "cat, w = 0.75, 0.75"].allSatisfy(combos.contains), "\(combos)")
     }
 
     /// Each verdict line is paired by seed and agrees with its printed interval and margin.
