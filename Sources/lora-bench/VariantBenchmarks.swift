@@ -60,6 +60,7 @@ func variantBenchmarks(repetitions: Int) -> [BenchmarkResult] {
     }, {
         sink += mergedLayer.forward(x).storage[0]
     })
+    results += doraCostBenchmarks(base: base, lora: lora, dora: dora, x: x, dy: dy, repetitions: repetitions, sink: &sink)
     blackHole(sink)
     results.append(BenchmarkResult(
         name: "mixed batch, 4 adapters r=16 on one base / merged layer, forward (512×1024→1024, Float)",
@@ -67,4 +68,58 @@ func variantBenchmarks(repetitions: Int) -> [BenchmarkResult] {
         numerator: ("MultiAdapterLinear mixed batch", tMixed), denominator: ("merged Linear", tMerged),
         target: (.atMost, 1.25)))
     return results
+}
+
+/// The three costs of DoRA that PEFT pays beyond one norm per training step (chapter 14 names
+/// them from `peft/tuners/lora/dora.py` and `variants.py`), each as a ratio measured here:
+///
+/// - unmerged inference: the weight norm is recomputed on every forward (PEFT caches it only
+///   inside `DoraCaching`), so a DoRA forward costs more than a LoRA forward;
+/// - `lora_dropout > 0`: a second base product on the dropped input, so a training step grows
+///   with the batch against the same layer without dropout;
+/// - a 4-bit base: the whole weight is dequantized for the norm on every forward.
+func doraCostBenchmarks(base: Linear<Float>, lora: LoRALinear<Linear<Float>>, dora: DoRALinear<Linear<Float>>,
+                        x: Matrix<Float>, dy: Matrix<Float>, repetitions: Int, sink: inout Float) -> [BenchmarkResult] {
+    var rng = SeededGenerator(seed: 9)
+    var local: Float = 0
+    func step(_ layer: any LinearLayer<Float>) {
+        let (y, cache) = layer.forwardErasingCache(x, training: &rng)
+        let grads = layer.backward(dy, erasedCache: cache)
+        local += y.storage[0] + grads.input.storage[0]
+    }
+    // Inference, unmerged.
+    let loraLayer: any LinearLayer<Float> = lora, doraLayer: any LinearLayer<Float> = dora
+    let (tDoRAInference, tLoRAInference) = interleavedMedians(repetitions: repetitions, {
+        local += doraLayer.forward(x).storage[0]
+    }, {
+        local += loraLayer.forward(x).storage[0]
+    })
+    // Training with lora_dropout = 0.1 against 0.
+    let r = dora.branch.rank
+    var h = dora.branch.hyperparameters
+    h.dropout = 0.1
+    let droppedBranch = try! LoRABranch<Float>(a: dora.branch.a, b: dora.branch.b, hyperparameters: h,
+                                               inFeatures: base.inFeatures, outFeatures: base.outFeatures)
+    let doraDropout: any LinearLayer<Float> = try! DoRALinear(base: base, branch: droppedBranch, magnitude: dora.magnitude)
+    let (tDropout, tNoDropout) = interleavedMedians(repetitions: repetitions, { step(doraDropout) }, { step(doraLayer) })
+    // On an NF4 base (double quantization, blocksize 64) against the dense base.
+    let quantizedBase = try! QuantizedLinear(quantizing: base)
+    let doraNF4: any LinearLayer<Float> = try! DoRALinear(base: quantizedBase, branch: dora.branch, magnitude: dora.magnitude)
+    let loraNF4: any LinearLayer<Float> = try! LoRALinear(base: quantizedBase, branch: lora.branch)
+    let (tDoRANF4, tLoRANF4) = interleavedMedians(repetitions: repetitions, { step(doraNF4) }, { step(loraNF4) })
+    sink += local
+    return [
+        BenchmarkResult(
+            name: "DoRA inference forward, unmerged / LoRA's (the norm on every forward; 512×1024→1024, r=\(r))",
+            value: tDoRAInference / tLoRAInference, unit: "ratio",
+            numerator: ("DoRA forward", tDoRAInference), denominator: ("LoRA forward", tLoRAInference)),
+        BenchmarkResult(
+            name: "DoRA fwd+bwd with lora_dropout 0.1 / without (a second base product on the dropped input)",
+            value: tDropout / tNoDropout, unit: "ratio",
+            numerator: ("dropout 0.1", tDropout), denominator: ("dropout 0", tNoDropout)),
+        BenchmarkResult(
+            name: "DoRA fwd+bwd on an NF4 base / LoRA on the same NF4 base (the weight dequantized for the norm)",
+            value: tDoRANF4 / tLoRANF4, unit: "ratio",
+            numerator: ("DoRA, NF4 base", tDoRANF4), denominator: ("LoRA, NF4 base", tLoRANF4)),
+    ]
 }
