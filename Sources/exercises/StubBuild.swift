@@ -114,6 +114,24 @@ enum StubBuild {
                 "    git checkout -- \(first.file)",
                 "then run `swift run exercises` again.",
             ]
+        } else if first.file == wiringFile, let culprit = stubCalled(onLine: first.line) {
+            // The shipped runner calls each stub by its shipped signature: an error there means a
+            // stub's name, labels or types were changed, and the learner's file is the one to fix.
+            lines += ["✗ The exercises do not compile, so none of them can be checked."]
+            if let file = culprit.file {
+                lines += [
+                    "The checker calls `\(culprit.name)` with the signature \(file) was shipped with; the",
+                    "error says that signature was changed there (its name, an argument label or a type).",
+                    "Put the `func \(culprit.name)(…)` line back as shipped and keep your body; `git diff \(file)` shows",
+                    "what changed. \(wiringFile) is not the file to edit.",
+                ]
+            } else {
+                lines += [
+                    "The checker calls `\(culprit.name)`, but no file in Exercises/ defines it any more: it was",
+                    "renamed or deleted. Give it back its shipped name (`git diff Exercises/` shows what changed);",
+                    "\(wiringFile) is not the file to edit.",
+                ]
+            }
         } else {
             lines += [
                 "✗ The package does not compile, so no exercise can be checked.",
@@ -122,6 +140,24 @@ enum StubBuild {
             ]
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The runner's file that calls the stubs.
+    static let wiringFile = "Sources/exercise-runner/Wiring.swift"
+
+    /// The stub called on line `number` of the wiring file, and the exercise file that defines a
+    /// function of that name (nil when none does: renamed or deleted).
+    static func stubCalled(onLine number: Int) -> (name: String, file: String?)? {
+        guard let source = sourceLine(wiringFile, number),
+              let call = source.firstMatch(of: /ExerciseStubs\.([A-Za-z_][A-Za-z0-9_]*)/) else { return nil }
+        let name = String(call.1)
+        let folder = packageRoot.appendingPathComponent("Exercises")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".swift") }.sorted()
+        let defining = files.first { file in
+            guard let text = try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) else { return false }
+            return text.contains("func \(name)(") || text.contains("func \(name)<")
+        }
+        return (name, defining.map { "Exercises/" + $0 })
     }
 
     /// Line `number` of `file` (relative to the package root), trimmed, if it can be read.

@@ -153,6 +153,25 @@ struct ExerciseLimitsTests {
     }
 }
 
+/// A stub whose signature was changed breaks the runner's call in Wiring.swift: the report
+/// names the stub's file and function, not the runner's file, as the one to fix.
+@Suite struct WiringBlameTests {
+    @Test func aChangedStubSignatureBlamesTheStubFile() throws {
+        let wiring = try String(contentsOf: StubBuild.packageRoot.appendingPathComponent(StubBuild.wiringFile), encoding: .utf8)
+        let lines = wiring.split(separator: "\n", omittingEmptySubsequences: false)
+        let number = try #require(lines.firstIndex { $0.contains("ExerciseStubs.loraScale(") }) + 1
+        let output = "\(StubBuild.packageRoot.path)/\(StubBuild.wiringFile):\(number):40: error: incorrect argument label in call (have 'alpha:rank:rankStabilized:', expected 'a:rank:rankStabilized:')\n"
+        let report = StubBuild.report(buildOutput: output, status: 1)
+        let stubFile = try #require(StubBuild.stubCalled(onLine: number)?.file)
+        #expect(stubFile == "Exercises/06-scaling.swift", "\(stubFile)")
+        #expect(report.contains("The checker calls `loraScale`") && report.contains("git diff \(stubFile)"), "\(report)")
+        #expect(report.contains("is not the file to edit") && !report.contains("git checkout -- \(StubBuild.wiringFile)"), "\(report)")
+        // A line that calls no stub keeps the general message.
+        let other = StubBuild.report(buildOutput: "\(StubBuild.packageRoot.path)/Sources/LoRA/Layers/Linear.swift:3:1: error: x\n", status: 1)
+        #expect(other.contains("The package does not compile"))
+    }
+}
+
 /// Writes an executable script through a descriptor opened close-on-exec. Tests run in parallel
 /// and spawn processes: a descriptor open for writing without `O_CLOEXEC` is inherited by any
 /// process another test spawns meanwhile, and while one exists, executing the script fails with
