@@ -214,7 +214,8 @@ let wideInputs = Matrix<Double>.normal(nWide, kWide, using: &generator)
 let wideTargets = wideInputs.matmul(wideBase.weight + Matrix<Double>.normal(dWide, kWide, std: 0.05, using: &generator), transposeB: true)
 let wideRanks = [4, 8, 16, 32, 64, 128, 256]
 /// RMS change of the layer's output on the training batch after one step, and ‖∂L/∂B‖ at step 0.
-func firstStep(rank r: Int, scaling: LoRAScaling, optimizer: Optimizer) throws -> (output: Double, gradB: Double) {
+func firstStep(rank r: Int, scaling: LoRAScaling, optimizer: Optimizer,
+               inputs wideInputs: Matrix<Double> = wideInputs, targets wideTargets: Matrix<Double> = wideTargets) throws -> (output: Double, gradB: Double) {
     var rng = SeededGenerator(seed: UInt64(seed) &+ 200 &+ UInt64(r))
     var adapter = try LoRALinear(base: wideBase, hyperparameters: LoRAHyperparameters(rank: r, alpha: alpha, scaling: scaling), using: &rng)
     let before = adapter.forward(wideInputs)
@@ -260,9 +261,25 @@ for name in columns {
     print("ratio r = 256 / r = 4 for \(name): \(fmt(values.last! / values.first!, 3))")
 }
 /// Which way a ratio (r = 256 over r = 4) moves, with a ±25% band called flat.
-func direction(_ ratio: Double) -> String { ratio > 1.25 ? "grows (×\(fmt(ratio, 2)))" : ratio < 0.8 ? "shrinks (×\(fmt(ratio, 2)))" : "stays within 25%" }
+func direction(_ ratio: Double) -> String { ratio > 1.25 ? "grows (×\(fmt(ratio, 2)))" : ratio < 0.8 ? "shrinks (×\(fmt(ratio, 2)))" : "stays within 25% (×\(fmt(ratio, 2)))" }
 print("Adam's step from r = 4 to r = 256: under α/r it " + direction(series["Adam, α/r"]!.last! / series["Adam, α/r"]!.first!)
       + "; under α/√r it " + direction(series["Adam, α/√r"]!.last! / series["Adam, α/√r"]!.first!))
+// The same Adam step on correlated inputs: every row shares one direction z (correlation 0.9
+// between any two rows), x_i = √0.9·z + √0.1·ε_i, and the target is computed as before.
+var correlatedDraws = SeededGenerator(seed: UInt64(seed) &+ 900)  // its own draws: the rest of the page is unchanged
+let shared = Matrix<Double>.normal(1, kWide, using: &correlatedDraws)
+let noise = Matrix<Double>.normal(nWide, kWide, using: &correlatedDraws)
+let correlatedInputs = Matrix<Double>(rows: nWide, columns: kWide) { i, j in 0.9.squareRoot() * shared[0, j] + 0.1.squareRoot() * noise[i, j] }
+let correlatedTargets = correlatedInputs.matmul(wideBase.weight + Matrix<Double>.normal(dWide, kWide, std: 0.05, using: &correlatedDraws), transposeB: true)
+var correlatedRatios: [Double] = []
+for scaling in [LoRAScaling.standard, .rankStabilized] {
+    let ends = try [wideRanks.first!, wideRanks.last!].map {
+        try firstStep(rank: $0, scaling: scaling, optimizer: .adam, inputs: correlatedInputs, targets: correlatedTargets).output
+    }
+    correlatedRatios.append(ends[1] / ends[0])
+}
+print("correlated inputs (ρ = 0.9), Adam's step from r = 4 to r = 256: under α/r it " + direction(correlatedRatios[0])
+      + "; under α/√r it " + direction(correlatedRatios[1]))
 
 /*:
 Read the slopes and the ratios. The gradient of $B$ collapses like $r^{-1/2}$ under $\alpha/r$
@@ -278,7 +295,9 @@ within a small factor. Either way, under $\alpha/r$ a larger rank learns more sl
 same $\alpha$ and learning rate, which is why raising $r$ alone often seems not to help. What
 rsLoRA does to Adam's step here is in the last line printed above; a step that *grows* with
 $r$ under $\alpha/\sqrt{r}$ is an over-correction, not a removed dependence. And this is one step, with independent Gaussian inputs, on one layer; how the
-step scales with $r$ depends on how correlated the inputs are (the cross terms above). Across a
+step scales with $r$ depends on how correlated the inputs are (the cross terms above): the
+last line printed repeats the Adam step on inputs that share one direction, and says which way
+each rule moves there. Across a
 training run the question is the best learning rate per rank: Schulman et al. (2025, "LoRA
 Without Regret") find it nearly independent of the rank under $1/r$ scaling, and chapter
 [11](11-rank-targets-limits.md) compares the two rules at $r = 64$, each at its tuned rate. The figure shows each column relative to its value at

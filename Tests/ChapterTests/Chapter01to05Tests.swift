@@ -107,6 +107,15 @@ func lines(_ text: String, startingWith prefix: String) -> [Substring] {
         let gradRs = try #require(lines(out, startingWith: "slope of log(grad α/√r)").first)
         #expect(abs(try #require(number(after: "log r:", in: gradStd)) + 0.5) < 0.1)
         #expect(abs(try #require(number(after: "log r:", in: gradRs))) < 0.1)
+        // Adam's first step moves B by the same amount whatever s is (A does not move: B = 0), so
+        // the output change is proportional to s and the two rules' r = 256 / r = 4 ratios differ
+        // by exactly (s_√ ratio) / (s_r ratio) = (2/16)·(256/4) = 8, on independent and correlated inputs alike.
+        for prefix in ["Adam's step from r = 4 to r = 256", "correlated inputs (ρ = 0.9), Adam's step"] {
+            let line = try #require(lines(out, startingWith: prefix).first)
+            let ratios = line.split(separator: "×").dropFirst().compactMap { Double($0.prefix { $0.isNumber || $0 == "." }) }
+            #expect(ratios.count == 2, "\(line)")
+            if ratios.count == 2 { #expect(abs(ratios[1] / ratios[0] - 8) < 0.2, "\(line)") }
+        }
     }
 
     /// Under Adam, s = 4 at rate η is LoRA+ with λ = 4 at s = 1 (to rounding), and not a global rate × 4.
