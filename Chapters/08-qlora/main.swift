@@ -309,7 +309,8 @@ now has a measured answer: at 1 × 512 tokens with checkpointing, the H200 peaks
 fine-tuning, LoRA and QLoRA.
 
 The estimates of those runs at the smallest batch with checkpointing, stacked by what the
-memory holds (the total is printed above each bar; the largest part of each is printed below):
+memory holds (the total is printed above each bar; the largest part of each is printed below),
+with each run's measured peak drawn over its bar as a black diamond:
 */
 cell("Figure: where the memory goes")
 let smallRuns = measured.filter { $0.batch == 1 && $0.checkpointing && !$0.run.contains("paged") }
@@ -324,7 +325,11 @@ let partNames = ["weights", "quantization constants", "adapter", "gradients", "o
 //- hide
 var breakdown = BarChart(title: "LLaMA-7B, \(smallRuns[0].batch) × \(smallRuns[0].sequence) tokens, checkpointing: estimated memory",
                          categories: runParts.map(\.name), yLabel: "GB")
-for (i, part) in partNames.enumerated() { breakdown.add(part, values: runParts.map { $0.parts[i] }) }
+// Palette entries chosen so that no two parts share a hue (the quantization constants yellow,
+// the activations vermillion).
+let partColors = [0, 6, 2, 3, 4, 5]
+for (i, part) in partNames.enumerated() { breakdown.add(part, values: runParts.map { $0.parts[i] }, colorIndex: partColors[i]) }
+breakdown.addMarkers("measured peak (H200)", values: smallRuns.reversed().map(\.peak))
 breakdown.stacked = true
 breakdown.valueLabel = { fmt($0, 1) }
 breakdown.save(as: "ch08-memory-breakdown")

@@ -124,6 +124,31 @@ final class SVGInspector: NSObject, XMLParserDelegate {
         #expect(grouped.count == 2 && Set(grouped.map { ($0.y + $0.height) * 100 }.map { $0.rounded() }).count == 1)
     }
 
+    /// Markers (a measurement over stacked estimates) sit at their values on the same axis, stretch
+    /// it when above every stack, join the legend; a series can take another palette colour.
+    @Test func markersAndChosenColours() throws {
+        var chart = BarChart(title: "Memory", categories: ["a", "b", "c"], yLabel: "GB")
+        chart.add("weights", values: [1, 2, 1])
+        chart.add("activations", values: [1, 1, 1], colorIndex: 5)
+        chart.addMarkers("measured", values: [3, 10, .nan])
+        chart.stacked = true
+        chart.yTicks = [0, 5, 10]
+        let svg = chart.svg()
+        #expect(svg.components(separatedBy: "<polygon").count - 1 == 2, "one diamond per finite marker")
+        #expect(svg.contains(">measured</text>") && svg.contains(">activations</text>"))
+        let rects = SVGRects.parse(svg).filter { $0.width > 18 }
+        #expect(rects.contains { $0.fill == Palette.color(5) } && !rects.contains { $0.fill == Palette.color(1) }, "\(rects)")
+        // The marker at 10 is the top tick's height; the one at 3 is 3/10 of the way up.
+        let weights = rects.filter { $0.fill == Palette.color(0) }.sorted { $0.x < $1.x }
+        let bottom = weights[0].y + weights[0].height, unit = weights[0].height  // 1 GB
+        let diamonds = svg.components(separatedBy: "<polygon points=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        let centres = diamonds.map { points -> Double in
+            let ys = points.split(separator: " ").compactMap { Double($0.split(separator: ",")[1]) }
+            return (ys.min()! + ys.max()!) / 2
+        }
+        #expect(abs(centres[0] - (bottom - 3 * unit)) < 0.05 && abs(centres[1] - (bottom - 10 * unit)) < 0.05, "\(centres) vs \(bottom), \(unit)")
+    }
+
     @Test func pairedSeriesShareAColourAndDifferByDash() throws {
         var plot = LinePlot(title: "pairs", xLabel: "r", yLabel: "v")
         plot.add("SGD, α/r", x: [1, 2], y: [1, 2], colorIndex: 2)

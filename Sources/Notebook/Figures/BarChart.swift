@@ -32,6 +32,9 @@ public struct BarChart: Figure {
     public var valueLabel: ((Double) -> String)?
     /// The series: a name and one value per category.
     public private(set) var series: [(name: String, values: [Double])] = []
+    /// Reference values drawn over the bars as black diamonds on a short line (a measurement
+    /// against stacked estimates): a name and one value per category, non-finite for none.
+    public private(set) var markers: [(name: String, values: [Double])] = []
 
     /// An empty chart over `categories`.
     public init(title: String, categories: [String], xLabel: String = "", yLabel: String, yScale: AxisScale = .linear) {
@@ -42,11 +45,23 @@ public struct BarChart: Figure {
         self.yScale = yScale
     }
 
-    /// Adds a series. Precondition: one value per category.
-    public mutating func add(_ name: String, values: [Double]) {
+    /// The palette colour of each series (its index unless `add` chose one).
+    private var colorIndices: [Int] = []
+
+    /// Adds a series, coloured by palette entry `colorIndex` (default: the series' index).
+    /// Precondition: one value per category.
+    public mutating func add(_ name: String, values: [Double], colorIndex: Int? = nil) {
         precondition(values.count == categories.count,
                      "bar series '\(name)': \(values.count) values for \(categories.count) categories")
+        colorIndices.append(colorIndex ?? series.count)
         series.append((name, values))
+    }
+
+    /// Adds a row of markers. Precondition: one value per category.
+    public mutating func addMarkers(_ name: String, values: [Double]) {
+        precondition(values.count == categories.count,
+                     "bar markers '\(name)': \(values.count) values for \(categories.count) categories")
+        markers.append((name, values))
     }
 
     /// Per category, the sum of the series' finite values (the height of a stack).
@@ -63,9 +78,10 @@ public struct BarChart: Figure {
         }
         // A stacked legend reads top to bottom like the stack: last series first.
         let legendOrder = stacked ? Array(series.indices.reversed()) : Array(series.indices)
-        let frame = Frame(title: title, legend: series.count > 1 ? legendOrder.map { series[$0].name } : [])
-        let yAxis = Axis(covering: stacked ? totals : series.flatMap(\.values), scale: yScale, explicitTicks: yTicks,
-                         includeZero: true, name: yLabel)
+        let legendNames = (series.count > 1 || !markers.isEmpty ? legendOrder.map { series[$0].name } : []) + markers.map(\.name)
+        let frame = Frame(title: title, legend: legendNames)
+        let yAxis = Axis(covering: (stacked ? totals : series.flatMap(\.values)) + markers.flatMap(\.values), scale: yScale,
+                         explicitTicks: yTicks, includeZero: true, name: yLabel)
         var svg = SVG(width: Frame.width, height: Frame.height)
         frame.draw(on: &svg, xLabel: xLabel, yLabel: yLabel, xAxis: nil, yAxis: yAxis)
         let slot = frame.plotWidth / Double(max(1, categories.count))
@@ -82,12 +98,12 @@ public struct BarChart: Figure {
                 if stacked {
                     // The segment from the running total to the running total plus this value.
                     let y0 = frame.y(yAxis.fraction(stackTop)), y1 = frame.y(yAxis.fraction(stackTop + value))
-                    svg.rect(center - barWidth / 2, y1, barWidth, y0 - y1, fill: Palette.color(s))
+                    svg.rect(center - barWidth / 2, y1, barWidth, y0 - y1, fill: Palette.color(colorIndices[s]))
                     stackTop += value
                 } else {
                     let top = frame.y(yAxis.fraction(value))
                     let x0 = center - slot * 0.4 + Double(s) * barWidth
-                    svg.rect(x0, min(top, baseline), barWidth - 1, abs(baseline - top), fill: Palette.color(s))
+                    svg.rect(x0, min(top, baseline), barWidth - 1, abs(baseline - top), fill: Palette.color(colorIndices[s]))
                     if let valueLabel {
                         svg.text(valueLabel(value), x0 + (barWidth - 1) / 2, min(top, baseline) - 4, anchor: .middle, size: 10)
                     }
@@ -97,8 +113,16 @@ public struct BarChart: Figure {
                 svg.text(valueLabel(stackTop), center, frame.y(yAxis.fraction(stackTop)) - 4, anchor: .middle, size: 11)
             }
         }
-        if series.count > 1 {
-            frame.drawLegend(on: &svg, entries: legendOrder.map { (Palette.color($0), .box) })
+        for marker in markers {
+            for (c, value) in marker.values.enumerated() where value.isFinite && (yScale == .linear || value > 0) {
+                let center = frame.left + slot * (Double(c) + 0.5), y = frame.y(yAxis.fraction(value)), half = slot * 0.4
+                svg.line(center - half, y, center + half, y, stroke: "#000000", width: 1.5)
+                svg.polygon([(center, y - 6), (center + 6, y), (center, y + 6), (center - 6, y)], fill: "#000000")
+            }
+        }
+        if !legendNames.isEmpty {
+            let bars: [(color: String, swatch: LegendSwatch)] = series.count > 1 || !markers.isEmpty ? legendOrder.map { (Palette.color(colorIndices[$0]), .box) } : []
+            frame.drawLegend(on: &svg, entries: bars + markers.map { _ in ("#000000", .line) })
         }
         return svg.render()
     }
