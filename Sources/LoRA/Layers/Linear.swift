@@ -48,7 +48,11 @@ extension Linear: LinearLayer {
         guard let bias else {
             return x.matmul(weight, transposeB: true)  // x: (n, in) · Wᵀ: (in, out) → (n, out)
         }
-        var y = Matrix<Scalar>(rows: x.rows, columns: outFeatures) { _, j in bias[0, j] }
+        // The bias row repeated (whole-row copies, no per-element closure), then the product added.
+        var storage: [Scalar] = []
+        storage.reserveCapacity(x.rows * outFeatures)
+        for _ in 0..<x.rows { storage.append(contentsOf: bias.storage) }
+        var y = Matrix<Scalar>(rows: x.rows, columns: outFeatures, storage: storage)
         Matrix.gemm(x, weight, transposeB: true, beta: 1, into: &y)  // accumulated onto the bias
         return y
     }
