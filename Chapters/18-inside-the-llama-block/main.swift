@@ -34,6 +34,14 @@ let userPrompt = options.string("prompt", default: "The secret of life is", "the
 let newTokens = options.int("tokens", default: 24, "tokens to generate", in: 1...100)
 let rank = options.int("rank", default: 8, "LoRA rank on q_proj and v_proj", in: 1...64)
 options.finish()
+// The committed model and tokenizer (chapter 16), loaded first so that a prompt too long for the
+// context is refused before anything is printed.
+let (model, tokenizer) = try TinyLlama.load()
+let c = model.configuration
+let promptIDs = [TinyLlama.endOfTextID] + tokenizer.encode(userPrompt, addingSpecialTokens: false)
+if promptIDs.count + newTokens > c.contextLength {
+    options.fail("--prompt is \(promptIDs.count) tokens with <|endoftext|>; with --tokens \(newTokens) that passes the model's context of \(c.contextLength)")
+}
 /// A vector at a fixed number of decimals.
 func show(_ v: [Double], _ digits: Int = 4) -> String { "[" + v.map { fmt($0, digits) }.joined(separator: ", ") + "]" }
 /// The dot product in Double, summed left to right.
@@ -89,9 +97,8 @@ LLaMA's heads ($d_h = 32$) through positions 0 to 8: the pair $(x_i, x_{i+d_h/2}
 the horizontal axis and turns by $\omega_i$ per step (the circles are drawn for reference).
 */
 cell("Figure: one pair, two frequencies")
-let tinyConfiguration = TinyLlama.configuration
-let headWidth = tinyConfiguration.headDimension
-guard case .rotary(let tinyTheta) = tinyConfiguration.positionEncoding else { fatalError("the tiny LLaMA uses RoPE") }
+let headWidth = c.headDimension
+guard case .rotary(let tinyTheta) = c.positionEncoding else { fatalError("the tiny LLaMA uses RoPE") }
 let tinyRope = RotaryEmbedding<Double>(headDimension: headWidth, theta: tinyTheta)
 let planes = [(index: 0, radius: 1.0), (index: 4, radius: 0.6)]
 var start = [Double](repeating: 0, count: headWidth)
@@ -174,17 +181,12 @@ of two: a gate, passed through SiLU, multiplies the up projection element by ele
 $$\operatorname{mlp}(x) = W_{\text{down}}\big(\operatorname{silu}(W_{\text{gate}}\,x) \odot W_{\text{up}}\,x\big),\qquad
 \operatorname{silu}(g) = \frac{g}{1 + e^{-g}}.$$
 
-By hand in Double on the tiny LLaMA's first block, for one row (the last prompt token's
+By hand in Double on the tiny LLaMA's first block (the committed checkpoint of chapter 16,
+loaded with `TinyLlama.load()`), for one row (the last prompt token's
 embedding through the block's `post_attention_layernorm`, a stand-in for the MLP's real input),
 against the library's layers in Float:
 */
 cell("SwiGLU by hand")
-let (model, tokenizer) = try TinyLlama.load()
-let c = model.configuration
-let promptIDs = [TinyLlama.endOfTextID] + tokenizer.encode(userPrompt, addingSpecialTokens: false)
-if promptIDs.count + newTokens > c.contextLength {
-    options.fail("--prompt is \(promptIDs.count) tokens; with --tokens \(newTokens) that passes the model's context of \(c.contextLength)")
-}
 let block = model.layers[0]
 let normed = block.postAttentionLayernorm.forward(model.embedTokens.forward(promptIDs))
 let row = normed.row(normed.rows - 1).map(Double.init)
@@ -309,7 +311,7 @@ for spec in [ModelSpec.llama7B, .llama65B] {
 for s in shapes.dropFirst() {
     let t = s.configuration
     let spec = ModelSpec(name: s.name, layers: t.layerCount, hiddenSize: t.modelDimension, intermediateSize: t.mlpDimension, vocabularySize: t.vocabularySize)
-    countTable.add(s.name, grouped(t.parameterCount), grouped(spec.parameterCount), t.parameterCount == spec.parameterCount ? "yes" : "no: GQA")
+    countTable.add(s.name, grouped(t.parameterCount), grouped(spec.parameterCount), t.parameterCount == spec.parameterCount ? "yes" : "no (GQA)")
 }
 countTable.print()  // hide
 let loadedCount = model.parameterCount.total
