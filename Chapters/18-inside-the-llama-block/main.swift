@@ -150,8 +150,9 @@ print("largest difference over all offsets: \(sci(largest, 1)) (Double rounding)
 /*:
 The RoFormer paper and Meta's original LLaMA code turn *neighbouring* columns
 $(x_{2i}, x_{2i+1})$ together. transformers turns the halves instead, and its conversion
-script permutes the rows of each head of `q_proj` and `k_proj` so that the two agree: the
-even columns go to the first half, the odd ones to the second. The same vector both ways:
+script (`convert_llama_weights_to_hf.py`) permutes the rows of each head of `q_proj` and
+`k_proj` so that the two agree: the even entries of a head go to its first half, the odd ones to
+its second. A query of the tiny LLaMA's head width turned both ways:
 */
 cell("Halves or neighbours: one permutation apart")
 /// The paper's rotation: columns 2i and 2i+1 form plane i.
