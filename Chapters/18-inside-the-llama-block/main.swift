@@ -392,5 +392,9 @@ print("logits with the fresh adapter (B = 0) vs without: max |difference| \(sci(
 
 ## Exercises
 
+Exercise 33 turns a query by hand, exercise 35 takes one decoding step over a cache. Exercise 34
+goes back to the one piece of chapter 16 this chapter did not open, the tokenizer: one step of
+the BPE training that `BPETrainer` repeats for every merge.
+
 <!-- exercises -->
 */
