@@ -93,7 +93,7 @@ print("length |x| = \(fmt(dot(x, x).squareRoot(), 6)), |rope(x)| = \(fmt(dot(byH
 The first plane turns by one radian per position ($\omega_0 = 1$), the last by
 $\theta^{-(d_h-2)/d_h}$ radians: fast planes resolve nearby positions, slow ones stay nearly
 still for thousands of positions. The figure follows one plane of each kind of the tiny
-LLaMA's heads ($d_h = 32$) through positions 0 to 8: the pair $(x_i, x_{i+d_h/2})$ starts on
+LLaMA's heads (their width is in the figure's title) through positions 0 to 8: the pair $(x_i, x_{i+d_h/2})$ starts on
 the horizontal axis and turns by $\omega_i$ per step (the circles are drawn for reference).
 */
 cell("Figure: one pair, two frequencies")
@@ -106,7 +106,9 @@ for plane in planes { start[plane.index] = plane.radius }
 let positions = Array(0...8)
 let turned = tinyRope.rotate(Matrix(rows: positions.count, columns: headWidth, storage: positions.flatMap { _ in start }), positions: positions)
 //- hide
-var turning = LinePlot(title: "RoPE: the pair (xᵢ, xᵢ₊₁₆) of a 32-wide head at positions 0 … 8", xLabel: "xᵢ", yLabel: "xᵢ₊₁₆")
+let partner = "x[i + \(headWidth / 2)]"
+var turning = LinePlot(title: "RoPE: the pair (x[i], \(partner)) of a \(headWidth)-wide head at positions 0 … \(positions.last!)",
+                       xLabel: "x[i]", yLabel: partner)
 //- show
 for (k, plane) in planes.enumerated() {
     let omega = tinyRope.inverseFrequencies[plane.index]
@@ -115,9 +117,11 @@ for (k, plane) in planes.enumerated() {
                 y: positions.map { turned[$0, plane.index + headWidth / 2] }, colorIndex: k)
     turning.add("radius \(fmt(plane.radius, 1))", x: circle.map { plane.radius * Double.cos($0) }, y: circle.map { plane.radius * Double.sin($0) },
                 showsPoints: false, dashed: true, colorIndex: k)
-    print("plane i = \(plane.index): ω = \(fmt(omega, 4)); after 8 positions it has turned \(fmt(8 * omega, 3)) rad = \(fmt(8 * omega * 180 / Double.pi, 1))°")
+    let angle = Double(positions.last!) * omega
+    print("plane i = \(plane.index): ω = \(fmt(omega, 4)); after \(positions.last!) positions it has turned \(fmt(angle, 3)) rad = \(fmt(angle * 180 / Double.pi, 1))°")
 }
-print("the slowest plane, i = \(headWidth / 2 - 1): ω = \(sci(tinyRope.inverseFrequencies.last!, 2)) rad per position, one turn every \(grouped(Int(2 * Double.pi / tinyRope.inverseFrequencies.last!))) positions")
+let slowest = tinyRope.inverseFrequencies.last!
+print("the slowest plane, i = \(headWidth / 2 - 1): ω = \(sci(slowest, 2)) rad per position, one turn every \(grouped(Int(2 * Double.pi / slowest))) positions")
 turning.save(as: "ch18-rope-rotation")  // hide
 
 /*:
