@@ -328,8 +328,8 @@ print("tiny LLaMA per block: \(grouped(c.blockParameterCount)) = attention \(gro
 
 Generating token by token, a model without a cache runs the whole sequence again for every new
 token. With a key/value cache each layer keeps the rotated keys and the values of every
-position seen; a new token computes its own projections and attends over the cache. The logits
-must be the same either way. Greedy decoding of `--prompt`, then the logits of every position
+position seen; a new token computes its own projections and attends over the cache (the
+attention itself still reads every cached row). The logits must be the same either way. Greedy decoding of `--prompt`, then the logits of every position
 computed incrementally (the prompt in one pass, then one token at a time) against one uncached
 pass over the whole sequence:
 */
@@ -347,6 +347,10 @@ for token in cached.tokens { incremental += try model.logits(appending: [token],
 let full = model.logits(tokens: sequence, sequenceLength: sequence.count)
 let cacheDifference = Matrix(rows: sequence.count, columns: c.vocabularySize, storage: incremental).maxAbsDifference(full)
 print("logits of all \(sequence.count) positions, cached vs uncached: max |difference| \(sci(cacheDifference, 1))")
+// Token rows pushed through the projections: without the cache the whole sequence at every step.
+let steps = cached.tokens.count
+let uncachedRows = (0..<steps).reduce(0) { $0 + promptIDs.count + $1 }, cachedRows = promptIDs.count + steps - 1
+print("token rows through the projections for \(steps) tokens: \(grouped(uncachedRows)) without the cache, \(grouped(cachedRows)) with it (\(fmt(Double(uncachedRows) / Double(cachedRows), 1))× fewer)")
 let perToken = c.keyValueCacheElementsPerToken * MemoryLayout<Float>.size
 print("cache after \(cache.count) tokens: \(grouped(cache.elementCount)) numbers = \(bytes(cache.elementCount * MemoryLayout<Float>.size)); from the configuration, \(cache.count) × \(bytes(perToken)) = \(bytes(cache.count * perToken))")
 

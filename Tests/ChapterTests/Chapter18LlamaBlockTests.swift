@@ -60,6 +60,13 @@ enum LlamaBlockRuns {
         // Cached decoding: the same tokens and (up to rounding) the same logits.
         #expect(out.contains("the same tokens without the cache: yes"))
         #expect(try number(after: "cached vs uncached: max |difference|", in: line("cached vs uncached", in: out)).map { $0 <= 1e-5 } == true)
+        // Rows through the projections: the uncached run feeds P, P + 1, …, P + n − 1 rows; the cached one P, then 1 per step.
+        let rows = try line("token rows through the projections for", in: out)
+        let n = try #require(number(after: "projections for", in: rows).map(Int.init))
+        let total = try #require(number(after: "cache after", in: line("cache after", in: out)).map(Int.init))
+        let p = total - n
+        #expect(number(after: "tokens:", in: rows).map(Int.init) == n * p + n * (n - 1) / 2, "\(rows)")
+        #expect(number(after: "without the cache,", in: rows).map(Int.init) == p + n - 1, "\(rows)")
         // LoRA on q, v at r = 8: 4 layers · 8 · ((192 + 192) + (192 + 64)), as chapter 17 counts it.
         #expect(out.contains("trainable 20,480 of "))
         #expect(out.contains("= 20,480"))
