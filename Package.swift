@@ -127,6 +127,11 @@ let package = Package(
             name: "pretrain",
             dependencies: ["TinyLlama", "Corpus", "LoRA", "Notebook"],
             swiftSettings: optimisedEvenInDebug),
+        // `llama-adapt`: a learner's own LLaMA checkpoint: load, generate, LoRA/QLoRA, a few steps, save.
+        .executableTarget(
+            name: "llama-adapt",
+            dependencies: ["LoRA", "Notebook"],
+            swiftSettings: optimisedEvenInDebug),
         .executableTarget(
             name: "lora-bench",
             dependencies: ["LoRA", "Notebook", blasDependency],
@@ -177,7 +182,8 @@ let package = Package(
             dependencies: ["Experiments", "LoRA", "Notebook"]),
         .testTarget(
             name: "ChapterTests",
-            dependencies: ["ChildProcess", .target(name: "lora-docs"), .target(name: "lora-bench"), .target(name: "safetensors-interop")]
+            dependencies: ["ChildProcess", .target(name: "lora-docs"), .target(name: "lora-bench"), .target(name: "safetensors-interop"),
+                           .target(name: "llama-adapt")]
                 + chapterDependencies),
         .testTarget(
             name: "ExerciseTests",

@@ -228,8 +228,14 @@ for line in targetVerdicts { print(line) }
 /*:
 Which layers matter at a fixed budget is an empirical question per task (the seed's
 limitation 3); the verdicts above answer it for these two tasks, and where the seeds cannot
-separate two settings the page says so. QLoRA's paper adapts all linear layers, a choice of
-coverage over rank.
+separate two settings the page says so. What this model cannot show: its blocks are two
+layers of width 64 with an MLP of two projections, so squeezing all-linear into the same
+budget leaves it rank 2, and its tasks are synthetic. At scale the question has an answer
+from evidence, not a choice: Dettmers et al. (2023, §4) found that "LoRA on all linear
+transformer block layers" is required to match full fine-tuning, and Schulman et al. (2025,
+"LoRA Without Regret") found attention-only LoRA behind, with the MLP layers mattering most.
+Chapter [17](17-a-new-voice.md) asks it again at equal *rank* on a pre-trained language
+model, with attention-only, MLP-only and all-linear adapters side by side.
 
 ### The seed's `["all_linear"]`
 

@@ -17,12 +17,16 @@ import Darwin
 /// The most repetitions accepted: 1000 medians of the slowest figure already take minutes.
 let maximumRepetitions = 1000
 
+/// The groups of figures, in the order they run.
+let benchmarkGroups = ["core", "products", "quantization", "training", "variants", "llama"]
+
 let usage = """
-    usage: lora-bench [--json] [--repetitions N] [--blas]
+    usage: lora-bench [--json] [--repetitions N] [--only GROUP] [--blas]
 
     Measures the package's performance targets as ratios timed in one run (medians after a warm-up).
       --json            print one JSON object per figure instead of a table
       --repetitions N   timed repetitions per measurement (default 15, from 3 to \(maximumRepetitions))
+      --only GROUP      measure one group of figures: \(benchmarkGroups.joined(separator: ", "))
       --blas            print the BLAS library and kernel in use, and exit
       --help            show this message
     Build with -c release.
@@ -34,6 +38,7 @@ let usage = """
     CPU cannot run stops programs with an illegal instruction; lora-bench refuses it.
     """
 
+var only: String? = nil
 var json = false
 var blasOnly = false
 var repetitions = 15
@@ -43,6 +48,12 @@ while let argument = arguments.popFirst() {
     case "--json": json = true
     case "--blas": blasOnly = true
     case "--help", "-h": print(usage); exit(0)
+    case "--only":
+        guard let group = arguments.popFirst(), benchmarkGroups.contains(group) else {
+            printError("lora-bench: --only needs one of \(benchmarkGroups.joined(separator: ", "))\n\n" + usage)
+            exit(2)
+        }
+        only = group
     case "--repetitions":
         guard let text = arguments.popFirst() else {
             printError("lora-bench: --repetitions needs a value, an integer from 3 to \(maximumRepetitions)\n\n" + usage)
@@ -77,11 +88,16 @@ if blasOnly {
     exit(0)
 }
 var results = [BenchmarkResult]()
-results.append(matrixProductVersusRawGEMM(repetitions: repetitions))
-results.append(loraOverhead(repetitions: repetitions))
-results += productEngineBenchmarks(repetitions: repetitions) + quantizationBenchmarks(repetitions: repetitions)
-    + trainingBenchmarks(repetitions: repetitions)
-results += variantBenchmarks(repetitions: repetitions)
+for group in benchmarkGroups where only == nil || only == group {
+    switch group {
+    case "core": results += [matrixProductVersusRawGEMM(repetitions: repetitions), loraOverhead(repetitions: repetitions)]
+    case "products": results += productEngineBenchmarks(repetitions: repetitions)
+    case "quantization": results += quantizationBenchmarks(repetitions: repetitions)
+    case "training": results += trainingBenchmarks(repetitions: repetitions)
+    case "variants": results += variantBenchmarks(repetitions: repetitions)
+    default: results += llamaBenchmarks(repetitions: repetitions)
+    }
+}
 
 if json {
     print("{\"blas\": \(jsonString(blas.description)), \"kernel\": \(jsonString(blas.kernel)), \"kernel_picked_by_lora_bench\": \(restarted), \"repetitions\": \(repetitions), \"results\": [")

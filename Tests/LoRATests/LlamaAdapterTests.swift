@@ -20,6 +20,23 @@ import Testing
         #expect(try llama().resolveTargets(.names(["gate_proj"])) == ["layers.0.mlp.gate_proj", "layers.1.mlp.gate_proj"])
     }
 
+    /// PEFT adapts a tied lm_head (the embedding's weight); the package refuses a target naming
+    /// it instead of skipping it silently, and an exclusion or an untied head is fine.
+    @Test func aTiedHeadNamedAsATargetIsRefusedByName() throws {
+        let tied = try llama(tied: true)
+        for targets: TargetModules in [.names(["q_proj", "lm_head"]), .pattern(".*head"), .names(["lm_head"])] {
+            #expect(throws: TargetModuleError.tiedOutputHead("lm_head"), "\(targets)") { try tied.resolveTargets(targets) }
+            var copy = tied
+            #expect(throws: TargetModuleError.tiedOutputHead("lm_head")) {
+                try copy.injectLoRA(targets: targets, hyperparameters: LoRAHyperparameters(rank: 2, alpha: 4), seed: 1)
+            }
+            #expect(copy.adaptedLayerNames.isEmpty)
+        }
+        #expect(try tied.resolveTargets(.names(["q_proj", "lm_head"]), exclude: .names(["lm_head"])).count == 2)
+        #expect(try llama().resolveTargets(.names(["lm_head"])) == ["lm_head"])
+        #expect(TargetModuleError.tiedOutputHead("lm_head").description.contains("tie_word_embeddings"))
+    }
+
     @Test func loraOnGateProjTrainsOnlyTheAdapterAndStartsAsTheBase() throws {
         let base = try llama()
         var model = base

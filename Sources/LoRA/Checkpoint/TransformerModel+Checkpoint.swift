@@ -21,10 +21,11 @@ extension TransformerModel {
     public init(checkpoint: LlamaCheckpoint) throws(CheckpointError) {
         let configuration = checkpoint.config.transformerConfiguration
         do {
-            self = try TransformerModel(configuration: configuration, seed: 0)
+            try configuration.validate()
         } catch {
             throw CheckpointError(file: LlamaConfig.fileName, kind: .invalidConfig, problem: "not a valid model (\(error))")
         }
+        self = TransformerModel(zeroedFor: configuration)  // every weight is overwritten below
         var unused = Set(checkpoint.tensors.keys)
         var missing: [String] = []
         var misshapen: [(String, String)] = []

@@ -57,6 +57,9 @@ public enum TargetModuleError: Error, Equatable, CustomStringConvertible {
     case unsupportedModule(String)
     /// A matched layer already carries an adapter.
     case alreadyAdapted(String)
+    /// The targets name the output head of a model whose head is its token embedding
+    /// (`tie_word_embeddings`): PEFT adapts that shared layer, this package refuses it.
+    case tiedOutputHead(String)
 
     public var description: String {
         switch self {
@@ -68,6 +71,10 @@ public enum TargetModuleError: Error, Equatable, CustomStringConvertible {
         case .unsupportedModule(let name):
             "target module '\(name)' is not supported: only linear layers can take a LoRA adapter"
         case .alreadyAdapted(let name): "module '\(name)' already has a LoRA adapter"
+        case .tiedOutputHead(let name):
+            "target module '\(name)' is the output head of a model with tie_word_embeddings, whose weight is embed_tokens': "
+                + "PEFT adapts it, this package does not (an adapter there changes what merging does to the embedding); "
+                + "leave '\(name)' out of the targets, or untie the head first"
         }
     }
 }

@@ -33,10 +33,13 @@ public struct TransformerBlock<Scalar: BLASScalar>: Sendable {
     /// A block with PyTorch-default linear initialisation, drawn from `generator` in the order
     /// q, k, v, o, (gate,) up, down.
     public init(configuration c: TransformerConfiguration, using generator: inout SeededGenerator) {
+        self.init(configuration: c) { input, output in Linear<Scalar>(inFeatures: input, outFeatures: output, bias: false, using: &generator) }
+    }
+
+    /// A block whose linear layers `linear(in, out)` makes, called in the order q, k, v, o,
+    /// (gate,) up, down.
+    init(configuration c: TransformerConfiguration, linear: (_ input: Int, _ output: Int) -> any LinearLayer<Scalar>) {
         let (d, m, dkv) = (c.modelDimension, c.mlpDimension, c.keyValueDimension)
-        func linear(_ input: Int, _ output: Int) -> any LinearLayer<Scalar> {
-            Linear<Scalar>(inFeatures: input, outFeatures: output, bias: false, using: &generator)
-        }
         inputLayernorm = RMSNorm(dimension: d, epsilon: c.normEpsilon)
         qProj = linear(d, c.headCount * c.headDimension); kProj = linear(d, dkv); vProj = linear(d, dkv)
         oProj = linear(c.headCount * c.headDimension, d)

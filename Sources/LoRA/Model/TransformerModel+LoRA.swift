@@ -2,7 +2,19 @@ extension TransformerModel {
     /// The linear layers `targets` selects (after `exclude`), by PEFT's rules.
     /// - Throws: ``TargetModuleError``.
     public func resolveTargets(_ targets: TargetModules, exclude: ExcludeModules? = nil) throws -> [String] {
-        try TargetModuleMatcher.resolve(
+        // A tied head is the embedding, not a linear slot here; PEFT would adapt it, so a target
+        // naming it is refused rather than silently skipped.
+        if lmHead == nil, !(try TargetModuleMatcher.isExcluded(Self.outputLayerName, by: exclude)) {
+            let head = Self.outputLayerName
+            let named: Bool
+            switch targets {
+            case .names(let items): named = items.contains { TargetModuleMatcher.matchesSuffix(head, $0) }
+            case .pattern(let p): named = try TargetModuleMatcher.fullMatch(head, pattern: p)
+            case .allLinear: named = false
+            }
+            if named { throw TargetModuleError.tiedOutputHead(head) }
+        }
+        return try TargetModuleMatcher.resolve(
             targets: targets, exclude: exclude, moduleNames: moduleNames,
             linearNames: linearLayerNames, outputLayerName: Self.outputLayerName)
     }

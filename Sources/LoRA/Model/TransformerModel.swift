@@ -34,14 +34,28 @@ public struct TransformerModel<Scalar: BLASScalar>: Sendable {
     public init(configuration c: TransformerConfiguration, seed: UInt64) throws {
         try c.validate()
         var g = SeededGenerator(seed: seed)
+        self.init(validated: c, embedding: { count, dimension in Embedding(count: count, dimension: dimension, std: c.embeddingStd, using: &g) },
+                  linear: { input, output in Linear<Scalar>(inFeatures: input, outFeatures: output, bias: false, using: &g) })
+    }
+
+    /// A model of a validated configuration whose weights are all zero, to be overwritten (a
+    /// checkpoint being loaded): no random draws, one allocation per weight.
+    init(zeroedFor c: TransformerConfiguration) {
+        self.init(validated: c, embedding: { count, dimension in Embedding(weight: .zeroed(count, dimension)) },
+                  linear: { input, output in Linear<Scalar>(weight: .zeroed(output, input)) })
+    }
+
+    /// The model whose embeddings `embedding(count, dimension)` and linear layers
+    /// `linear(in, out)` make, called in the order tokens, (positions,) each block's q … down,
+    /// lm_head (when untied).
+    private init(validated c: TransformerConfiguration, embedding: (_ count: Int, _ dimension: Int) -> Embedding<Scalar>,
+                 linear: (_ input: Int, _ output: Int) -> any LinearLayer<Scalar>) {
         configuration = c
-        embedTokens = Embedding(count: c.vocabularySize, dimension: c.modelDimension, std: c.embeddingStd, using: &g)
-        embedPositions = c.positionEncoding == .learned
-            ? Embedding(count: c.contextLength, dimension: c.modelDimension, std: c.embeddingStd, using: &g) : nil
-        layers = (0..<c.layerCount).map { _ in TransformerBlock(configuration: c, using: &g) }
+        embedTokens = embedding(c.vocabularySize, c.modelDimension)
+        embedPositions = c.positionEncoding == .learned ? embedding(c.contextLength, c.modelDimension) : nil
+        layers = (0..<c.layerCount).map { _ in TransformerBlock(configuration: c, linear: linear) }
         norm = RMSNorm(dimension: c.modelDimension, epsilon: c.normEpsilon)
-        lmHead = c.tieWordEmbeddings
-            ? nil : Linear<Scalar>(inFeatures: c.modelDimension, outFeatures: c.vocabularySize, bias: false, using: &g)
+        lmHead = c.tieWordEmbeddings ? nil : linear(c.modelDimension, c.vocabularySize)
     }
 
     /// The linear slot at a path from ``linearLayerNames``.

@@ -117,7 +117,8 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
 
     /// The same elements converted to another precision.
     public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> Matrix<Other> {
-        Matrix<Other>(rows: rows, columns: columns, storage: storage.map { Other($0.doubleValue) })
+        if let same = self as? Matrix<Other> { return same }  // the same type: shared storage, no pass
+        return Matrix<Other>(rows: rows, columns: columns, storage: storage.map { Other($0.doubleValue) })
     }
 }
 
