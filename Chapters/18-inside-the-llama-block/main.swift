@@ -140,7 +140,7 @@ let k = Matrix<Double>.normal(1, headWidth, using: &generator).row(0)
 /// rope(v, p) of one head vector through the library.
 func rope(_ v: [Double], _ p: Int) -> [Double] { tinyRope.rotate(Matrix(rows: 1, columns: headWidth, storage: v), positions: [p]).row(0) }
 let shifts = [0, 1, 10, 50, 100]
-var offsetTable = Table(columns: ["offset m − n", "score at n = 0", "largest |difference| over n ∈ {0, 1, 10, 50, 100}"])  // hide
+var offsetTable = Table(columns: ["offset m − n", "score at n = 0", Table.Column("largest |difference| over n ∈ {" + shifts.map(String.init).joined(separator: ", ") + "}")])  // hide
 var largest = 0.0
 for offset in [0, 1, 2, 5, 20] {
     let scores = shifts.map { n in dot(rope(q, n + offset), rope(k, n)) }
