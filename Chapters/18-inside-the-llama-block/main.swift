@@ -217,7 +217,8 @@ print("down_proj(…) (\(c.modelDimension))            " + show(Array(mlpByHand.
 print("library (Float)                 " + show(Array(mlpLibrary.prefix(4)).map(Double.init)))
 let mlpDifference = zip(mlpByHand, mlpLibrary).map { abs($0 - Double($1)) }.max()!
 print("max |by hand − library| over all \(c.modelDimension) outputs: \(sci(mlpDifference, 1)) (Float rounding); largest |output| \(fmt(mlpByHand.map(abs).max()!, 3))")
-print("silu keeps small negatives: \(silu.filter { $0 < 0 }.count) of \(c.mlpDimension) gate values are below 0 after silu (ReLU would zero them)")
+let lowest = silu.indices.min { silu[$0] < silu[$1] }!
+print("silu keeps small negatives: \(silu.filter { $0 < 0 }.count) of \(c.mlpDimension) gate values are below 0 after silu, the lowest \(fmt(silu[lowest], 4)) at g = \(fmt(gate[lowest], 4)) (ReLU would zero them)")
 
 /*:
 Three matrices of width $m$ instead of two of width $4d$: LLaMA takes $m \approx \tfrac23 \cdot 4d$
@@ -329,9 +330,10 @@ print("tiny LLaMA per block: \(grouped(c.blockParameterCount)) = attention \(gro
 Generating token by token, a model without a cache runs the whole sequence again for every new
 token. With a key/value cache each layer keeps the rotated keys and the values of every
 position seen; a new token computes its own projections and attends over the cache (the
-attention itself still reads every cached row). The logits must be the same either way. Greedy decoding of `--prompt`, then the logits of every position
-computed incrementally (the prompt in one pass, then one token at a time) against one uncached
-pass over the whole sequence:
+attention itself still reads every cached row). The logits must be the same either way.
+Greedy decoding of `--prompt`, then the logits of every position computed incrementally (the
+prompt in one pass, then one token at a time) against one uncached pass over the whole
+sequence:
 */
 cell("Decoding with the KV cache")
 var noDraws = SeededGenerator(seed: 0)
@@ -393,8 +395,8 @@ print("logits with the fresh adapter (B = 0) vs without: max |difference| \(sci(
 - SwiGLU is $W_{\text{down}}(\operatorname{silu}(W_{\text{gate}}x) \odot W_{\text{up}}x)$ with a
   width near $\tfrac23 \cdot 4d$, so that it costs about what a GELU MLP of width $4d$ costs.
 - Grouped-query attention shares each key/value head among $H/KV$ query heads; it shrinks
-  `k_proj`, `v_proj` and the KV cache by that factor, which at long context is what decides
-  memory at inference (the table above).
+  `k_proj`, `v_proj` and the KV cache by that factor; the cache grows with every token of
+  every sequence being decoded (the table above).
 - Counting from the configuration reproduces chapter 08's LLaMA-7B and -65B and the loaded tiny
   LLaMA; cached decoding gives the uncached logits; LoRA on q, v trains what its shapes predict.
 
