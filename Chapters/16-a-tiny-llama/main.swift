@@ -14,7 +14,9 @@ tasks. From here on the base model is a real language model: a small LLaMA (tran
 pre-trained on the quotations of Debian's `fortunes`. This chapter
 shows the text, the tokenizer, the model and its files, what pre-training bought (bits per byte
 against n-gram baselines on held-out text), and what the model writes. The next chapter adapts
-it, with LoRA and QLoRA, into two new voices.
+it, with LoRA and QLoRA, into two new voices; [chapter 18](18-inside-the-llama-block.md) opens
+one of its blocks and computes each piece by hand (rotary positions, SwiGLU, grouped-query
+attention, the key/value cache).
 
 **The regime.** The models QLoRA was made for are LLaMA-7B to 65B, pre-trained on 1.0 to 1.4
 trillion tokens (Touvron et al. 2023; Dettmers et al. 2023 fine-tune them); the line printed

@@ -140,6 +140,16 @@ public struct Implementations {
     // 32 paired ratio
     /// exp(mean of ln aᵢ − ln bᵢ) and its 95% interval, given t₀.₉₇₅(n − 1).
     public var pairedRatio: (_ a: [Double], _ b: [Double], _ t975: Double) -> (ratio: Double, low: Double, high: Double)
+    // 33 RoPE
+    /// x ⊙ cos + rotate_half(x) ⊙ sin at `position`, ωᵢ = θ^(−2i/d).
+    public var rotaryEmbedding: (_ x: [Double], _ position: Int, _ theta: Double) -> [Double]
+    // 34 one BPE merge step
+    /// The most frequent adjacent pair (ties: smaller ids), its count, the words with it joined; nil without pairs.
+    public var bpeMergeStep: (_ words: [[Int]], _ counts: [Int], _ newToken: Int) -> (left: Int, right: Int, count: Int, words: [[Int]])?
+    // 35 one decoding step with a KV cache
+    /// Appends key and value to the cache, returns the query's attention output over every cached row.
+    public var decodingStep: (_ keys: inout [[Double]], _ values: inout [[Double]], _ key: [Double], _ value: [Double], _ query: [Double],
+                              _ heads: Int, _ keyValueHeads: Int) -> [Double]
 
     /// Collects one implementation of every exercise.
     public init(
@@ -192,7 +202,10 @@ public struct Implementations {
         mixedBatchForward: @escaping (Matrix<Float>, Linear<Float>, [LoRABranch<Float>], [Int?]) -> Matrix<Float>,
         bitsPerByte: @escaping (Double, Int, Int) -> Double,
         samplingProbabilities: @escaping ([Double], Double, Double) -> [Double],
-        pairedRatio: @escaping ([Double], [Double], Double) -> (ratio: Double, low: Double, high: Double)
+        pairedRatio: @escaping ([Double], [Double], Double) -> (ratio: Double, low: Double, high: Double),
+        rotaryEmbedding: @escaping ([Double], Int, Double) -> [Double],
+        bpeMergeStep: @escaping ([[Int]], [Int], Int) -> (left: Int, right: Int, count: Int, words: [[Int]])?,
+        decodingStep: @escaping (inout [[Double]], inout [[Double]], [Double], [Double], [Double], Int, Int) -> [Double]
     ) {
         self.lowRankUpdate = lowRankUpdate
         self.updateRankBound = updateRankBound
@@ -244,5 +257,8 @@ public struct Implementations {
         self.bitsPerByte = bitsPerByte
         self.samplingProbabilities = samplingProbabilities
         self.pairedRatio = pairedRatio
+        self.rotaryEmbedding = rotaryEmbedding
+        self.bpeMergeStep = bpeMergeStep
+        self.decodingStep = decodingStep
     }
 }

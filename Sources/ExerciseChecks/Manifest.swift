@@ -73,7 +73,7 @@ public enum Manifest {
 
     /// The first exercise of the second pass. Exercises 1 to 16 walk through chapters 01–12 once;
     /// from here on the ladder walks through them again, one central idea per exercise, and on
-    /// into chapters 13–17. Each pass is in chapter order.
+    /// into chapters 13–18. Each pass is in chapter order.
     public static let secondPassStart = 17
 
     /// What each hint tier gives, by tier (1-based); tiers past the last name are "more detail".
@@ -213,7 +213,7 @@ public enum Manifest {
                  ],
                  check: checkAdapterFiles),
 
-        // The second pass: the chapters' central ideas, then chapters 13–17.
+        // The second pass: the chapters' central ideas, then chapters 13–18.
         Exercise(number: 17, name: "eckart-young", chapter: 1,
                  goal: "Predict, then run: the smallest Frobenius error any rank-r matrix can reach, √(Σ_{i>r} σᵢ²), and the truncated SVD that reaches it.",
                  hints: [
@@ -344,6 +344,30 @@ public enum Manifest {
                     "`zip` the two arrays and `map` each pair to its log-ratio (`Double.log`); `reduce` for the sum and for the sum of squared deviations; convert the count to Double once; `squareRoot()`; three calls of `Double.exp` in the returned tuple.",
                  ],
                  check: checkPairedRatio),
+        Exercise(number: 33, name: "rope-rotation", chapter: 18,
+                 goal: "Turn one head's query to its position as transformers' rotary embedding does: ωᵢ = θ^(−2i/d), x ⊙ cos + rotate_half(x) ⊙ sin.",
+                 hints: [
+                    "The head is two halves; column i and column i + d/2 form a plane that turns by the angle p·ωᵢ, a faster frequency for smaller i. Position 0 turns nothing, and no position changes the vector's length.",
+                    "ωᵢ = θ^(−2i/d) = exp(−(2i/d)·ln θ) for i < d/2; with c = cos(p·ωᵢ), s = sin(p·ωᵢ): out[i] = x[i]·c − x[i+d/2]·s and out[i+d/2] = x[i+d/2]·c + x[i]·s.",
+                    "Start from a mutable copy of x, loop i over `0..<d/2`, compute the frequency with `Double.exp` and `Double.log` (or Foundation's `pow`), the angle as `Double(position) *` it, then assign the two entries of the plane from the old x, never from out.",
+                 ],
+                 check: checkRopeRotation),
+        Exercise(number: 34, name: "bpe-merge-step", chapter: 18,
+                 goal: "Take one BPE training step: count adjacent pairs over the words, pick the most frequent (ties: smaller ids), join it everywhere.",
+                 hints: [
+                    "Three parts: a tally of every adjacent pair (weighted by how often each word occurs), a choice that is deterministic even when counts tie, and a left-to-right rewrite of every word. Pairs never cross words, and no pair at all means nil.",
+                    "count(a, b) = Σ over words w, positions i with w[i] = a and w[i+1] = b, of counts[w]; pick the largest count, then the smallest a, then the smallest b; in each word replace a followed by b with newToken and move on by two.",
+                    "A `[[Int]: Int]` dictionary keyed by the two-element pair; a loop over its entries that keeps the best with a comparison falling back to `lexicographicallyPrecedes`; `guard let` for nil; a `while` loop with an index per word that appends either newToken (skipping two) or the token itself.",
+                 ],
+                 check: checkBPEMergeStep),
+        Exercise(number: 35, name: "kv-cache-step", chapter: 18,
+                 goal: "Decode one token with a key/value cache: append its key and value, then attend its query over every cached row (grouped-query heads).",
+                 hints: [
+                    "The new token attends to every earlier position and to itself, so append before attending. Each query head reads its own slice of the query and the slice of the key/value head it shares: consecutive query heads share one.",
+                    "d_h = query.count / H; j = h / (H/KV); sₜ = q_h · k_{t,j} / √d_h over all rows t; pₜ = exp(sₜ − max s) / Σ exp(sᵤ − max s); o_h = Σₜ pₜ · v_{t,j}; output = o_0, …, o_{H−1} side by side.",
+                    "`append` to both inout arrays first; a loop over heads; array slices `[(j * dh)..<((j + 1) * dh)]` for the key and value columns; `map` over the key rows for the scores, `max()!` for the shift, `Double.exp`; an accumulator of d_h zeros per head, appended to the output.",
+                 ],
+                 check: checkKVCacheStep),
     ]
 
     /// The exercise numbered `number`, if any.

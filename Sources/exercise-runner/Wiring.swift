@@ -53,5 +53,8 @@ func stubImplementations() -> Implementations {
         mixedBatchForward: { ExerciseStubs.mixedBatchForward(x: $0, base: $1, adapters: $2, adapterOfRow: $3) },
         bitsPerByte: { ExerciseStubs.bitsPerByte(meanLoss: $0, tokens: $1, bytes: $2) },
         samplingProbabilities: { ExerciseStubs.samplingProbabilities(logits: $0, temperature: $1, topP: $2) },
-        pairedRatio: { ExerciseStubs.pairedRatio($0, $1, t975: $2) })
+        pairedRatio: { ExerciseStubs.pairedRatio($0, $1, t975: $2) },
+        rotaryEmbedding: { ExerciseStubs.rotaryEmbedding($0, position: $1, theta: $2) },
+        bpeMergeStep: { ExerciseStubs.bpeMergeStep(words: $0, counts: $1, newToken: $2) },
+        decodingStep: { ExerciseStubs.decodingStep(keys: &$0, values: &$1, key: $2, value: $3, query: $4, heads: $5, keyValueHeads: $6) })
 }

@@ -420,6 +420,70 @@ struct ExerciseCheckTests {
             let h = t * (r.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1) / n).squareRoot()
             return (m, m - h, m + h)
         } })
+        // 33: RoPE written with one mistake at a time: neighbouring pairs (the paper's layout),
+        // rotate_half's sign flipped (turning backwards), ωᵢ = θ^(−i/d) instead of θ^(−2i/d).
+        func rope(_ x: [Double], _ p: Int, _ theta: Double, interleaved: Bool = false, backwards: Bool = false, halfExponent: Bool = false) -> [Double] {
+            let d = x.count
+            var out = x
+            for i in 0..<(d / 2) {
+                let omega = Foundation.pow(theta, -Double(halfExponent ? i : 2 * i) / Double(d))
+                let angle = Double(p) * omega * (backwards ? -1 : 1)
+                let (a, b) = interleaved ? (2 * i, 2 * i + 1) : (i, i + d / 2)
+                out[a] = x[a] * Foundation.cos(angle) - x[b] * Foundation.sin(angle)
+                out[b] = x[b] * Foundation.cos(angle) + x[a] * Foundation.sin(angle)
+            }
+            return out
+        }
+        #expect(fails(33) { $0.rotaryEmbedding = { rope($0, $1, $2) } } == false, "the test's own RoPE (Foundation's pow, cos, sin) must pass")
+        #expect(fails(33) { $0.rotaryEmbedding = { rope($0, $1, $2, interleaved: true) } })
+        #expect(fails(33) { $0.rotaryEmbedding = { rope($0, $1, $2, backwards: true) } })
+        #expect(fails(33) { $0.rotaryEmbedding = { rope($0, $1, $2, halfExponent: true) } })
+        // 34: ties broken towards the larger pair; overlapping pairs counted once; word counts ignored.
+        #expect(fails(34) { impl in
+            impl.bpeMergeStep = { words, counts, new in
+                var tally: [[Int]: Int] = [:]
+                for (w, n) in zip(words, counts) where w.count > 1 { for i in 0..<(w.count - 1) { tally[[w[i], w[i + 1]], default: 0] += n } }
+                guard let best = tally.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.lexicographicallyPrecedes($1.key) }) else { return nil }
+                return good.bpeMergeStep(words.map { w in w.map { $0 } }, counts, new).map { r in (best.key[0], best.key[1], r.count, r.words) }
+            }
+        })
+        #expect(fails(34) { impl in
+            let right = good.bpeMergeStep
+            impl.bpeMergeStep = { words, _, new in right(words, words.map { _ in 1 }, new) }
+        })
+        #expect(fails(34) { impl in
+            let right = good.bpeMergeStep
+            // Counting each word's pairs as a set: (a, a) in [a, a, a] once.
+            impl.bpeMergeStep = { words, counts, new in
+                guard let r = right(words, counts, new) else { return nil }
+                var once = 0
+                for (w, n) in zip(words, counts) where w.count > 1 && (0..<(w.count - 1)).contains(where: { w[$0] == r.left && w[$0 + 1] == r.right }) { once += n }
+                return (r.left, r.right, once, r.words)
+            }
+        })
+        // 35: attending over the old rows only; h % KV instead of h / (H/KV); no 1/√d_h; no max shift.
+        func attend(_ keys: inout [[Double]], _ values: inout [[Double]], _ key: [Double], _ value: [Double], _ query: [Double], _ heads: Int, _ kv: Int,
+                    selfExcluded: Bool = false, modulo: Bool = false, unscaled: Bool = false, unshifted: Bool = false) -> [Double] {
+            let old = keys.count
+            keys.append(key)
+            values.append(value)
+            let dh = query.count / heads, group = heads / kv
+            var out: [Double] = []
+            for h in 0..<heads {
+                let j = modulo ? h % kv : h / group
+                let rows = selfExcluded && old > 0 ? old : keys.count
+                let s = (0..<rows).map { t in (0..<dh).reduce(0.0) { $0 + query[h * dh + $1] * keys[t][j * dh + $1] } / (unscaled ? 1 : Double(dh).squareRoot()) }
+                let m = unshifted ? 0 : s.max()!
+                let e = s.map { Foundation.exp($0 - m) }, total = e.reduce(0, +)
+                out += (0..<dh).map { c in (0..<rows).reduce(0.0) { $0 + e[$1] / total * values[$1][j * dh + c] } }
+            }
+            return out
+        }
+        #expect(fails(35) { $0.decodingStep = { attend(&$0, &$1, $2, $3, $4, $5, $6) } } == false, "the test's own decoding step must pass")
+        #expect(fails(35) { $0.decodingStep = { attend(&$0, &$1, $2, $3, $4, $5, $6, selfExcluded: true) } })
+        #expect(fails(35) { $0.decodingStep = { attend(&$0, &$1, $2, $3, $4, $5, $6, modulo: true) } })
+        #expect(fails(35) { $0.decodingStep = { attend(&$0, &$1, $2, $3, $4, $5, $6, unscaled: true) } })
+        #expect(fails(35) { $0.decodingStep = { attend(&$0, &$1, $2, $3, $4, $5, $6, unshifted: true) } })
         // 16: big-endian length.
         #expect(fails(16) { impl in
             let right = good.safetensorsLengthPrefix

@@ -43,7 +43,7 @@ struct ExerciseFileTests {
         #expect(exercises.filter(\.predictThenRun).count >= 2, "at least two predict-then-run exercises")
     }
 
-    @Test("every chapter in the manifest has exercises, chapters 13–16 at least two")
+    @Test("every chapter in the manifest has exercises, chapters 13–16 at least two, 18 three")
     func chaptersHaveExercises() {
         for (chapter, _) in Manifest.chapters {
             let count = Manifest.exercises.filter { $0.chapter == chapter }.count
@@ -51,11 +51,14 @@ struct ExerciseFileTests {
             // new idea, comparing methods by a paired ratio, is one exercise.
             #expect(count >= ((13...16).contains(chapter) ? 2 : 1), "chapter \(chapter) has \(count) exercises")
         }
+        // Chapter 18 (inside the LLaMA block): RoPE, a BPE merge step, a KV-cache decoding step.
+        #expect(Manifest.exercises.filter { $0.chapter == 18 }.map(\.number) == [33, 34, 35])
         #expect(Manifest.chapters[13] == "ch13-quantization-meets-lora")
         #expect(Manifest.chapters[14] == "ch14-dora-and-loraplus")
         #expect(Manifest.chapters[15] == "ch15-combining-and-serving")
         #expect(Manifest.chapters[16] == "ch16-a-tiny-llama")
         #expect(Manifest.chapters[17] == "ch17-a-new-voice")
+        #expect(Manifest.chapters[18] == "ch18-inside-the-llama-block")
     }
 
     @Test("predict-then-run stubs ship with no prediction (.nan) and their solutions with one")

@@ -59,5 +59,8 @@ func solutionImplementations() -> Implementations {
         mixedBatchForward: { ExerciseSolutions.mixedBatchForward(x: $0, base: $1, adapters: $2, adapterOfRow: $3) },
         bitsPerByte: { ExerciseSolutions.bitsPerByte(meanLoss: $0, tokens: $1, bytes: $2) },
         samplingProbabilities: { ExerciseSolutions.samplingProbabilities(logits: $0, temperature: $1, topP: $2) },
-        pairedRatio: { ExerciseSolutions.pairedRatio($0, $1, t975: $2) })
+        pairedRatio: { ExerciseSolutions.pairedRatio($0, $1, t975: $2) },
+        rotaryEmbedding: { ExerciseSolutions.rotaryEmbedding($0, position: $1, theta: $2) },
+        bpeMergeStep: { ExerciseSolutions.bpeMergeStep(words: $0, counts: $1, newToken: $2) },
+        decodingStep: { ExerciseSolutions.decodingStep(keys: &$0, values: &$1, key: $2, value: $3, query: $4, heads: $5, keyValueHeads: $6) })
 }
