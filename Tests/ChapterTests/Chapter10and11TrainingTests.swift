@@ -83,8 +83,8 @@ func checkVerdicts(in text: String) -> (checked: Int, wrong: [String]) {
 /// hold every verdict of that run, checked by ProseVerdictTests); here it runs short, for the
 /// structure of its output, which does not depend on the steps or seeds.
 enum TrainingChapterRuns {
-    static let ch10: Finished? = try? runProduct("ch10-training")
-    static let ch11: Finished? = try? runProduct("ch11-rank-targets-limits", ["--steps", "40", "--seeds", "2"])
+    static let ch10 = OnceRun { try? runProduct("ch10-training") }
+    static let ch11 = OnceRun { try? runProduct("ch11-rank-targets-limits", ["--steps", "40", "--seeds", "2"]) }
 }
 
 @Suite struct VerdictLineTests {
@@ -108,8 +108,8 @@ enum TrainingChapterRuns {
 }
 
 @Suite struct Chapter10Tests {
-    @Test func methodsAtTunedRatesWithComputedVerdicts() throws {
-        let run = try #require(TrainingChapterRuns.ch10)
+    @Test func methodsAtTunedRatesWithComputedVerdicts() async throws {
+        let run = try #require(await TrainingChapterRuns.ch10.value)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout
         let rows = tableRows(after: "% of total  final train loss", in: out)
@@ -157,8 +157,8 @@ enum TrainingChapterRuns {
 }
 
 @Suite struct Chapter11Tests {
-    @Test func rankTargetsCombiningAndTheRankATaskNeeds() throws {
-        let run = try #require(TrainingChapterRuns.ch11)
+    @Test func rankTargetsCombiningAndTheRankATaskNeeds() async throws {
+        let run = try #require(await TrainingChapterRuns.ch11.value)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout
         let sweep = tableRows(after: "trainable  tuned lr", in: out)

@@ -3,12 +3,12 @@ import Notebook
 import Testing
 
 enum Chapter13Run {
-    static let result: Finished? = try? runProduct("ch13-quantization-meets-lora", ["--steps", "60", "--seeds", "3"])
+    static let result = OnceRun { try? runProduct("ch13-quantization-meets-lora", ["--steps", "60", "--seeds", "3"]) }
 }
 
 @Suite struct Chapter13Tests {
-    @Test func nf4CostAndRecovery() throws {
-        let run = try #require(Chapter13Run.result)
+    @Test func nf4CostAndRecovery() async throws {
+        let run = try #require(await Chapter13Run.result.value)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout
         let cost = tableRows(after: "loss increase  token accuracy", in: out)
@@ -31,8 +31,8 @@ enum Chapter13Run {
     }
 
     /// LoftQ: the error falls with T, starts below plain NF4's, and the files say init_lora_weights = true.
-    @Test func loftqErrorsAndFiles() throws {
-        let run = try #require(Chapter13Run.result)
+    @Test func loftqErrorsAndFiles() async throws {
+        let run = try #require(await Chapter13Run.result.value)
         let out = run.stdout
         let rows = tableRows(after: "‖W − Q − sBA‖_F (4 layers)", in: out)
         #expect(rows.count == 6)
@@ -48,8 +48,8 @@ enum Chapter13Run {
     /// transformers call (merge 1 dequantizes first; `merge_and_unload()` on the 4-bit model is
     /// merge 3, because PEFT's `Linear4bit.merge` re-quantizes); every verdict is paired and
     /// follows from its interval.
-    @Test func mergesAndPairedVerdicts() throws {
-        let run = try #require(Chapter13Run.result)
+    @Test func mergesAndPairedVerdicts() async throws {
+        let run = try #require(await Chapter13Run.result.value)
         let out = run.stdout
         let merges = tableRows(after: "max |logit − unmerged|", in: out)
         #expect(merges.count == 4)

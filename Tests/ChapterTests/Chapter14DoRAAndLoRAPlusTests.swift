@@ -19,12 +19,12 @@ func plainTableRows(after header: String, in text: String) -> [[String]] {
 /// The chapter runs once per test process, with fewer steps and seeds than the page.
 enum Chapter14Run {
     static let arguments = ["--steps", "60", "--seeds", "3"]
-    static let result: Finished? = try? runProduct("ch14-dora-and-loraplus", arguments)
+    static let result = OnceRun { try? runProduct("ch14-dora-and-loraplus", arguments) }
 }
 
 @Suite struct Chapter14Tests {
-    @Test func doraChecksAndLoRAPlusSteps() throws {
-        let run = try #require(Chapter14Run.result)
+    @Test func doraChecksAndLoRAPlusSteps() async throws {
+        let run = try #require(await Chapter14Run.result.value)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout
         // DoRA starts as its base, exactly; m is the row norms.
@@ -56,8 +56,8 @@ enum Chapter14Run {
 
     /// The results table has the five variants at their budgets, and every verdict line is what
     /// `Difference` decides from the printed estimates (recomputed here from the table).
-    @Test func verdictsFollowFromThePrintedNumbers() throws {
-        let run = try #require(Chapter14Run.result)
+    @Test func verdictsFollowFromThePrintedNumbers() async throws {
+        let run = try #require(await Chapter14Run.result.value)
         let out = run.stdout
         let rows = tableRows(after: "steps to loss 1.0", in: out)
         #expect(rows.map(\.first!) == ["LoRA", "rsLoRA", "DoRA", "LoRA+", "PiSSA"])

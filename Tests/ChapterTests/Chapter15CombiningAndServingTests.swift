@@ -4,13 +4,13 @@ import Testing
 
 enum Chapter15Run {
     static let seeds = 3
-    static let result: Finished? = try? runProduct("ch15-combining-and-serving", ["--steps", "150", "--seeds", String(seeds)])
+    static let result = OnceRun { try? runProduct("ch15-combining-and-serving", ["--steps", "150", "--seeds", String(seeds)]) }
 }
 
 @Suite struct Chapter15Tests {
     /// cat and full-rank svd reproduce the sum; rank-8 svd misses exactly the dropped spectrum.
-    @Test func combinationsComputeWhatTheFormulasSay() throws {
-        let run = try #require(Chapter15Run.result)
+    @Test func combinationsComputeWhatTheFormulasSay() async throws {
+        let run = try #require(await Chapter15Run.result.value)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let rows = plainTableRows(after: "cat: rank, distance", in: run.stdout)
         #expect(rows.count == 4)
@@ -32,8 +32,8 @@ enum Chapter15Run {
     }
 
     /// Each verdict line is paired by seed and agrees with its printed interval and margin.
-    @Test func verdictsFollowFromThePrintedNumbers() throws {
-        let run = try #require(Chapter15Run.result)
+    @Test func verdictsFollowFromThePrintedNumbers() async throws {
+        let run = try #require(await Chapter15Run.result.value)
         let out = run.stdout
         let lines = out.split(separator: "\n").filter { $0.contains(" tokens: ") && $0.contains("95% CI [") }
         #expect(lines.count == 14 && lines.allSatisfy { $0.contains("paired by seed; margin ±3") }, "\(lines)")
@@ -42,8 +42,8 @@ enum Chapter15Run {
         #expect(verdicts.checked + saturated == 14 && verdicts.wrong.isEmpty, "\(verdicts)")
     }
 
-    @Test func servingMatchesEachAdapterAloneAndSwapsWithoutTouchingTheBase() throws {
-        let run = try #require(Chapter15Run.result)
+    @Test func servingMatchesEachAdapterAloneAndSwapsWithoutTouchingTheBase() async throws {
+        let run = try #require(await Chapter15Run.result.value)
         let out = run.stdout
         let rows = tableRows(after: "max |mixed − alone|", in: out)
         #expect(rows.map(\.first!) == ["reverse", "shift5", "base (no adapter)"])

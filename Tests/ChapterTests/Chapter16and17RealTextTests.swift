@@ -4,14 +4,14 @@ import Testing
 /// Chapters 16 and 17 run once per test process: 16 at its defaults with a prompt of the
 /// reader's, 17 short (its defaults run in the docs check, whose page PageVerdictTests reads).
 enum RealTextRuns {
-    static let ch16: Finished? = try? runProduct("ch16-a-tiny-llama", ["--prompt", "To be or not"])
+    static let ch16 = OnceRun { try? runProduct("ch16-a-tiny-llama", ["--prompt", "To be or not"]) }
     static let out = FileManager.default.temporaryDirectory.appendingPathComponent("ch17-out-\(UUID().uuidString)")
-    static let ch17: Finished? = try? runProduct("ch17-a-new-voice", ["--steps", "6", "--seeds", "2", "--prompt", "Kirk", "--out", out.path])
+    static let ch17 = OnceRun { try? runProduct("ch17-a-new-voice", ["--steps", "6", "--seeds", "2", "--prompt", "Kirk", "--out", out.path]) }
 }
 
 @Suite struct Chapter16Tests {
-    @Test func baselinesVerdictAndSamples() throws {
-        let run = try #require(RealTextRuns.ch16)
+    @Test func baselinesVerdictAndSamples() async throws {
+        let run = try #require(await RealTextRuns.ch16.value)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout
         // The vocabulary adds up: 1 special + 256 bytes + the merges.
@@ -44,8 +44,8 @@ enum RealTextRuns {
 }
 
 @Suite struct Chapter17Tests {
-    @Test func methodsForgettingMergingServingAndFiles() throws {
-        let run = try #require(RealTextRuns.ch17)
+    @Test func methodsForgettingMergingServingAndFiles() async throws {
+        let run = try #require(await RealTextRuns.ch17.value)
         defer { try? FileManager.default.removeItem(at: RealTextRuns.out) }
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout

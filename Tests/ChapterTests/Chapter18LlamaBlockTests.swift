@@ -3,8 +3,8 @@ import Testing
 
 /// Chapter 18 runs once per test process at its defaults, once with other knobs.
 enum LlamaBlockRuns {
-    static let defaults: Finished? = try? runProduct("ch18-inside-the-llama-block")
-    static let knobs: Finished? = try? runProduct("ch18-inside-the-llama-block", ["--position", "0", "--rank", "4", "--tokens", "5", "--prompt", "Never trust"])
+    static let defaults = OnceRun { try? runProduct("ch18-inside-the-llama-block") }
+    static let knobs = OnceRun { try? runProduct("ch18-inside-the-llama-block", ["--position", "0", "--rank", "4", "--tokens", "5", "--prompt", "Never trust"]) }
 }
 
 @Suite struct Chapter18Tests {
@@ -21,8 +21,8 @@ enum LlamaBlockRuns {
         return unit[parts[1]].map { value * $0 }
     }
 
-    @Test func ropeSwiGLUAttentionCountsCacheAndAdapter() throws {
-        let run = try #require(LlamaBlockRuns.defaults)
+    @Test func ropeSwiGLUAttentionCountsCacheAndAdapter() async throws {
+        let run = try #require(await LlamaBlockRuns.defaults.value)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout
         // RoPE by hand equals the library, keeps the length, and scores depend on the offset only.
@@ -74,8 +74,8 @@ enum LlamaBlockRuns {
         #expect(!out.contains("\u{1E}"), "docs markers leaked into a normal run")
     }
 
-    @Test func knobsChangeTheNumbers() throws {
-        let run = try #require(LlamaBlockRuns.knobs)
+    @Test func knobsChangeTheNumbers() async throws {
+        let run = try #require(await LlamaBlockRuns.knobs.value)
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let out = run.stdout
         // Position 0 turns nothing: the rotated vector is x.

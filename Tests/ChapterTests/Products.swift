@@ -44,3 +44,51 @@ func runProduct(_ name: String, _ arguments: [String] = [], environment: [String
     for (key, value) in environment { env[key] = value }
     return try ChildProcess.run(Products.directory.appendingPathComponent(name), arguments: arguments, in: Products.packageRoot, environment: env)
 }
+
+/// Runs blocking `work` on a thread of its own and awaits it. Swift Testing runs tests on the
+/// few threads of Swift's cooperative pool (one per core); a test that blocks one of them for
+/// minutes (a chapter, the docs check) would stall every test that awaits meanwhile, such as
+/// the exit tests, past their time limits on a two-core machine.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// A chapter run shared by several tests: started by the first test that asks, on a thread of
+/// its own (see ``offThePool(_:)``), and awaited by every test that asks.
+final class OnceRun: @unchecked Sendable {
+    private let lock = NSLock()
+    private let work: @Sendable () -> Finished?
+    private var result: Finished??
+    private var waiting: [CheckedContinuation<Finished?, Never>] = []
+
+    init(_ work: @escaping @Sendable () -> Finished?) { self.work = work }
+
+    /// The run's result (nil when it could not be started).
+    var value: Finished? {
+        get async {
+            await withCheckedContinuation { continuation in
+                lock.lock()
+                if let result {
+                    lock.unlock()
+                    continuation.resume(returning: result)
+                    return
+                }
+                waiting.append(continuation)
+                let first = waiting.count == 1
+                lock.unlock()
+                guard first else { return }
+                Thread.detachNewThread { [self] in
+                    let finished = work()
+                    lock.lock()
+                    result = .some(finished)
+                    let all = waiting
+                    waiting = []
+                    lock.unlock()
+                    for waiter in all { waiter.resume(returning: finished) }
+                }
+            }
+        }
+    }
+}
