@@ -26,11 +26,7 @@ func variantBenchmarks(repetitions: Int) -> [BenchmarkResult] {
     var sink: Float = 0
     // Through `any LinearLayer`, as a model calls them.
     let loraLayer: any LinearLayer<Float> = lora, doraLayer: any LinearLayer<Float> = dora
-    func step(_ layer: any LinearLayer<Float>) {
-        let (y, cache) = layer.forwardErasingCache(x, training: &rng)
-        let grads = layer.backward(dy, erasedCache: cache)
-        sink += y.storage[0] + grads.input.storage[0] + grads.parameters.reduce(0) { $0 + $1.value.storage[0] }
-    }
+    func step(_ layer: any LinearLayer<Float>) { forwardBackward(layer, x, dy, rng: &rng, sink: &sink) }
     let (tDoRA, tLoRA) = interleavedMedians(repetitions: repetitions, { step(doraLayer) }, { step(loraLayer) })
     let tNorm = medianSeconds(repetitions: repetitions) { sink += dora.weightNorm().storage[0] }
     var results = [
@@ -81,18 +77,13 @@ func variantBenchmarks(repetitions: Int) -> [BenchmarkResult] {
 func doraCostBenchmarks(base: Linear<Float>, lora: LoRALinear<Linear<Float>>, dora: DoRALinear<Linear<Float>>,
                         x: Matrix<Float>, dy: Matrix<Float>, repetitions: Int, sink: inout Float) -> [BenchmarkResult] {
     var rng = SeededGenerator(seed: 9)
-    var local: Float = 0
-    func step(_ layer: any LinearLayer<Float>) {
-        let (y, cache) = layer.forwardErasingCache(x, training: &rng)
-        let grads = layer.backward(dy, erasedCache: cache)
-        local += y.storage[0] + grads.input.storage[0]
-    }
+    func step(_ layer: any LinearLayer<Float>) { forwardBackward(layer, x, dy, rng: &rng, sink: &sink) }
     // Inference, unmerged.
     let loraLayer: any LinearLayer<Float> = lora, doraLayer: any LinearLayer<Float> = dora
     let (tDoRAInference, tLoRAInference) = interleavedMedians(repetitions: repetitions, {
-        local += doraLayer.forward(x).storage[0]
+        sink += doraLayer.forward(x).storage[0]
     }, {
-        local += loraLayer.forward(x).storage[0]
+        sink += loraLayer.forward(x).storage[0]
     })
     // Training with lora_dropout = 0.1 against 0.
     let r = dora.branch.rank
@@ -107,7 +98,6 @@ func doraCostBenchmarks(base: Linear<Float>, lora: LoRALinear<Linear<Float>>, do
     let doraNF4: any LinearLayer<Float> = try! DoRALinear(base: quantizedBase, branch: dora.branch, magnitude: dora.magnitude)
     let loraNF4: any LinearLayer<Float> = try! LoRALinear(base: quantizedBase, branch: lora.branch)
     let (tDoRANF4, tLoRANF4) = interleavedMedians(repetitions: repetitions, { step(doraNF4) }, { step(loraNF4) })
-    sink += local
     return [
         BenchmarkResult(
             name: "DoRA inference forward, unmerged / LoRA's (the norm on every forward; 512×1024→1024, r=\(r))",
@@ -122,4 +112,12 @@ func doraCostBenchmarks(base: Linear<Float>, lora: LoRALinear<Linear<Float>>, do
             value: tDoRANF4 / tLoRANF4, unit: "ratio",
             numerator: ("DoRA, NF4 base", tDoRANF4), denominator: ("LoRA, NF4 base", tLoRANF4)),
     ]
+}
+
+/// One forward and backward pass of `layer` through `any LinearLayer`, as a model calls it,
+/// with a value of every result folded into `sink` (so that nothing is optimised away).
+func forwardBackward(_ layer: any LinearLayer<Float>, _ x: Matrix<Float>, _ dy: Matrix<Float>, rng: inout SeededGenerator, sink: inout Float) {
+    let (y, cache) = layer.forwardErasingCache(x, training: &rng)
+    let grads = layer.backward(dy, erasedCache: cache)
+    sink += y.storage[0] + grads.input.storage[0] + grads.parameters.reduce(0) { $0 + $1.value.storage[0] }
 }
